@@ -1,0 +1,96 @@
+"""Project settings from `[tool.dataprep]` in pyproject.toml or from a `dataprep.toml`.
+
+Like ruff, the nearest config file above the working directory wins, and command-line flags override
+it. Unknown keys are errors: a misspelt `ignore` that silently ignores nothing is worse than a stop.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dataprep.findings import Severity
+from dataprep.rules import RulePolicy, check_codes
+
+# Keys accepted in the config file, with the type each must have.
+_KEYS: dict[str, type | tuple[type, ...]] = {
+    "model": str,
+    "task": str,
+    "ignore": list,
+    "severity": dict,
+    "profile-files": list,
+    "seed": int,
+    "validation-fraction": (int, float),
+    "test-fraction": (int, float),
+    "lang": list,
+    "dedup-threshold": (int, float),
+    "dedup-num-perm": int,
+    "dedup-ngram": int,
+    "max-train-records": int,
+    "secrets": str,
+    "pii": str,
+}
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    policy: RulePolicy = field(default_factory=RulePolicy)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def profile_files(self) -> list[Path]:
+        """Profile files named in the config, resolved relative to the config file."""
+        base = self.path.parent if self.path else Path.cwd()
+        return [base / p for p in self.values.get("profile-files", [])]
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest dataprep.toml, or pyproject.toml with a [tool.dataprep] table, at or above start."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        own = folder / "dataprep.toml"
+        if own.is_file():
+            return own
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "dataprep" in _read(pyproject).get("tool", {}):
+            return pyproject
+    return None
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Load and check the config at `path` (or the nearest one); no file gives the defaults."""
+    path = path or find_config()
+    if path is None:
+        return Config()
+    data = _read(path)
+    table = data.get("tool", {}).get("dataprep", {}) if path.name == "pyproject.toml" else data
+    for key, value in table.items():
+        expected = _KEYS.get(key)
+        if expected is None:
+            raise ConfigError(f"{path}: unknown key {key!r} in dataprep settings; known: {', '.join(_KEYS)}")
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise ConfigError(f"{path}: {key!r} has the wrong type ({type(value).__name__})")
+    try:
+        ignore = [str(c).upper() for c in table.get("ignore", [])]
+        severities = {str(c).upper(): Severity.parse(str(s)) for c, s in table.get("severity", {}).items()}
+        check_codes([*ignore, *severities], str(path))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return Config(path=path, values=dict(table), policy=RulePolicy(frozenset(ignore), severities))
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None

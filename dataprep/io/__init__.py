@@ -1,0 +1,1 @@
+"""Reading and writing dataset files with exact positions and atomic writes."""

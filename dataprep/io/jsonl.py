@@ -1,0 +1,186 @@
+"""Strict JSONL reading that keeps the true 1-based line number of every record.
+
+polars' `read_ndjson` skips blank lines, reports no line for a syntax error and coerces types, so every
+file is first read here, line by line, and only clean objects go on. Each way a line can be wrong gets its
+own rule code with the line and column, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dataprep.findings import Finding
+from dataprep.rules import RulePolicy
+
+_BOM = b"\xef\xbb\xbf"
+_PRETTY_LOOKAHEAD = 2000  # lines to join when looking for the end of a pretty-printed object
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """One parsed JSON object and where it came from."""
+
+    line: int
+    text: str
+    value: dict[str, Any]
+
+
+@dataclass
+class ReadResult:
+    records: list[RawRecord] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    # Lines (1-based) that held something but yielded no record: the build ledger needs them.
+    bad_lines: dict[int, tuple[str, str]] = field(default_factory=dict)
+    size: int = 0
+
+
+class _Problem(Exception):
+    def __init__(self, code: str, message: str, col: int = 1) -> None:
+        super().__init__(message)
+        self.code, self.message, self.col = code, message, col
+
+
+def _object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _Problem("DP110", f"key {dup!r} appears more than once in this object")
+    return obj
+
+
+def _reject_constant(name: str) -> Any:
+    raise _Problem("DP109", f"{name} is not valid JSON; use null or a number")
+
+
+_decoder = json.JSONDecoder(object_pairs_hook=_object_pairs, parse_constant=_reject_constant)
+
+
+def parse_line(text: str) -> Any:
+    """Parse one line strictly; raise _Problem with a rule code on any defect."""
+    try:
+        value, end = _decoder.raw_decode(text, _skip_ws(text, 0))
+    except json.JSONDecodeError as exc:
+        if exc.msg.startswith("Invalid control character"):
+            raise _Problem("DP111", f"raw control character U+{ord(text[exc.pos]):04X} inside a string",
+                           exc.colno) from None
+        raise _Problem("DP104", f"invalid JSON: {exc.msg}", exc.colno) from None
+    end = _skip_ws(text, end)
+    if end != len(text):
+        raise _Problem("DP104", "invalid JSON: extra data after the value (two records on one line?)", end + 1)
+    return value
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def read_jsonl(path: Path, policy: RulePolicy, display: str | None = None) -> ReadResult:
+    """Read `path` as JSONL; every defect becomes a finding at its line, valid objects become records."""
+    name = display or str(path)
+    result = ReadResult()
+    data = path.read_bytes()
+    result.size = len(data)
+
+    def emit(line: int, col: int, code: str, message: str) -> None:
+        finding = policy.finding(name, line, col, code, message)
+        if finding is not None:
+            result.findings.append(finding)
+
+    if not data.strip():
+        emit(1, 1, "DP100", "the file is empty" if not data else "the file holds only whitespace")
+        return result
+    if data.startswith(_BOM):
+        emit(1, 1, "DP101", "UTF-8 byte-order mark at the start of the file; save as UTF-8 without BOM")
+        data = data[len(_BOM):]
+    if data.lstrip()[:1] == b"[":
+        emit(1, 1, "DP106", "the file is a JSON array; write one JSON object per line (jq -c '.[]')")
+        return result
+
+    raw_lines = data.split(b"\n")
+    ends_with_newline = raw_lines[-1] == b""
+    if ends_with_newline:
+        raw_lines.pop()
+    crlf = sum(1 for raw in raw_lines if raw.endswith(b"\r"))
+    if crlf:
+        first = next(i for i, raw in enumerate(raw_lines, 1) if raw.endswith(b"\r"))
+        emit(first, 1, "DP112", f"{crlf} line(s) end with CRLF; use \\n line endings")
+    _parse_lines(raw_lines, ends_with_newline, result, emit)
+    return result
+
+
+def _parse_lines(
+    raw_lines: list[bytes],
+    ends_with_newline: bool,
+    result: ReadResult,
+    emit: Callable[[int, int, str, str], None],
+) -> None:
+    total = len(raw_lines)
+    index = 0
+    while index < total:
+        number = index + 1
+        raw = raw_lines[index]
+        index += 1
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            emit(number, exc.start + 1, "DP102", f"invalid UTF-8 byte 0x{raw[exc.start]:02X} at byte {exc.start + 1}")
+            result.bad_lines[number] = ("DP102", raw.decode("utf-8", "replace"))
+            continue
+        if not text.strip():
+            emit(number, 1, "DP103", "blank line; JSONL files must have no empty lines")
+            result.bad_lines[number] = ("DP103", text)
+            continue
+        try:
+            value = parse_line(text)
+        except _Problem as problem:
+            joined = _pretty_printed(raw_lines, index - 1, text) if problem.code == "DP104" else None
+            if joined is not None:
+                emit(number, 1, "DP107", f"a JSON object spans lines {number}-{number + joined}; "
+                     "write each record on one line")
+                for offset in range(joined + 1):
+                    result.bad_lines[number + offset] = ("DP107", raw_lines[index - 1 + offset].decode("utf-8", "replace"))
+                index += joined
+                continue
+            code = problem.code
+            if code == "DP104" and number == total and not ends_with_newline:
+                code, message = "DP105", f"the last line is cut off ({problem.message})"
+            else:
+                message = problem.message
+            emit(number, problem.col, code, message)
+            result.bad_lines[number] = (code, text)
+            continue
+        if not isinstance(value, dict):
+            emit(number, 1, "DP108", f"expected a JSON object, found {_json_type(value)}")
+            result.bad_lines[number] = ("DP108", text)
+            continue
+        result.records.append(RawRecord(number, text, value))
+
+
+def _pretty_printed(raw_lines: list[bytes], start: int, first: str) -> int | None:
+    """If lines from `start` join into one JSON object, return how many extra lines it took."""
+    if not first.lstrip().startswith(("{", "[")) or first.rstrip().endswith("}"):
+        return None
+    parts = [first]
+    for offset in range(1, min(_PRETTY_LOOKAHEAD, len(raw_lines) - start)):
+        parts.append(raw_lines[start + offset].decode("utf-8", "replace"))
+        try:
+            json.loads("\n".join(parts))
+        except ValueError:
+            continue
+        return offset
+    return None
+
+
+def _json_type(value: Any) -> str:
+    names = {list: "an array", str: "a string", bool: "a boolean", type(None): "null", int: "a number",
+             float: "a number"}
+    return names.get(type(value), type(value).__name__)
