@@ -1,0 +1,86 @@
+"""What every record format shares: the canonical row and the context a format check reports through.
+
+Converters read a source shape into the canonical row; renderers write it in a target model's format.
+Keeping the canonical row small (system, turns, or plain text) is what lets a prompt/completion source
+feed a conversation model and the other way round without `if model == ...` branches in the stages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    role: str  # "user" or "assistant"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Canonical:
+    """A record independent of format: labeled (`turns`) or unlabeled (`text`)."""
+
+    system: str | None = None
+    turns: tuple[Turn, ...] = ()
+    text: str | None = None
+
+    def input_text(self) -> str:
+        """Everything the model reads: system, all turns but the last, for labeled data; the text otherwise."""
+        if self.text is not None:
+            return self.text
+        parts = [self.system] if self.system else []
+        parts.extend(t.text for t in self.turns[:-1])
+        return "\n".join(parts)
+
+    def output_text(self) -> str:
+        """The response the model learns to produce (empty for unlabeled text)."""
+        return self.turns[-1].text if self.turns and self.text is None else ""
+
+    def texts(self) -> list[str]:
+        """Every text field, for quality and keyword checks."""
+        if self.text is not None:
+            return [self.text]
+        return ([self.system] if self.system else []) + [t.text for t in self.turns]
+
+
+# A format check reports (code, message, key) through this; the key locates the column in the line.
+Emit = Callable[[str, str, str | None], None]
+
+
+def require_str(obj: dict[str, Any], key: str, where: str, emit: Emit, *, allow_empty: bool = False) -> str | None:
+    """The string at obj[key], or None after reporting the missing/wrong-type/empty field."""
+    if key not in obj:
+        emit("DP203", f"{where}: required field {key!r} is missing", None)
+        return None
+    value = obj[key]
+    if not isinstance(value, str):
+        emit("DP204", f"{where}: {key!r} must be a string, found {type(value).__name__}", key)
+        return None
+    if not allow_empty and not value.strip():
+        emit("DP205", f"{where}: {key!r} is empty", key)
+        return None
+    return value
+
+
+def check_keys(obj: dict[str, Any], allowed: frozenset[str], where: str, emit: Emit) -> None:
+    for key in obj:
+        if key not in allowed:
+            emit("DP206", f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(allowed))})", key)
+
+
+def check_roles(roles: list[str], emit: Emit) -> None:
+    """Order rules shared by both conversation formats: user first, assistant last, alternating."""
+    if len(roles) < 2:
+        emit("DP211", f"'messages' has {len(roles)} message(s); at least a user and an assistant turn are needed",
+             "messages")
+    if roles and roles[0] != "user":
+        emit("DP208", f"the first message has role {roles[0]!r}; it must be 'user'", "messages")
+    if roles and roles[-1] != "assistant":
+        emit("DP209", f"the last message has role {roles[-1]!r}; it must be 'assistant'", "messages")
+    for index in range(1, len(roles)):
+        if roles[index] == roles[index - 1]:
+            emit("DP210", f"messages {index} and {index + 1} both have role {roles[index]!r}; roles must alternate",
+                 "messages")
+            break

@@ -1,0 +1,135 @@
+"""bedrock-conversation-2024 records (Nova, Llama 3.2): Converse-shaped messages with content blocks.
+
+{"schemaVersion": "bedrock-conversation-2024", "system": [{"text": str}],
+ "messages": [{"role": "user", "content": [{"text": str} | {"image": ...} | {"video": ...}]}, ...]}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dataprep.formats.base import Canonical, Emit, Turn, check_keys, check_roles, require_str
+
+NAME = "bedrock-conversation"
+SCHEMA_VERSION = "bedrock-conversation-2024"
+_KEYS = frozenset({"schemaVersion", "system", "messages"})
+_MESSAGE_KEYS = frozenset({"role", "content"})
+_MEDIA_FORMATS = {"image": frozenset({"png", "jpeg", "gif", "webp"}),
+                  "video": frozenset({"mov", "mkv", "mp4", "webm"})}
+
+
+def check(obj: dict[str, Any], emit: Emit, media: tuple[str, ...] = ()) -> Canonical | None:
+    check_keys(obj, _KEYS, "conversation record", emit)
+    version = obj.get("schemaVersion")
+    if version is None:
+        emit("DP213", f"'schemaVersion' is missing; set it to {SCHEMA_VERSION!r}", None)
+    elif not isinstance(version, str):
+        emit("DP204", f"'schemaVersion' must be a string, found {type(version).__name__}", "schemaVersion")
+    elif version != SCHEMA_VERSION:
+        emit("DP213", f"'schemaVersion' is {version!r}; Bedrock's examples use {SCHEMA_VERSION!r}", "schemaVersion")
+    system = _system(obj, emit) if "system" in obj else None
+    messages = obj.get("messages")
+    if messages is None:
+        emit("DP203", "conversation record: required field 'messages' is missing", None)
+        return None
+    if not isinstance(messages, list):
+        emit("DP204", f"'messages' must be a list, found {type(messages).__name__}", "messages")
+        return None
+    turns: list[Turn] = []
+    ok = system is not False
+    for number, message in enumerate(messages, 1):
+        turn = _message(message, f"message {number}", emit, media)
+        if turn is None:
+            ok = False
+        else:
+            turns.append(turn)
+    check_roles([t.role for t in turns], emit)
+    if not ok or not turns:
+        return None
+    return Canonical(system=system or None, turns=tuple(turns))
+
+
+def _system(obj: dict[str, Any], emit: Emit) -> str | bool:
+    """The system text, or False after reporting a malformed `system`."""
+    blocks = obj["system"]
+    if not isinstance(blocks, list):
+        emit("DP216", f"'system' must be a list of {{\"text\": ...}} blocks, found {type(blocks).__name__}", "system")
+        return False
+    if len(blocks) > 1:
+        emit("DP216", f"'system' has {len(blocks)} blocks; use a single {{\"text\": ...}} block", "system")
+    texts = []
+    for block in blocks:
+        text = require_str(block, "text", "system block", emit) if isinstance(block, dict) else None
+        if text is None:
+            if not isinstance(block, dict):
+                emit("DP216", "each 'system' block must be an object {\"text\": ...}", "system")
+            return False
+        texts.append(text)
+    return "\n".join(texts)
+
+
+def _message(message: Any, where: str, emit: Emit, media: tuple[str, ...]) -> Turn | None:
+    if not isinstance(message, dict):
+        emit("DP204", f"{where} must be an object, found {type(message).__name__}", "messages")
+        return None
+    check_keys(message, _MESSAGE_KEYS, where, emit)
+    role = require_str(message, "role", where, emit)
+    if role is not None and role not in ("user", "assistant"):
+        emit("DP207", f"{where} has role {role!r}; use 'user' or 'assistant' (system text goes in 'system')", "role")
+        role = None
+    content = message.get("content")
+    if content is None:
+        emit("DP203", f"{where}: required field 'content' is missing", None)
+        return None
+    if not isinstance(content, list):
+        emit("DP204", f"{where}: 'content' must be a list of blocks like [{{\"text\": ...}}], "
+             f"found {type(content).__name__}", "content")
+        return None
+    if not content:
+        emit("DP205", f"{where}: 'content' is an empty list", "content")
+        return None
+    texts = []
+    for block in content:
+        text = _block(block, where, role, emit, media)
+        if text is None:
+            return None
+        texts.append(text)
+    if role is None:
+        return None
+    return Turn(role, "\n".join(t for t in texts if t))
+
+
+def _block(block: Any, where: str, role: str | None, emit: Emit, media: tuple[str, ...]) -> str | None:
+    """The block's text ('' for a valid media block), or None after reporting a bad block."""
+    if not isinstance(block, dict) or len(block) != 1 and "type" not in block:
+        emit("DP215", f"{where}: each content block must be an object with exactly one of text, image or video",
+             "content")
+        return None
+    kinds = [k for k in block if k != "type"]
+    kind = kinds[0] if len(kinds) == 1 else None
+    if kind == "text":
+        return require_str(block, "text", f"{where} text block", emit)
+    if kind in _MEDIA_FORMATS:
+        if role != "user" or kind not in media:
+            why = "only in user turns" if role != "user" else "not by this model"
+            emit("DP214", f"{where}: {kind} blocks are accepted {why}", kind)
+            return None
+        spec = block[kind]
+        fmt = spec.get("format") if isinstance(spec, dict) else None
+        uri = spec.get("source", {}).get("s3Location", {}).get("uri") if isinstance(spec, dict) and isinstance(
+            spec.get("source"), dict) and isinstance(spec["source"].get("s3Location"), dict) else None
+        if fmt not in _MEDIA_FORMATS[kind] or not isinstance(uri, str) or not uri.startswith("s3://"):
+            emit("DP215", f"{where}: {kind} block needs 'format' in {sorted(_MEDIA_FORMATS[kind])} and "
+                 "'source': {'s3Location': {'uri': 's3://...'}}", kind)
+            return None
+        return ""
+    emit("DP215", f"{where}: unknown content block with keys {sorted(block)}; use text, image or video", "content")
+    return None
+
+
+def render(row: Canonical) -> dict[str, Any]:
+    out: dict[str, Any] = {"schemaVersion": SCHEMA_VERSION}
+    if row.system:
+        out["system"] = [{"text": row.system}]
+    out["messages"] = [{"role": t.role, "content": [{"text": t.text}]} for t in row.turns]
+    return out

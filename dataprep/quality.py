@@ -1,0 +1,88 @@
+"""Content checks shared by `validate` and `build`: secrets, PII, template leftovers, refusals, echoes.
+
+Patterns are compiled once and run over the texts of a canonical row. Each hit names its rule code so the
+linter and the build ledger report it the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dataprep.formats.base import Canonical
+
+_SECRETS = [
+    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
+    ("AWS secret access key", re.compile(r"(?i)aws_?secret_?access_?key\s*[=:]\s*['\"]?[A-Za-z0-9/+=]{40}")),
+    ("private key", re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----")),
+    ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b")),
+    ("Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b")),
+]
+_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
+_PHONE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]\d{3}[ .-]\d{4}(?![\w.])")
+_CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
+_TEMPLATE = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>"
+                       r"|\[/?INST\]|<<SYS>>|\n\nHuman:|\n\nAssistant:|</?s>")
+_REFUSAL = re.compile(r"(?i)\bas an ai (?:language )?model\b|\bI(?:'m| am) (?:sorry, but I )?(?:unable|not able) to "
+                      r"(?:help|assist|provide)|\bI cannot (?:fulfill|comply with) (?:this|that|your) request")
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]")
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if index % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def card_numbers(text: str) -> list[str]:
+    """Digit runs of card length that pass the Luhn check (cuts false positives on ids and dates)."""
+    found = []
+    for match in _CARD.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        if 13 <= len(digits) <= 19 and _luhn(digits) and len(set(digits)) > 2:
+            found.append(match.group())
+    return found
+
+
+def secrets(text: str) -> Iterator[tuple[str, re.Match[str]]]:
+    for label, pattern in _SECRETS:
+        for match in pattern.finditer(text):
+            yield label, match
+
+
+def pii(text: str) -> list[str]:
+    kinds = []
+    if _EMAIL.search(text):
+        kinds.append("e-mail address")
+    if _PHONE.search(text):
+        kinds.append("phone number")
+    if card_numbers(text):
+        kinds.append("card number")
+    return kinds
+
+
+def findings(row: Canonical) -> Iterator[tuple[str, str]]:
+    """(code, message) for every content problem in the row."""
+    for text in row.texts():
+        for label, _ in secrets(text):
+            yield "DP409", f"looks like a {label}; remove and rotate it"
+            break
+        kinds = pii(text)
+        if kinds:
+            yield "DP410", f"personal data: {', '.join(kinds)}"
+        template = _TEMPLATE.search(text)
+        if template:
+            yield "DP406", f"leftover template token {template.group()!r}"
+        invisible = _INVISIBLE.search(text)
+        if invisible:
+            yield "DP404", f"invisible character U+{ord(invisible.group()):04X} in the text"
+    if row.text is None and row.turns:
+        answer = row.turns[-1].text
+        if len(row.turns) >= 2 and answer.strip() == row.turns[-2].text.strip():
+            yield "DP405", "the answer repeats the prompt"
+        if len(answer.strip()) < 2:
+            yield "DP403", f"the answer is almost empty ({answer.strip()!r})"
+        if _REFUSAL.search(answer):
+            yield "DP407", "the answer is refusal boilerplate"
