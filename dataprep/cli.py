@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +25,7 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     github = "github"
@@ -58,7 +58,9 @@ def validate(
     split: Annotated[str | None, typer.Option(help="train or validation (default: from the file name).")] = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
     profile_file: Annotated[list[Path] | None, typer.Option(help="Extra or overriding model profile (TOML).")] = None,
-    config: Annotated[Path | None, typer.Option(help="Config file (default: nearest dataprep.toml or pyproject.toml).")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Config file (default: nearest dataprep.toml or pyproject.toml).")
+    ] = None,
 ) -> None:
     """Check JSONL files against a Bedrock model's format and limits. Exit 0 clean, 1 errors, 2 usage."""
     from dataprep.config import ConfigError, load_config

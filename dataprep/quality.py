@@ -41,7 +41,7 @@ def card_numbers(text: str) -> list[str]:
     found = []
     for match in _CARD.finditer(text):
         digits = re.sub(r"\D", "", match.group())
-        if 13 <= len(digits) <= 19 and _luhn(digits) and len(set(digits)) > 2:
+        if 13 <= len(digits) <= 19 and _luhn(digits) and len(set(digits)) > 1:
             found.append(match.group())
     return found
 

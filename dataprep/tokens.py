@@ -14,16 +14,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 
 import numpy as np
 
 CL100K_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
 LLAMA3_SHA256 = "82e9d31979e92ab929cd544440f129d9ecd797b69e327f80f17e1c50d5551b55"
 _CL100K_PAT = (
-    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""  # noqa: E501
 )
 _LLAMA3_PAT = (
-    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"  # noqa: E501
 )
 # Below this many texts a thread pool costs more than it saves.
 _PARALLEL_MIN = 256
@@ -48,7 +49,7 @@ class TokenCounter:
         if len(texts) < _PARALLEL_MIN:
             return np.fromiter((len(encode(t)) for t in texts), dtype=np.int64, count=len(texts))
         bounds = np.linspace(0, len(texts), _WORKERS * 4 + 1, dtype=int)
-        parts = [texts[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        parts = [texts[a:b] for a, b in pairwise(bounds)]
         with ThreadPoolExecutor(_WORKERS) as pool:
             counted = pool.map(lambda part: [len(encode(t)) for t in part], parts)
             return np.fromiter((n for chunk in counted for n in chunk), dtype=np.int64, count=len(texts))

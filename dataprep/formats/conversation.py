@@ -101,7 +101,7 @@ def _message(message: Any, where: str, emit: Emit, media: tuple[str, ...]) -> Tu
 
 def _block(block: Any, where: str, role: str | None, emit: Emit, media: tuple[str, ...]) -> str | None:
     """The block's text ('' for a valid media block), or None after reporting a bad block."""
-    if not isinstance(block, dict) or len(block) != 1 and "type" not in block:
+    if not isinstance(block, dict) or (len(block) != 1 and "type" not in block):
         emit("DP215", f"{where}: each content block must be an object with exactly one of text, image or video",
              "content")
         return None

@@ -147,7 +147,8 @@ def _parse_lines(
                 emit(number, 1, "DP107", f"a JSON object spans lines {number}-{number + joined}; "
                      "write each record on one line")
                 for offset in range(joined + 1):
-                    result.bad_lines[number + offset] = ("DP107", raw_lines[index - 1 + offset].decode("utf-8", "replace"))
+                    original = raw_lines[index - 1 + offset].decode("utf-8", "replace")
+                    result.bad_lines[number + offset] = ("DP107", original)
                 index += joined
                 continue
             code = problem.code
