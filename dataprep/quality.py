@@ -26,6 +26,11 @@ _TEMPLATE = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|
 _REFUSAL = re.compile(r"(?i)\bas an ai (?:language )?model\b|\bI(?:'m| am) (?:sorry, but I )?(?:unable|not able) to "
                       r"(?:help|assist|provide)|\bI cannot (?:fulfill|comply with) (?:this|that|your) request")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]")
+# Literal substrings that each pattern needs in order to match. `in` runs in C at memory speed, so the
+# regexes only see the rare texts that contain one (this keeps `validate` on 10k records well under 1 s).
+_SECRET_HINT = re.compile(r"A[KSBC][IC]A|PRIVATE KEY|gh[pousr]_|xox|(?i:secret)")
+_REFUSAL_HINTS = ("as an ai", "unable to", "not able to", "cannot")
+_DIGITS = re.compile(r"\d[\d .()-]{8}")
 
 
 def _luhn(digits: str) -> bool:
@@ -47,6 +52,8 @@ def card_numbers(text: str) -> list[str]:
 
 
 def secrets(text: str) -> Iterator[tuple[str, re.Match[str]]]:
+    if not _SECRET_HINT.search(text):
+        return
     for label, pattern in _SECRETS:
         for match in pattern.finditer(text):
             yield label, match
@@ -54,35 +61,42 @@ def secrets(text: str) -> Iterator[tuple[str, re.Match[str]]]:
 
 def pii(text: str) -> list[str]:
     kinds = []
-    if _EMAIL.search(text):
+    if "@" in text and _EMAIL.search(text):
         kinds.append("e-mail address")
-    if _PHONE.search(text):
-        kinds.append("phone number")
-    if card_numbers(text):
-        kinds.append("card number")
+    if _DIGITS.search(text):
+        if _PHONE.search(text):
+            kinds.append("phone number")
+        if card_numbers(text):
+            kinds.append("card number")
     return kinds
 
 
 def findings(row: Canonical) -> Iterator[tuple[str, str]]:
     """(code, message) for every content problem in the row."""
-    for text in row.texts():
-        for label, _ in secrets(text):
-            yield "DP409", f"looks like a {label}; remove and rotate it"
-            break
-        kinds = pii(text)
-        if kinds:
-            yield "DP410", f"personal data: {', '.join(kinds)}"
-        template = _TEMPLATE.search(text)
-        if template:
-            yield "DP406", f"leftover template token {template.group()!r}"
-        invisible = _INVISIBLE.search(text)
-        if invisible:
-            yield "DP404", f"invisible character U+{ord(invisible.group()):04X} in the text"
+    texts = row.texts()
     if row.text is None and row.turns:
-        answer = row.turns[-1].text
-        if len(row.turns) >= 2 and answer.strip() == row.turns[-2].text.strip():
-            yield "DP405", "the answer repeats the prompt"
-        if len(answer.strip()) < 2:
-            yield "DP403", f"the answer is almost empty ({answer.strip()!r})"
-        if _REFUSAL.search(answer):
-            yield "DP407", "the answer is refusal boilerplate"
+        yield from _answer_findings(row)
+    text = "\n".join(texts)
+    for label, _ in secrets(text):
+        yield "DP409", f"looks like a {label}; remove and rotate it"
+        break
+    kinds = pii(text)
+    if kinds:
+        yield "DP410", f"personal data: {', '.join(kinds)}"
+    template = _TEMPLATE.search(text)
+    if template:
+        yield "DP406", f"leftover template token {template.group()!r}"
+    invisible = _INVISIBLE.search(text)
+    if invisible:
+        yield "DP404", f"invisible character U+{ord(invisible.group()):04X} in the text"
+    answer = row.turns[-1].text.lower() if row.text is None and row.turns else ""
+    if any(h in answer for h in _REFUSAL_HINTS) and _REFUSAL.search(row.turns[-1].text):
+        yield "DP407", "the answer is refusal boilerplate"
+
+
+def _answer_findings(row: Canonical) -> Iterator[tuple[str, str]]:
+    answer = row.turns[-1].text
+    if len(row.turns) >= 2 and answer.strip() == row.turns[-2].text.strip():
+        yield "DP405", "the answer repeats the prompt"
+    if len(answer.strip()) < 2:
+        yield "DP403", f"the answer is almost empty ({answer.strip()!r})"
