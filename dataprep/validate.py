@@ -77,8 +77,12 @@ def expand(paths: Sequence[Path]) -> list[Path]:
 
 def record_key(row: Canonical) -> str:
     """Hash of the normalised texts: equal for records that differ only in case, NFC form or whitespace."""
-    joined = "\x1f".join(" ".join(unicodedata.normalize("NFC", t).casefold().split()) for t in row.texts())
+    joined = "\x1f".join(" ".join(_nfc(t).casefold().split()) for t in row.texts())
     return hashlib.blake2b(joined.encode(), digest_size=16).hexdigest()
+
+
+def _nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def validate_paths(
@@ -240,7 +244,9 @@ def _check_quotas(results: list[FileResult], spec: TaskSpec, policy: RulePolicy,
         for code, bad, message in (
             ("DP303", max_total is not None and total > max_total, f"train + validation = {total:,} records; "
              f"the quota is {max_total}"),
-            ("DP304", min_total is not None and total < min_total, f"train + validation = {total:,} records; "
+            # Minimums only make sense when the training file is among the inputs (a hook may pass one file).
+            ("DP304", min_total is not None and totals["train"] and total < min_total,
+             f"train + validation = {total:,} records; "
              f"at least {min_total} are needed"),
         ):
             finding = policy.finding(first.path, 0, 0, code, message) if bad else None

@@ -1,0 +1,110 @@
+"""The shipped `.pre-commit-hooks.yaml` works under the real pre-commit.
+
+pre-commit clones the hook repository at a commit, so uncommitted work would be invisible to it. The test
+copies this repository's tracked and untracked (not ignored) files into a temporary git repository, commits
+them there and points a consumer repository's `.pre-commit-config.yaml` at that copy. pre-commit then
+builds the hook's own virtualenv with pip (once per module).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "bedrock" / "prompt-completion" / "train.jsonl"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("git") is None, reason="git is not installed (make test installs it)"
+)
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def _init_repo(path: Path) -> None:
+    _git(path, "init", "-q")
+    # Local identity only: never touch the user's global git config.
+    _git(path, "config", "user.email", "dataprep-tests@example.invalid")
+    _git(path, "config", "user.name", "dataprep tests")
+    _git(path, "config", "commit.gpgsign", "false")
+
+
+@pytest.fixture(scope="module")
+def consumer(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A git repository whose pre-commit config uses the dataprep-validate hook of a snapshot of this repo."""
+    hook_repo = tmp_path_factory.mktemp("hook-repo")
+    files = _git(ROOT, "ls-files", "-co", "--exclude-standard", "-z").split("\0")
+    for name in filter(None, files):
+        source = ROOT / name
+        if source.is_file():
+            target = hook_repo / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    _init_repo(hook_repo)
+    _git(hook_repo, "add", "-A")
+    _git(hook_repo, "commit", "-q", "-m", "snapshot for the pre-commit test")
+    rev = _git(hook_repo, "rev-parse", "HEAD").strip()
+
+    repo = tmp_path_factory.mktemp("consumer")
+    _init_repo(repo)
+    (repo / ".pre-commit-config.yaml").write_text(
+        "repos:\n"
+        f"  - repo: {hook_repo.as_posix()}\n"
+        f"    rev: {rev}\n"
+        "    hooks:\n"
+        "      - id: dataprep-validate\n"
+        "        args: [--model, llama3-1-8b-instruct]\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit-home"))}
+    env.pop("VIRTUAL_ENV", None)
+    # Build the hook environment once, so each test only runs the hook.
+    setup = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install-hooks"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    return repo, env
+
+
+def _run_hook(repo: Path, env: dict[str, str], name: str) -> subprocess.CompletedProcess[str]:
+    _git(repo, "add", name)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "dataprep-validate", "--files", name, "--verbose"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_good_file_passes(consumer: tuple[Path, dict[str, str]]) -> None:
+    repo, env = consumer
+    shutil.copy(SAMPLE, repo / "good.jsonl")
+    result = _run_hook(repo, env, "good.jsonl")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Passed" in result.stdout
+
+
+def test_bad_file_fails_with_codes_and_lines(consumer: tuple[Path, dict[str, str]]) -> None:
+    repo, env = consumer
+    good = SAMPLE.read_text(encoding="utf-8").splitlines()
+    # Line 2 lacks its completion (DP203); line 3 is blank (DP103).
+    lines = [good[0], '{"prompt": "x"}', "", *good[1:3]]
+    (repo / "bad.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _run_hook(repo, env, "bad.jsonl")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Failed" in output
+    assert "bad.jsonl:2:" in output and "DP203" in output, output
+    assert "bad.jsonl:3:" in output and "DP103" in output, output
