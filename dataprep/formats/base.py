@@ -64,6 +64,18 @@ def require_str(obj: dict[str, Any], key: str, where: str, emit: Emit, *, allow_
     return value
 
 
+def require_messages(obj: dict[str, Any], where: str, emit: Emit) -> list[Any] | None:
+    """The `messages` list shared by both conversation formats, or None after reporting what is wrong."""
+    messages = obj.get("messages")
+    if messages is None:
+        emit("DP203", f"{where}: required field 'messages' is missing", None)
+        return None
+    if not isinstance(messages, list):
+        emit("DP204", f"'messages' must be a list, found {type(messages).__name__}", "messages")
+        return None
+    return messages
+
+
 def check_keys(obj: dict[str, Any], allowed: frozenset[str], where: str, emit: Emit) -> None:
     for key in obj:
         if key not in allowed:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dataprep.formats.base import Canonical, Emit, Turn, check_keys, check_roles, require_str
+from dataprep.formats.base import Canonical, Emit, Turn, check_keys, check_roles, require_messages, require_str
 
 NAME = "claude-messages"
 _KEYS = frozenset({"system", "messages"})
@@ -20,12 +20,8 @@ def check(obj: dict[str, Any], emit: Emit) -> Canonical | None:
                  "system")
             return None
         system = obj["system"] or None
-    messages = obj.get("messages")
+    messages = require_messages(obj, "Claude record", emit)
     if messages is None:
-        emit("DP203", "Claude record: required field 'messages' is missing", None)
-        return None
-    if not isinstance(messages, list):
-        emit("DP204", f"'messages' must be a list, found {type(messages).__name__}", "messages")
         return None
     turns: list[Turn] = []
     ok = True

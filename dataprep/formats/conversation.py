@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dataprep.formats.base import Canonical, Emit, Turn, check_keys, check_roles, require_str
+from dataprep.formats.base import Canonical, Emit, Turn, check_keys, check_roles, require_messages, require_str
 
 NAME = "bedrock-conversation"
 SCHEMA_VERSION = "bedrock-conversation-2024"
@@ -28,12 +28,8 @@ def check(obj: dict[str, Any], emit: Emit, media: tuple[str, ...] = ()) -> Canon
     elif version != SCHEMA_VERSION:
         emit("DP213", f"'schemaVersion' is {version!r}; Bedrock's examples use {SCHEMA_VERSION!r}", "schemaVersion")
     system = _system(obj, emit) if "system" in obj else None
-    messages = obj.get("messages")
+    messages = require_messages(obj, "conversation record", emit)
     if messages is None:
-        emit("DP203", "conversation record: required field 'messages' is missing", None)
-        return None
-    if not isinstance(messages, list):
-        emit("DP204", f"'messages' must be a list, found {type(messages).__name__}", "messages")
         return None
     turns: list[Turn] = []
     ok = system is not False
