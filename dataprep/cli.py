@@ -10,7 +10,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -31,7 +31,7 @@ class OutputFormat(StrEnum):
     github = "github"
 
 
-def _fail_usage(message: str) -> None:
+def _fail_usage(message: str) -> NoReturn:
     typer.echo(f"dataprep: error: {message}", err=True)
     raise typer.Exit(2)
 
@@ -79,7 +79,6 @@ def validate(
         findings = validate_paths(paths, profile, task, split, cfg.policy)
     except (UsageError, ProfileError, ConfigError) as exc:
         _fail_usage(str(exc))
-        return
     errors = sum(f.severity == Severity.ERROR for f in findings)
     if output is OutputFormat.json:
         typer.echo(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=1))
@@ -114,7 +113,6 @@ def rules(code: Annotated[str | None, typer.Argument(help="A rule code such as D
     rule = table.get(code.upper())
     if rule is None:
         _fail_usage(f"no rule {code!r}; `dataprep rules` lists them")
-        return
     typer.echo(f"{rule.code} {rule.name} ({rule.severity}, build action: {rule.action})\n\n{rule.summary}\n\n"
                f"Why: {rule.explanation}\n\nFix: {rule.fix}")
 
@@ -130,7 +128,6 @@ def models(
         profiles = load_profiles(profile_file or [])
     except ProfileError as exc:
         _fail_usage(str(exc))
-        return
     for profile in profiles.values():
         tasks = ", ".join(f"{t.task} ({t.format})" for t in profile.tasks.values())
         legacy = "  [legacy]" if profile.legacy else ""

@@ -67,11 +67,10 @@ class RulePolicy:
     def severity_of(self, code: str) -> Severity:
         return self.severity.get(code, rule(code).severity)
 
-    def finding(self, path: str, line: int, col: int, code: str, message: str) -> Finding | None:
-        """Make a finding under this policy, or None when the code is ignored."""
-        if self._ignored(code):
-            return None
-        return Finding(path, line, col, code, self.severity_of(code), message)
+    def add(self, into: list[Finding], path: str, line: int, col: int, code: str, message: str) -> None:
+        """Append a finding graded by this policy to `into`, unless the code is ignored."""
+        if not self._ignored(code):
+            into.append(Finding(path, line, col, code, self.severity_of(code), message))
 
     def _ignored(self, code: str) -> bool:
         return code in self.ignore or any(len(p) < len(code) and code.startswith(p) for p in self.ignore)

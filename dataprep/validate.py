@@ -12,19 +12,21 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from dataprep import formats, quality
 from dataprep.findings import Finding
-from dataprep.formats.base import Canonical
+from dataprep.formats.base import Canonical, Emit
 from dataprep.io.jsonl import read_jsonl
 from dataprep.profiles import Profile, TaskSpec
 from dataprep.rules import RulePolicy
 
 _S3_SAFE_NAME = re.compile(r"^[A-Za-z0-9_./-]+$")
+# Reports a finding at (line, col) of the file being checked.
+LineEmit = Callable[[int, int, str, str], None]
 
 
 class UsageError(Exception):
@@ -44,7 +46,6 @@ class _Checked:
 class FileResult:
     path: str
     split: str | None
-    format: str | None
     records: int = 0
     size: int = 0
     checked: list[_Checked] = field(default_factory=list)
@@ -109,12 +110,10 @@ def _check_file(path: Path, profile: Profile | None, spec: TaskSpec | None, spli
     name = str(path)
     read = read_jsonl(path, policy, name)
     findings.extend(read.findings)
-    result = FileResult(name, split, None, records=len(read.records) + len(read.bad_lines), size=read.size)
+    result = FileResult(name, split, records=len(read.records) + len(read.bad_lines), size=read.size)
 
     def emit(line: int, col: int, code: str, message: str) -> None:
-        finding = policy.finding(name, line, col, code, message)
-        if finding is not None:
-            findings.append(finding)
+        policy.add(findings, name, line, col, code, message)
 
     if path.suffix != ".jsonl":
         emit(1, 1, "DP113", f"file name {path.name!r} does not end in .jsonl")
@@ -126,12 +125,10 @@ def _check_file(path: Path, profile: Profile | None, spec: TaskSpec | None, spli
     detected = [formats.detect(r.value) for r in read.records]
     counts = Counter(d for d in detected if d is not None)
     majority = counts.most_common(1)[0][0] if counts else None
-    expected = spec.format if spec is not None else majority
-    result.format = expected
-    if spec is not None and majority is not None and majority != expected:
+    if profile is not None and spec is not None and majority is not None and majority != spec.format:
         first = next(r.line for r, d in zip(read.records, detected, strict=True) if d == majority)
-        emit(first, 1, "DP201", f"records are {majority}, but {profile.id if profile else ''} {spec.task} "
-             f"expects {expected}; convert with `dataprep build --model {profile.id if profile else ''}`")
+        emit(first, 1, "DP201", f"records are {majority}, but {profile.id} {spec.task} expects {spec.format}; "
+             f"convert with `dataprep build --model {profile.id}`")
     seen: dict[str, int] = {}
     for record, fmt in zip(read.records, detected, strict=True):
         line = record.line
@@ -166,7 +163,7 @@ def _check_file(path: Path, profile: Profile | None, spec: TaskSpec | None, spli
     return result
 
 
-def _check_keywords(row: Canonical, profile: Profile, at: partial | object) -> None:
+def _check_keywords(row: Canonical, profile: Profile, at: Emit) -> None:
     if not profile.reserved_keywords:
         return
     fold = (lambda s: s) if profile.reserved_keywords_case_sensitive else str.casefold
@@ -174,11 +171,11 @@ def _check_keywords(row: Canonical, profile: Profile, at: partial | object) -> N
         folded = fold(text)
         for keyword in profile.reserved_keywords:
             if fold(keyword) in folded:
-                at("DP212", f"reserved keyword {keyword!r} in the text; {profile.name} jobs fail on it", None)  # type: ignore[operator]
+                at("DP212", f"reserved keyword {keyword!r} in the text; {profile.name} jobs fail on it", None)
                 return
 
 
-def _check_sizes(result: FileResult, profile: Profile, spec: TaskSpec, emit: object) -> None:
+def _check_sizes(result: FileResult, profile: Profile, spec: TaskSpec, emit: LineEmit) -> None:
     """Per-record character and token limits; only records that could be over a limit are tokenized."""
     limits = {k: spec.quota(k) for k in ("max_tokens_per_record", "max_input_tokens", "max_output_tokens",
                                           "max_tokens_per_record_batched")}
@@ -187,10 +184,11 @@ def _check_sizes(result: FileResult, profile: Profile, spec: TaskSpec, emit: obj
     smallest = min(effective.values(), default=None)
     todo: list[_Checked] = []
     for item in result.checked:
-        total = sum(len(t) for t in item.row.texts())
+        texts = item.row.texts()
+        total = sum(map(len, texts))
         if max_chars and total > max_chars:
-            emit(item.line, 1, "DP308", f"{total:,} characters; {profile.name} allows {max_chars:,} per record")  # type: ignore[operator]
-        if smallest is not None and sum(len(t.encode()) for t in item.row.texts()) > smallest:
+            emit(item.line, 1, "DP308", f"{total:,} characters; {profile.name} allows {max_chars:,} per record")
+        if smallest is not None and sum(len(t.encode()) for t in texts) > smallest:
             todo.append(item)
     if not todo:
         return
@@ -208,7 +206,7 @@ def _check_sizes(result: FileResult, profile: Profile, spec: TaskSpec, emit: obj
         values["max_tokens_per_record"] = values["max_tokens_per_record_batched"] = inputs[index] + outputs[index]
         for key, code, what in checks:
             if key in effective and values[key] > effective[key]:
-                emit(item.line, 1, code, f"{values[key]:,} {what}; limit {limits[key]:,}, "  # type: ignore[operator]
+                emit(item.line, 1, code, f"{values[key]:,} {what}; limit {limits[key]:,}, "
                      f"{effective[key]:,} usable ({how})")
                 if code == "DP305":
                     break
@@ -219,12 +217,7 @@ def _check_quotas(results: list[FileResult], spec: TaskSpec, policy: RulePolicy,
     for result in results:
         split = result.split or "train"
         totals[split] += result.records
-
-        def emit(code: str, message: str, result: FileResult = result) -> None:
-            finding = policy.finding(result.path, 0, 0, code, message)
-            if finding is not None:
-                findings.append(finding)
-
+        emit = partial(policy.add, findings, result.path, 0, 0)
         quota = spec.quota("max_validation_records" if split == "validation" else "max_train_records")
         if quota is not None and result.records > quota:
             code = "DP302" if split == "validation" else "DP301"
@@ -249,9 +242,8 @@ def _check_quotas(results: list[FileResult], spec: TaskSpec, policy: RulePolicy,
              f"train + validation = {total:,} records; "
              f"at least {min_total} are needed"),
         ):
-            finding = policy.finding(first.path, 0, 0, code, message) if bad else None
-            if finding is not None:
-                findings.append(finding)
+            if bad:
+                policy.add(findings, first.path, 0, 0, code, message)
 
 
 def _check_overlap(results: list[FileResult], policy: RulePolicy, findings: list[Finding]) -> None:
@@ -262,7 +254,5 @@ def _check_overlap(results: list[FileResult], policy: RulePolicy, findings: list
         for item in result.checked:
             if item.key in train:
                 path, line = train[item.key]
-                finding = policy.finding(result.path, item.line, 1, "DP501",
-                                         f"the same record is in the training file ({path}:{line})")
-                if finding is not None:
-                    findings.append(finding)
+                policy.add(findings, result.path, item.line, 1, "DP501",
+                           f"the same record is in the training file ({path}:{line})")

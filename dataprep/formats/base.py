@@ -76,6 +76,15 @@ def require_messages(obj: dict[str, Any], where: str, emit: Emit) -> list[Any] |
     return messages
 
 
+def require_role(message: dict[str, Any], where: str, emit: Emit) -> str | None:
+    """The message's role if it is user or assistant, or None after reporting it."""
+    role = require_str(message, "role", where, emit)
+    if role is not None and role not in ("user", "assistant"):
+        emit("DP207", f"{where} has role {role!r}; use 'user' or 'assistant' (system text goes in 'system')", "role")
+        return None
+    return role
+
+
 def check_keys(obj: dict[str, Any], allowed: frozenset[str], where: str, emit: Emit) -> None:
     for key in obj:
         if key not in allowed:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from dataprep.formats.base import Canonical, Emit, Turn, check_keys, check_roles, require_messages, require_str
+from dataprep.formats.base import (
+    Canonical,
+    Emit,
+    Turn,
+    check_keys,
+    check_roles,
+    require_messages,
+    require_role,
+    require_str,
+)
 
 NAME = "claude-messages"
 _KEYS = frozenset({"system", "messages"})
@@ -32,10 +41,7 @@ def check(obj: dict[str, Any], emit: Emit) -> Canonical | None:
             ok = False
             continue
         check_keys(message, _MESSAGE_KEYS, where, emit)
-        role = require_str(message, "role", where, emit)
-        if role is not None and role not in ("user", "assistant"):
-            emit("DP207", f"{where} has role {role!r}; use 'user' or 'assistant' (system text goes in 'system')",
-                 "role")
+        role = require_role(message, where, emit)
         if isinstance(message.get("content"), list):
             emit("DP204", f"{where}: 'content' must be a string for Claude 3 Haiku, not a list of blocks", "content")
             ok = False

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from dataprep.formats.base import Canonical, Emit, Turn, check_keys, check_roles, require_messages, require_str
+from dataprep.formats.base import (
+    Canonical,
+    Emit,
+    Turn,
+    check_keys,
+    check_roles,
+    require_messages,
+    require_role,
+    require_str,
+)
 
 NAME = "bedrock-conversation"
 SCHEMA_VERSION = "bedrock-conversation-2024"
@@ -69,10 +78,7 @@ def _message(message: Any, where: str, emit: Emit, media: tuple[str, ...]) -> Tu
         emit("DP204", f"{where} must be an object, found {type(message).__name__}", "messages")
         return None
     check_keys(message, _MESSAGE_KEYS, where, emit)
-    role = require_str(message, "role", where, emit)
-    if role is not None and role not in ("user", "assistant"):
-        emit("DP207", f"{where} has role {role!r}; use 'user' or 'assistant' (system text goes in 'system')", "role")
-        role = None
+    role = require_role(message, where, emit)
     content = message.get("content")
     if content is None:
         emit("DP203", f"{where}: required field 'content' is missing", None)

@@ -8,6 +8,7 @@ own rule code with the line and column, never a traceback.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,8 +48,7 @@ class _Problem(Exception):
 def _object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
-        seen: set[str] = set()
-        dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        dup = next(key for key, n in Counter(key for key, _ in pairs).items() if n > 1)
         raise _Problem("DP110", f"key {dup!r} appears more than once in this object")
     return obj
 
@@ -89,9 +89,7 @@ def read_jsonl(path: Path, policy: RulePolicy, display: str | None = None) -> Re
     result.size = len(data)
 
     def emit(line: int, col: int, code: str, message: str) -> None:
-        finding = policy.finding(name, line, col, code, message)
-        if finding is not None:
-            result.findings.append(finding)
+        policy.add(result.findings, name, line, col, code, message)
 
     if not data.strip():
         emit(1, 1, "DP100", "the file is empty" if not data else "the file holds only whitespace")
