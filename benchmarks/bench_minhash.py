@@ -24,9 +24,9 @@ from dataprep.stages.dedup import (  # noqa: E402
     deduplicate,
     minhash_signatures,
     normalise,
+    shingle_hash32,
     shingle_hashes,
     shingles,
-    xxh32_of_bytes,
 )
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "t0-prompt-completion"
@@ -65,7 +65,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     for t in normed[: args.baseline]:
-        m = MinHash(num_perm=s.num_perm, seed=s.seed, hashfunc=xxh32_of_bytes, scheme="legacy")
+        m = MinHash(num_perm=s.num_perm, seed=s.seed, hashfunc=shingle_hash32, scheme="legacy")
         m.update_batch([sh.encode("utf-8") for sh in shingles(t, s.ngram)])
     batch_rate = min(args.baseline, len(normed)) / (time.perf_counter() - t0)
 

@@ -15,6 +15,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from dataprep import __version__
+from dataprep.job_cli import job
 
 app = typer.Typer(
     name="dataprep",
@@ -132,6 +133,9 @@ def models(
         tasks = ", ".join(f"{t.task} ({t.format})" for t in profile.tasks.values())
         legacy = "  [legacy]" if profile.legacy else ""
         typer.echo(f"{profile.id:<24} {profile.base_model_id:<44} {tasks}{legacy}")
+
+
+app.command()(job)
 
 
 def main() -> None:

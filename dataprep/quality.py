@@ -100,3 +100,33 @@ def _answer_findings(row: Canonical) -> Iterator[tuple[str, str]]:
     lowered = answer.lower()
     if any(h in lowered for h in _REFUSAL_HINTS) and _REFUSAL.search(answer):
         yield "DP407", "the answer is refusal boilerplate"
+
+
+# A private key is redacted as the whole PEM block, not just the header that `secrets()` detects.
+_PEM_BLOCK = re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|\Z)")
+
+
+def redact_secrets(text: str) -> tuple[str, int]:
+    """The text with every secret replaced by ``[REDACTED-SECRET]``, and how many were replaced."""
+    if not _SECRET_HINT.search(text):
+        return text, 0
+    total = 0
+    for pattern in (_PEM_BLOCK, *(p for _, p in _SECRETS)):
+        text, n = pattern.subn("[REDACTED-SECRET]", text)
+        total += n
+    return text, total
+
+
+def redact_pii(text: str) -> tuple[str, int]:
+    """The text with e-mail addresses, phone numbers and Luhn-valid card numbers replaced by placeholders."""
+    total = 0
+    if "@" in text:
+        text, n = _EMAIL.subn("[REDACTED-EMAIL]", text)
+        total += n
+    if _DIGITS.search(text):
+        for card in card_numbers(text):
+            text = text.replace(card, "[REDACTED-CARD]")
+            total += 1
+        text, n = _PHONE.subn("[REDACTED-PHONE]", text)
+        total += n
+    return text, total

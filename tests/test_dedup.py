@@ -21,9 +21,9 @@ from dataprep.stages.dedup import (
     deduplicate,
     minhash_signatures,
     normalise,
+    shingle_hash32,
     shingle_hashes,
     shingles,
-    xxh32_of_bytes,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,7 +122,7 @@ def test_exact_duplicates_differ_only_in_case_space_nfc() -> None:
 def test_signatures_equal_datasketch() -> None:
     text = normalise("The quick brown fox jumps over the lazy dog while the cat sleeps on the warm mat")
     ours = minhash_signatures([shingle_hashes(text, 5)], 128, 1)[0]
-    ref = MinHash(num_perm=128, seed=1, hashfunc=xxh32_of_bytes, scheme="legacy")
+    ref = MinHash(num_perm=128, seed=1, hashfunc=shingle_hash32, scheme="legacy")
     for s in set(shingles(text, 5)):
         ref.update(s.encode("utf-8"))
     assert np.array_equal(ours, ref.hashvalues)

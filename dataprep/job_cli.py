@@ -1,0 +1,119 @@
+"""The `dataprep job` command: write OUT/job.json, a checked CreateModelCustomizationJob request.
+
+Only typer is imported at module level: `dataprep --help` and `dataprep validate` load this module too,
+and the checks (with botocore's service model) are needed only when `job` runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from dataprep.findings import Finding
+
+
+def job(
+    out: Annotated[Path, typer.Argument(help="A folder written by `dataprep build` (holds manifest.json).")],
+    s3_uri: Annotated[str, typer.Option("--s3-uri", help="S3 folder the files go to: s3://BUCKET/PREFIX/.")],
+    role_arn: Annotated[str, typer.Option("--role-arn", help="IAM service role Bedrock assumes for the job.")],
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="Model profile id; must match the build (default: its profile).")
+    ] = None,
+    epochs: Annotated[int | None, typer.Option(help="epochCount (default: the model's).")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="batchSize (default: the model's).")] = None,
+    learning_rate: Annotated[float | None, typer.Option(help="learningRate (default: the model's).")] = None,
+    warmup_steps: Annotated[int | None, typer.Option(help="learningRateWarmupSteps (default: the model's).")] = None,
+    hyperparameter: Annotated[
+        list[str] | None, typer.Option(help="Any other hyperparameter as NAME=VALUE (API name); repeatable.")
+    ] = None,
+    kms_key_id: Annotated[str | None, typer.Option(help="KMS key id or ARN that encrypts the custom model.")] = None,
+    job_name: Annotated[str | None, typer.Option(help="Job name (default: PROFILE-TASK-SHA256 prefix).")] = None,
+    model_name: Annotated[str | None, typer.Option(help="Custom model name (default: as the job name).")] = None,
+    vpc_subnet: Annotated[list[str] | None, typer.Option(help="Subnet id for a VPC job; repeatable.")] = None,
+    vpc_security_group: Annotated[
+        list[str] | None, typer.Option(help="Security group id for a VPC job; repeatable.")
+    ] = None,
+    profile_file: Annotated[list[Path] | None, typer.Option(help="Extra or overriding model profile (TOML).")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Config file (default: nearest dataprep.toml or pyproject.toml).")
+    ] = None,
+) -> None:
+    """Write OUT/job.json, a checked CreateModelCustomizationJob request. Exit 0 ready, 1 not ready, 2 usage."""
+    from dataprep import job as jobs
+    from dataprep.config import ConfigError, load_config
+    from dataprep.profiles import ProfileError
+    from dataprep.validate import UsageError
+
+    if not out.is_dir():
+        _fail_usage(f"{out}: no such folder; pass the OUT folder of `dataprep build`")
+    flags = {"epochCount": epochs, "batchSize": batch_size, "learningRate": learning_rate,
+             "learningRateWarmupSteps": warmup_steps}
+    given = _hyperparameters(flags, hyperparameter or [])
+    try:
+        cfg = load_config(config)
+        manifest = jobs.load_manifest(out)
+        profile = jobs.choose_profile(manifest, model, [*cfg.profile_files(), *(profile_file or [])])
+        request = jobs.JobRequest(
+            out=out, s3_uri=s3_uri, role_arn=role_arn, hyperparameters=given, kms_key_id=kms_key_id,
+            job_name=job_name, model_name=model_name, subnet_ids=vpc_subnet or [],
+            security_group_ids=vpc_security_group or [],
+        )
+        plan = jobs.plan_job(request, manifest, profile, cfg.policy)
+    except jobs.NotReady as exc:
+        _refuse(exc.findings)
+    except (jobs.JobUsageError, ConfigError, ProfileError, UsageError) as exc:
+        _fail_usage(str(exc))
+    except OSError as exc:
+        _fail_usage(f"{exc.filename or out}: cannot read: {exc.strerror or exc}")
+    if not plan.ready:
+        _refuse(plan.findings)
+    _print_findings(plan.findings)
+    job_file = out / jobs.JOB_FILE
+    try:
+        jobs.write_request(job_file, plan.body)
+    except OSError as exc:
+        _fail_usage(f"{job_file}: cannot write: {exc.strerror or exc}")
+    for line in jobs.summary_lines(plan):
+        typer.echo(line)
+    typer.echo(f"wrote {job_file}\n\nUpload the data, then submit the job (in the bucket's Region):")
+    for command in jobs.aws_commands(plan, job_file):
+        typer.echo(f"  {command}")
+
+
+def _hyperparameters(flags: dict[str, float | None], pairs: list[str]) -> dict[str, str]:
+    """The values as typed, by API name; the same name given twice with different values is a usage error."""
+    given = {name: repr(value) for name, value in flags.items() if value is not None}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name or not value:
+            _fail_usage(f"--hyperparameter {pair!r}: expected NAME=VALUE, e.g. earlyStoppingPatience=3")
+        if given.get(name, value) != value:
+            _fail_usage(f"--hyperparameter {pair!r}: {name} is already set to {given[name]}")
+        given[name] = value
+    return given
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    for f in findings:
+        where = f"{f.path}:{f.line}:{f.col}" if f.line else f.path
+        typer.echo(f"{where}: {f.code} {f.message}")
+
+
+def _refuse(findings: list[Finding]) -> NoReturn:
+    """Exit 1 with the findings: the data or the request is not ready, and job.json is not written."""
+    from dataprep.findings import Severity
+
+    _print_findings(findings)
+    errors = sum(f.severity == Severity.ERROR for f in findings)
+    typer.echo(f"{errors} error(s): the request is not ready and job.json was not written; "
+               "`dataprep rules CODE` explains a code", err=True)
+    raise typer.Exit(1)
+
+
+def _fail_usage(message: str) -> NoReturn:
+    typer.echo(f"dataprep: error: {message}", err=True)
+    raise typer.Exit(2)

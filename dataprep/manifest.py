@@ -1,0 +1,70 @@
+"""`manifest.json`: what a build wrote, with the hashes that let `dataprep job` refuse tampered files.
+
+The manifest is the build's audit record: the tool version, the model profile, every setting, the hash of
+every input and output file, and per-split record and token counts. It holds no timestamps or absolute
+paths, so two builds with the same inputs and seed write byte-identical manifests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+# Output files a build can write, in the order the manifest lists them.
+SPLITS = ("train", "validation", "test")
+
+
+class ManifestError(ValueError):
+    """The manifest is missing, unreadable or does not describe the files next to it."""
+
+
+@dataclass(frozen=True)
+class FileDigest:
+    sha256: str
+    bytes: int
+    records: int
+
+
+def digest(path: Path) -> FileDigest:
+    """sha256, size and line count of a JSONL file, read once in 1 MiB blocks."""
+    sha, size, lines = hashlib.sha256(), 0, 0
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            sha.update(block)
+            size += len(block)
+            lines += block.count(b"\n")
+    return FileDigest(sha.hexdigest(), size, lines)
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    """The parsed manifest of a build folder; ManifestError says what is wrong and how to fix it."""
+    path = out / MANIFEST_NAME
+    if not path.is_file():
+        raise ManifestError(f"{path}: no manifest; build the folder with `dataprep build RAW {out} --model ID`")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ManifestError(f"{path}: not valid JSON ({exc}); rebuild the folder with `dataprep build`") from None
+    if not isinstance(data, dict) or data.get("manifest_version") != MANIFEST_VERSION:
+        raise ManifestError(f"{path}: not a dataprep manifest of version {MANIFEST_VERSION}; rebuild the folder")
+    return data
+
+
+def verify_outputs(out: Path, manifest: dict[str, Any]) -> list[str]:
+    """Problems with the output files named in the manifest: missing, or bytes that no longer match."""
+    problems = []
+    for name, entry in manifest.get("outputs", {}).items():
+        path = out / entry["file"]
+        if not path.is_file():
+            problems.append(f"{path}: listed in {MANIFEST_NAME} ({name}) but missing")
+            continue
+        found = digest(path)
+        if found.sha256 != entry["sha256"]:
+            problems.append(f"{path}: sha256 {found.sha256[:12]}… differs from {MANIFEST_NAME} "
+                            f"({entry['sha256'][:12]}…); the file changed after the build — rebuild it")
+    return problems

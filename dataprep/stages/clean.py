@@ -1,0 +1,77 @@
+"""The clean stage: normalise text without changing what it says, and count every change by rule.
+
+Bedrock trains on the bytes it is given, so invisible characters, mixed Unicode forms and ragged
+whitespace become things the model learns. Each kind of change has its own rule code (DP413 NFC, DP404
+invisible characters, DP414 whitespace, DP416 trailing end-of-text token) so the report can say how many
+records each one touched: the build never rewrites content silently.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from dataprep.formats.base import Canonical, Turn
+
+# Controls other than tab and newline, plus characters that are invisible and carry no meaning in text.
+_INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\u2060\ufeff]")
+# Zero-width (non-)joiners shape Indic and Arabic scripts and emoji sequences: removed only when a
+# neighbour is ASCII or whitespace, where they cannot be joining anything.
+_STRAY_JOINER = re.compile(r"(?<=[\x00-\x7f])[\u200c\u200d]+|[\u200c\u200d]+(?=[\x00-\x7f])|^[\u200c\u200d]+|"
+                           r"[\u200c\u200d]+$")
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+_INNER_SPACES = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+# End-of-sequence markers other training stacks append to every completion.
+_END_TOKENS = re.compile(r"(?:\s*(?:<\|endoftext\|>|<\|eot_id\|>|<\|im_end\|>|<\|end\|>|</s>|<eos>))+\s*\Z")
+
+NFC, INVISIBLE, WHITESPACE, END_TOKEN = "DP413", "DP404", "DP414", "DP416"
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    row: Canonical
+    fixes: frozenset[str]  # rule codes of the changes made
+
+
+def clean_text(text: str, fixes: set[str], *, final: bool = False) -> str:
+    """The cleaned text; adds to `fixes` the code of every kind of change made.
+
+    `final` marks the text the model learns to produce (the last answer, or pre-training text), the only
+    place where a trailing end-of-text token is unambiguous and removed rather than flagged.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        fixes.add(WHITESPACE)
+    if not text.isascii():
+        normal = unicodedata.normalize("NFC", text)
+        if normal != text:
+            fixes.add(NFC)
+            text = normal
+        stripped = _STRAY_JOINER.sub("", _INVISIBLE.sub("", text))
+    else:
+        stripped = _INVISIBLE.sub("", text)
+    if stripped != text:
+        fixes.add(INVISIBLE)
+        text = stripped
+    if final and ">" in text:
+        cut = _END_TOKENS.sub("", text)
+        if cut != text:
+            fixes.add(END_TOKEN)
+            text = cut
+    tidy = _BLANK_RUNS.sub("\n\n", _INNER_SPACES.sub(" ", _TRAILING_SPACE.sub("", text))).strip()
+    if tidy != text:
+        fixes.add(WHITESPACE)
+    return tidy
+
+
+def clean(row: Canonical) -> Cleaned:
+    """Clean every text of a canonical row."""
+    fixes: set[str] = set()
+    if row.text is not None:
+        return Cleaned(Canonical(text=clean_text(row.text, fixes, final=True)), frozenset(fixes))
+    system = clean_text(row.system, fixes) if row.system else None
+    last = len(row.turns) - 1
+    turns = tuple(Turn(t.role, clean_text(t.text, fixes, final=i == last)) for i, t in enumerate(row.turns))
+    return Cleaned(Canonical(system=system or None, turns=turns), frozenset(fixes))

@@ -1,0 +1,142 @@
+"""The quality stage of `build`: decide, per cleaned record, to keep, redact, warn or drop.
+
+The checks themselves live in `dataprep.quality` so that `validate` and `build` agree on what is wrong;
+this module adds what only a build does: act on a finding according to the rule's action and the
+project's policy (secrets and personal data can be dropped, redacted or only reported), plus the
+pre-training text heuristics that only matter when a model will read the text as-is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from dataprep import quality
+from dataprep.formats.base import Canonical, Turn
+from dataprep.rules import RulePolicy, rule
+
+Action = Literal["drop", "redact", "warn"]
+ACTIONS: tuple[Action, ...] = ("drop", "redact", "warn")
+_MIN_WORDS = 20
+_MIN_LETTER_SHARE = 0.5
+_MAX_REPEATED_LINES = 0.3
+_TRUNCATION_MIN_WORDS = 30
+
+
+@dataclass(frozen=True)
+class QualityPolicy:
+    """What to do with secrets (DP409) and personal data (DP410); reserved keywords of the target model."""
+
+    secrets: Action = "drop"
+    pii: Action = "warn"
+    keywords: tuple[str, ...] = ()
+    keywords_case_sensitive: bool = True
+    rules: RulePolicy = field(default_factory=RulePolicy)
+
+
+@dataclass(frozen=True, slots=True)
+class Screened:
+    row: Canonical
+    drop: tuple[str, str] | None  # (code, reason) when the record goes to the ledger
+    warnings: tuple[str, ...]  # codes reported but kept
+    fixes: frozenset[str]  # codes of changes made (redactions)
+
+
+def screen(row: Canonical, policy: QualityPolicy) -> Screened:
+    """Apply the content checks to one cleaned record."""
+    fixes: set[str] = set()
+    if policy.secrets == "redact":
+        row = _redact(row, quality.redact_secrets, "DP409", fixes)
+    if policy.pii == "redact":
+        row = _redact(row, quality.redact_pii, "DP410", fixes)
+    warnings: list[str] = []
+    for code, message in _findings(row, policy):
+        if policy.rules._ignored(code):
+            continue
+        if _action(code, policy) == "drop":
+            return Screened(row, (code, message), tuple(warnings), frozenset(fixes))
+        warnings.append(code)
+    return Screened(row, None, tuple(warnings), frozenset(fixes))
+
+
+def _action(code: str, policy: QualityPolicy) -> str:
+    if code == "DP409":
+        return policy.secrets
+    if code == "DP410":
+        return policy.pii
+    return rule(code).action
+
+
+def _findings(row: Canonical, policy: QualityPolicy) -> list[tuple[str, str]]:
+    found = [(c, m) for c, m in quality.findings(row) if c != "DP404"]  # the clean stage fixed DP404
+    keyword = _reserved_keyword(row, policy)
+    if keyword:
+        found.append(("DP212", f"reserved keyword {keyword!r} in the text; the model's jobs fail on it"))
+    if row.text is not None:
+        problem = text_problem(row.text)
+        if problem:
+            found.append(("DP412", problem))
+    elif row.turns and _looks_truncated(row.turns[-1].text):
+        found.append(("DP408", "the answer ends mid-sentence"))
+    # Drops before warnings, so a record is filed under its most serious problem.
+    return sorted(found, key=lambda f: _rank(f[0], policy))
+
+
+def _rank(code: str, policy: QualityPolicy) -> int:
+    return 0 if _action(code, policy) == "drop" else 1
+
+
+def _reserved_keyword(row: Canonical, policy: QualityPolicy) -> str | None:
+    if not policy.keywords:
+        return None
+    fold = (lambda s: s) if policy.keywords_case_sensitive else str.casefold
+    for text in row.texts():
+        folded = fold(text)
+        for keyword in policy.keywords:
+            if fold(keyword) in folded:
+                return keyword
+    return None
+
+
+def text_problem(text: str) -> str | None:
+    """Why pre-training text is not worth training on (too short, mostly symbols, repeated lines), or None."""
+    words = len(text.split())
+    if words < _MIN_WORDS:
+        return f"only {words} words (at least {_MIN_WORDS} expected in pre-training text)"
+    visible = sum(not c.isspace() for c in text)
+    letters = sum(c.isalpha() for c in text)
+    if visible and letters / visible < _MIN_LETTER_SHARE:
+        return f"only {letters / visible:.0%} of the visible characters are letters (mostly symbols or numbers)"
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if len(lines) >= 10:
+        repeated = 1 - len(set(lines)) / len(lines)
+        if repeated > _MAX_REPEATED_LINES:
+            return f"{repeated:.0%} of the lines repeat other lines (boilerplate or a scraping loop)"
+    return None
+
+
+def _looks_truncated(answer: str) -> bool:
+    """A long answer that stops on a letter or comma rather than an end of sentence, list or code block."""
+    tail = answer.rstrip()
+    return len(tail.split()) >= _TRUNCATION_MIN_WORDS and (tail[-1].isalpha() or tail[-1] == ",")
+
+
+def _redact(row: Canonical, redactor: Callable[[str], tuple[str, int]], code: str, fixes: set[str]) -> Canonical:
+    changed = 0
+
+    def fix(text: str) -> str:
+        nonlocal changed
+        new, n = redactor(text)
+        changed += n
+        return new
+
+    if row.text is not None:
+        out = Canonical(text=fix(row.text))
+    else:
+        system = fix(row.system) if row.system else None
+        out = Canonical(system=system, turns=tuple(Turn(t.role, fix(t.text)) for t in row.turns))
+    if changed:
+        fixes.add(code)
+        return out
+    return row
