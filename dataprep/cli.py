@@ -10,12 +10,18 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from dataprep import __version__
 from dataprep.job_cli import job
+
+if TYPE_CHECKING:
+    from dataprep.config import Config
+    from dataprep.pipeline import BuildSettings
+    from dataprep.profiles import Profile
+    from dataprep.rules import RulePolicy
 
 app = typer.Typer(
     name="dataprep",
@@ -99,6 +105,128 @@ def validate(
 
 def _escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+@app.command()
+def build(
+    paths: Annotated[list[Path], typer.Argument(help="RAW... OUT: input files or folders, then the output folder.",
+                                                show_default=False)],
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Model profile id or Bedrock model id.")] = None,
+    task: Annotated[str | None, typer.Option(help="fine-tuning or continued-pretraining.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the split hash and dedup permutations. [default: 0]")]
+    = None,
+    validation_fraction: Annotated[float | None, typer.Option(
+        help="Share of records for validation, capped at the model's quota. [default: 0.1, or 0 when the model "
+        "takes no validation set]")] = None,
+    test_fraction: Annotated[float | None, typer.Option(help="Share held out in test.jsonl. [default: 0]")] = None,
+    lang: Annotated[str | None, typer.Option(help="Keep only these languages, e.g. en,de (ISO 639-1).")] = None,
+    lang_detector: Annotated[str | None, typer.Option(help="langdetect or fasttext. [default: langdetect]")] = None,
+    dedup_threshold: Annotated[float | None, typer.Option(help="Near-duplicate Jaccard threshold. [default: 0.8]")]
+    = None,
+    dedup_ngram: Annotated[int | None, typer.Option(help="Words per shingle. [default: 5]")] = None,
+    dedup_num_perm: Annotated[int | None, typer.Option(help="MinHash permutations. [default: 128]")] = None,
+    max_train_records: Annotated[int | None, typer.Option(
+        help="Keep a deterministic sample of at most N training records (the rest go to the ledger).")] = None,
+    secrets: Annotated[str | None, typer.Option(help="drop, redact or warn. [default: drop]")] = None,
+    pii: Annotated[str | None, typer.Option(help="drop, redact or warn. [default: warn]")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    profile_file: Annotated[list[Path] | None, typer.Option(help="Extra or overriding model profile (TOML).")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Config file (default: nearest dataprep.toml or pyproject.toml).")
+    ] = None,
+) -> None:
+    """Build S3-ready train/validation JSONL for a Bedrock model from raw files. Exit 0 done, 1 not ready, 2 usage.
+
+    Writes OUT/train.jsonl, validation.jsonl (test.jsonl with --test-fraction), rejected.jsonl (every dropped
+    input record with its rule code), lineage.jsonl and manifest.json.
+    """
+    from dataprep.config import ConfigError, load_config
+    from dataprep.profiles import ProfileError, resolve_model
+    from dataprep.validate import UsageError
+
+    if len(paths) < 2:
+        _fail_usage("give at least one RAW input and the OUT folder: dataprep build RAW... OUT --model ID")
+    *raw, out = paths
+    try:
+        cfg = load_config(config)
+        model = model or cfg.get("model")
+        if not model:
+            _fail_usage("--model is required (or set model in [tool.dataprep]); `dataprep models` lists them")
+        profile = resolve_model(model, [*cfg.profile_files(), *(profile_file or [])])
+        settings = _build_settings(cfg, profile, task, seed, validation_fraction, test_fraction, lang, lang_detector,
+                                   dedup_threshold, dedup_ngram, dedup_num_perm, max_train_records, secrets, pii)
+        _run_build(raw, out, profile, settings, cfg.policy, quiet)
+    except (UsageError, ProfileError, ConfigError) as exc:
+        _fail_usage(str(exc))
+
+
+def _build_settings(cfg: Config, profile: Profile, task: str | None, seed: int | None,
+                    validation_fraction: float | None, test_fraction: float | None, lang: str | None,
+                    lang_detector: str | None, dedup_threshold: float | None, dedup_ngram: int | None,
+                    dedup_num_perm: int | None, max_train_records: int | None, secrets: str | None,
+                    pii: str | None) -> BuildSettings:
+    """Flags over config over defaults; raises UsageError for values no build could use."""
+    from dataprep.pipeline import BuildSettings
+    from dataprep.stages.dedup import DedupSettings
+    from dataprep.stages.quality import ACTIONS
+    from dataprep.validate import UsageError
+
+    def pick(flag: Any, key: str, default: Any) -> Any:
+        return flag if flag is not None else cfg.get(key, default)
+
+    task = task or cfg.get("task")
+    spec = profile.task(task)
+    languages = lang.split(",") if lang is not None else cfg.get("lang", [])
+    actions = {"secrets": pick(secrets, "secrets", "drop"), "pii": pick(pii, "pii", "warn")}
+    for name, action in actions.items():
+        if action not in ACTIONS:
+            raise UsageError(f"--{name} must be one of {', '.join(ACTIONS)}, not {action!r}")
+    threshold = float(pick(dedup_threshold, "dedup-threshold", 0.8))
+    num_perm = int(pick(dedup_num_perm, "dedup-num-perm", 128))
+    ngram = int(pick(dedup_ngram, "dedup-ngram", 5))
+    if not 0 < threshold <= 1 or num_perm < 16 or not 1 <= ngram <= 64:
+        raise UsageError("dedup settings: threshold in (0, 1], num-perm at least 16, ngram from 1 to 64")
+    dedup = DedupSettings(ngram=ngram, num_perm=num_perm, threshold=threshold,
+                          **({} if num_perm == 128 else {"bands": None, "rows": None}))
+    return BuildSettings(
+        task=spec.task,
+        seed=int(pick(seed, "seed", 0)),
+        validation_fraction=float(pick(validation_fraction, "validation-fraction",
+                                       0.1 if spec.validation_supported else 0.0)),
+        test_fraction=float(pick(test_fraction, "test-fraction", 0.0)),
+        lang=tuple(sorted({code.strip().lower() for code in languages if code.strip()})),
+        lang_detector=pick(lang_detector, "lang-detector", "langdetect"),
+        dedup=dedup,
+        max_train_records=pick(max_train_records, "max-train-records", None),
+        secrets=actions["secrets"],
+        pii=actions["pii"],
+    )
+
+
+def _run_build(raw: list[Path], out: Path, profile: Profile, settings: BuildSettings, policy: RulePolicy,
+               quiet: bool) -> None:
+    from dataprep.findings import Severity
+    from dataprep.pipeline import BuildError
+    from dataprep.pipeline import build as run
+    from dataprep.summary import console, print_summary, progress_bars
+
+    try:
+        with progress_bars(not quiet) as progress:
+            result = run(raw, out, profile, settings, policy, progress)
+    except BuildError as exc:
+        typer.echo(f"dataprep: build stopped, nothing written: {exc}", err=True)
+        raise typer.Exit(1) from None
+    print_summary(result, out)
+    for finding in result.findings:
+        if finding.severity >= Severity.WARNING and finding.path.startswith(str(out)):
+            typer.echo(f"{finding.path}:{finding.line}:{finding.col}: {finding.code} {finding.message}", err=True)
+    if result.errors:
+        console.print(f"[red]{len(result.errors)} error(s) in the written files: the data is not ready for "
+                      f"{profile.id} yet[/red]")
+        raise typer.Exit(1)
+    typer.echo(f"wrote {out}/ (train.jsonl, {'validation.jsonl, ' if result.splits['validation'] else ''}"
+               f"rejected.jsonl, lineage.jsonl, manifest.json); check it with: dataprep validate {out} "
+               f"--model {profile.id} --task {result.spec.task}")
 
 
 @app.command()

@@ -29,6 +29,10 @@ _S3_SAFE_NAME = re.compile(r"^[A-Za-z0-9_./-]+$")
 LineEmit = Callable[[int, int, str, str], None]
 
 
+# Files `dataprep build` writes next to the splits; they are records about the data, not training data.
+BUILD_SIDECARS = frozenset({"rejected.jsonl", "lineage.jsonl"})
+
+
 class UsageError(Exception):
     """Bad invocation (missing file, unknown model): exit code 2."""
 
@@ -52,12 +56,14 @@ class FileResult:
 
 
 def infer_split(path: Path) -> str | None:
-    """train / validation from the file name (train.jsonl, validation.jsonl, val-2.jsonl, ...)."""
+    """train / validation / test from the file name (train.jsonl, validation.jsonl, val-2.jsonl, test.jsonl)."""
     stem = path.stem.lower()
     if stem.startswith(("validation", "valid", "val", "dev", "eval")):
         return "validation"
     if stem.startswith("train"):
         return "train"
+    if stem.startswith("test"):
+        return "test"
     return None
 
 
@@ -65,7 +71,7 @@ def expand(paths: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(path.glob("*.jsonl"))
+            found = sorted(p for p in path.glob("*.jsonl") if p.name not in BUILD_SIDECARS)
             if not found:
                 raise UsageError(f"{path}: folder holds no .jsonl files (expected train.jsonl, validation.jsonl)")
             files.extend(found)
@@ -216,6 +222,8 @@ def _check_quotas(results: list[FileResult], spec: TaskSpec, policy: RulePolicy,
     totals: Counter[str] = Counter()
     for result in results:
         split = result.split or "train"
+        if split == "test":
+            continue  # a held-out evaluation file is never uploaded to Bedrock: no quota applies
         totals[split] += result.records
         emit = partial(policy.add, findings, result.path, 0, 0)
         quota = spec.quota("max_validation_records" if split == "validation" else "max_train_records")

@@ -23,6 +23,7 @@ def render(row: Canonical) -> dict[str, Any]:
     """One exchange maps directly; a multi-turn conversation is flattened into a labelled transcript prompt."""
     if len(row.turns) == 2 and not row.system:
         return {"prompt": row.turns[0].text, "completion": row.turns[1].text}
+    # Single newlines between turns: "\n\nAssistant:" is Anthropic's own template marker (DP406).
     history = [row.system] if row.system else []
     history += [f"{t.role.capitalize()}: {t.text}" for t in row.turns[:-1]]
-    return {"prompt": "\n\n".join(history), "completion": row.turns[-1].text}
+    return {"prompt": "\n".join(history), "completion": row.turns[-1].text}

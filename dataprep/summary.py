@@ -1,0 +1,90 @@
+"""Terminal output of `build`: progress bars per stage while it runs, a summary table when it is done.
+
+Both go to stderr through rich (which typer already brings). Bars only appear on a terminal; in CI logs
+and pipes, or with `--quiet`, the build prints the summary alone, so logs stay readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dataprep.rules import rule
+
+if TYPE_CHECKING:
+    from dataprep.pipeline import BuildResult
+
+console = Console(stderr=True)
+
+
+@contextmanager
+def progress_bars(enabled: bool) -> Iterator[Callable[[str, int], object]]:
+    """A `Progress` callback for the pipeline: one bar per stage, or nothing when disabled."""
+    if not enabled or not console.is_terminal:
+
+        @contextmanager
+        def silent(name: str, total: int) -> Iterator[Callable[[int], None]]:
+            yield lambda n: None
+
+        yield silent
+        return
+    bars = Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=False)
+
+    @contextmanager
+    def stage(name: str, total: int) -> Iterator[Callable[[int], None]]:
+        task = bars.add_task(name, total=total)
+        yield lambda n: bars.advance(task, n)
+        bars.update(task, completed=total)
+
+    with bars:
+        yield stage
+
+
+def print_summary(result: BuildResult, out: Path) -> None:
+    """Records in and out per stage, what each rule did, and how much of each quota the splits use."""
+    stages = Table(title="dataprep build", title_justify="left")
+    for column in ("stage", "in", "out", "seconds"):
+        stages.add_column(column, justify="left" if column == "stage" else "right")
+    stages.add_row("read", f"{len(result.inputs)} files", f"{result.input_records:,}",
+                   f"{result.stages[0].seconds:.1f}")
+    for stage in result.stages[1:]:
+        if stage.name == "write" or not stage.records_in:
+            continue
+        stages.add_row(stage.name, f"{stage.records_in:,}", f"{stage.records_out:,}", f"{stage.seconds:.1f}")
+    console.print(stages)
+
+    rules = Table(title="rules", title_justify="left")
+    for column in ("code", "rule", "dropped", "fixed", "warned"):
+        rules.add_column(column, justify="left" if column in ("code", "rule") else "right")
+    drops = result.drops
+    for code in sorted(set(drops) | set(result.fixes) | set(result.warnings)):
+        rules.add_row(code, rule(code).name, _n(drops[code]), _n(result.fixes[code]), _n(result.warnings[code]))
+    if rules.row_count:
+        console.print(rules)
+
+    quotas = Table(title=f"{result.profile.id} {result.spec.task}", title_justify="left")
+    for column in ("split", "records", "quota", "tokens", "file"):
+        quotas.add_column(column, justify="left" if column in ("split", "file") else "right")
+    outputs = result.manifest.get("outputs", {})
+    for split, key in (("train", "max_train_records"), ("validation", "max_validation_records"), ("test", None)):
+        if split not in outputs:
+            continue
+        quota = result.spec.quota(key) if key else None
+        entry = outputs[split]
+        quotas.add_row(split, f"{entry['records']:,}", f"{quota:,}" if quota else "-", f"{entry['tokens']:,}",
+                       str(out / entry["file"]))
+    quotas.add_row("rejected", f"{len(result.rejected):,}", "", "", str(out / "rejected.jsonl"))
+    console.print(quotas)
+    console.print(f"{result.units:,} records in = {sum(len(v) for v in result.splits.values()):,} written + "
+                  f"{len(result.rejected):,} rejected; tokens counted with {result.token_counter}")
+
+
+def _n(value: int) -> str:
+    return f"{value:,}" if value else ""
