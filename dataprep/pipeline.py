@@ -34,9 +34,9 @@ from dataprep.profiles import Profile, TaskSpec
 from dataprep.rules import RulePolicy, rule
 from dataprep.stages import language as language_stage
 from dataprep.stages.chunk import chunk_text
-from dataprep.stages.clean import clean
+from dataprep.stages.convert import ConvertContext, convert_parallel
 from dataprep.stages.dedup import DedupSettings, deduplicate
-from dataprep.stages.quality import Action, QualityPolicy, screen
+from dataprep.stages.quality import Action, QualityPolicy
 from dataprep.stages.split import SPLITS, TRAIN, VALIDATION, OverQuota, Placer, split_position
 from dataprep.validate import record_key, validate_paths
 
@@ -246,45 +246,17 @@ class _Run:
         start = time.perf_counter()
         quality_policy = QualityPolicy(self.settings.secrets, self.settings.pii, self.profile.reserved_keywords,
                                        self.profile.reserved_keywords_case_sensitive, self.policy)
-        units: list[Unit] = []
         with self.progress("convert, clean, check", len(records)) as advance:
-            for index, record in enumerate(records):
-                if index % 1000 == 999:
-                    advance(1000)
-                if record.row is None:
-                    self.reject(record, record.code or "DP200", record.reason or "the record could not be read")
-                    continue
-                row = self._to_target(record)
-                if row is None:
-                    continue
-                cleaned = clean(row)
-                self.fixes.update(cleaned.fixes)
-                if any(not t.strip() for t in cleaned.row.texts()) or not cleaned.row.texts():
-                    self.reject(record, "DP205", "a text field is empty once invisible characters and whitespace "
-                                "are removed; give the record real content or drop it")
-                    continue
-                screened = screen(cleaned.row, quality_policy)
-                self.fixes.update(screened.fixes)
-                self.warnings.update(screened.warnings)
-                if screened.drop is not None:
-                    code, message = screened.drop
-                    self.reject(record, code, f"{message}. {rule(code).fix}")
-                    continue
-                units.append(Unit(record.source, record.line, 0, 1, record.original, screened.row))
+            done = convert_parallel(records, ConvertContext(self.spec.format, self.profile.id, quality_policy))
+            advance(len(records))
+        self.fixes.update(done.fixes)
+        self.warnings.update(done.warnings)
+        for index, code, reason in done.rejected:
+            self.reject(records[index], code, reason)
+        units = [Unit(records[i].source, records[i].line, 0, 1, records[i].original, row, key)
+                 for i, row, key in done.kept]
         self._stage("convert, clean, check", len(records), start, len(units))
         return units
-
-    def _to_target(self, record: SourceRecord) -> Canonical | None:
-        row = record.row
-        assert row is not None
-        if self.spec.format == formats.pretraining.NAME:
-            return row if row.text is not None else Canonical(text="\n\n".join(row.texts()))
-        if row.text is not None:
-            self.reject(record, "DP201", f"unlabeled text ({record.shape}) cannot fine-tune {self.profile.id}: it "
-                        "needs prompt/answer pairs; use it with --task continued-pretraining on a model that "
-                        "supports it, or give labeled records")
-            return None
-        return row
 
     # -- chunk --------------------------------------------------------------------------------------------
     def chunk(self, units: list[Unit]) -> list[Unit]:
@@ -310,8 +282,8 @@ class _Run:
                 pieces = chunk_text(texts[index], limit or len(texts[index]), self.counter.count, self.max_chars)
                 self.fixes["DP415"] += 1
                 self.extra_units += len(pieces) - 1
-                out.extend(Unit(unit.source, unit.line, i, len(pieces), unit.original, Canonical(text=piece))
-                           for i, piece in enumerate(pieces))
+                out.extend(Unit(unit.source, unit.line, i, len(pieces), unit.original, Canonical(text=piece),
+                                record_key(Canonical(text=piece))) for i, piece in enumerate(pieces))
         self._stage("chunk", len(units), start, len(out))
         return out
 
@@ -319,8 +291,6 @@ class _Run:
     def dedup(self, units: list[Unit]) -> list[Unit]:
         """Exact then near duplicates; one record per cluster, the one with the lowest content key."""
         start = time.perf_counter()
-        for unit in units:
-            unit.key = record_key(unit.row)
         # Content order, not input order: which member a cluster keeps must not depend on file order.
         units.sort(key=lambda u: (u.key, u.source, u.line, u.chunk))
         with self.progress("deduplicate", len(units)) as advance:

@@ -29,9 +29,24 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u0000-\u0008\u000b\u000c\u00
 # Cheap pre-filters: what each costly pattern needs in order to match (a literal hint, a digit run), so the
 # full patterns run only on the few texts that have it; this cut the content checks from ~3 s to ~0.3 s per
 # 10k records.
-_SECRET_HINT = re.compile(r"A[KSBC][IC]A|PRIVATE KEY|gh[pousr]_|xox|(?i:secret)")
+_SECRET_HINT = re.compile(r"A[KSBC][IC]A|PRIVATE KEY|gh[pousr]_|xox")
+_TEMPLATE_HINTS = ("<|", "INST]", "<<SYS>>", "\n\nHuman:", "\n\nAssistant:", "<s>", "</s>")
 _REFUSAL_HINTS = ("as an ai", "unable to", "not able to", "cannot")
 _DIGITS = re.compile(r"\d[\d .()-]{8}")
+
+
+def _secret_hint(text: str) -> bool:
+    """Cheap test that a text could hold a secret; "secret" (any case) announces an AWS secret key."""
+    return "ecret" in text or "ECRET" in text or _SECRET_HINT.search(text) is not None
+
+
+def printable(text: str) -> bool:
+    """True when the text has no control or invisible character (newlines and tabs allowed), at C speed.
+
+    str.isprintable() is False for controls and for format characters such as U+200B and U+FEFF, so a True
+    here lets callers skip the character-class regex that finds which one it is.
+    """
+    return text.replace("\n", "").replace("\t", "").isprintable()
 
 
 def _luhn(digits: str) -> bool:
@@ -53,7 +68,7 @@ def card_numbers(text: str) -> list[str]:
 
 
 def secrets(text: str) -> Iterator[tuple[str, re.Match[str]]]:
-    if not _SECRET_HINT.search(text):
+    if not _secret_hint(text):
         return
     for label, pattern in _SECRETS:
         for match in pattern.finditer(text):
@@ -83,10 +98,10 @@ def findings(row: Canonical) -> Iterator[tuple[str, str]]:
     kinds = pii(text)
     if kinds:
         yield "DP410", f"personal data: {', '.join(kinds)}"
-    template = _TEMPLATE.search(text)
+    template = _TEMPLATE.search(text) if any(h in text for h in _TEMPLATE_HINTS) else None
     if template:
         yield "DP406", f"leftover template token {template.group()!r}"
-    invisible = _INVISIBLE.search(text)
+    invisible = None if printable(text) else _INVISIBLE.search(text)
     if invisible:
         yield "DP404", f"invisible character U+{ord(invisible.group()):04X} in the text"
 
@@ -95,8 +110,8 @@ def _answer_findings(row: Canonical) -> Iterator[tuple[str, str]]:
     answer = row.turns[-1].text
     if len(row.turns) >= 2 and answer.strip() == row.turns[-2].text.strip():
         yield "DP405", "the answer repeats the prompt"
-    if len(answer.strip()) < 2:
-        yield "DP403", f"the answer is almost empty ({answer.strip()!r})"
+    if not any(c.isalnum() for c in answer):  # "A" or "7" can be a real label; "." or "-" is not an answer
+        yield "DP403", f"the answer has no letter or digit ({answer.strip()!r})"
     lowered = answer.lower()
     if any(h in lowered for h in _REFUSAL_HINTS) and _REFUSAL.search(answer):
         yield "DP407", "the answer is refusal boilerplate"
@@ -108,7 +123,7 @@ _PEM_BLOCK = re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:----
 
 def redact_secrets(text: str) -> tuple[str, int]:
     """The text with every secret replaced by ``[REDACTED-SECRET]``, and how many were replaced."""
-    if not _SECRET_HINT.search(text):
+    if not _secret_hint(text):
         return text, 0
     total = 0
     for pattern in (_PEM_BLOCK, *(p for _, p in _SECRETS)):

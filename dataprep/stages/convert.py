@@ -1,0 +1,113 @@
+"""Convert, clean and check: the per-record stages that turn a source record into a unit or a rejection.
+
+They are pure functions of one record, so a large input is split over two forked processes (Python string
+work holds the GIL; threads would not help). Results come back as indices into the input list, with the
+canonical row and its content key, so records are not pickled twice.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from dataprep import formats
+from dataprep.formats.base import Canonical
+from dataprep.io.read import SourceRecord
+from dataprep.rules import rule
+from dataprep.stages.clean import clean
+from dataprep.stages.quality import QualityPolicy, screen
+from dataprep.validate import record_key
+
+_PARALLEL_MIN = 5000
+_shared: tuple[Sequence[SourceRecord], ConvertContext] | None = None  # what forked children convert
+
+
+@dataclass(frozen=True)
+class ConvertContext:
+    target_format: str  # the Bedrock format the model takes
+    model: str  # profile id, for messages
+    quality: QualityPolicy
+
+
+@dataclass
+class Converted:
+    kept: list[tuple[int, Canonical, str]] = field(default_factory=list)  # (index, row, content key)
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (index, code, reason)
+    fixes: Counter[str] = field(default_factory=Counter)
+    warnings: Counter[str] = field(default_factory=Counter)
+
+    def merge(self, other: Converted) -> None:
+        self.kept += other.kept
+        self.rejected += other.rejected
+        self.fixes.update(other.fixes)
+        self.warnings.update(other.warnings)
+
+
+def convert_records(records: Sequence[SourceRecord], context: ConvertContext, offset: int = 0) -> Converted:
+    """Convert to the target format, clean and screen each record; indices are offset by `offset`."""
+    out = Converted()
+    for index, record in enumerate(records, start=offset):
+        if record.row is None:
+            out.rejected.append((index, record.code or "DP200", record.reason or "the record could not be read"))
+            continue
+        row = _to_target(record, context)
+        if isinstance(row, str):
+            out.rejected.append((index, "DP201", row))
+            continue
+        cleaned = clean(row)
+        out.fixes.update(cleaned.fixes)
+        texts = cleaned.row.texts()
+        if not texts or not all(t.strip() for t in texts):
+            out.rejected.append((index, "DP205", "a text field is empty once invisible characters and whitespace "
+                                 "are removed; give the record real content or drop it"))
+            continue
+        screened = screen(cleaned.row, context.quality)
+        out.fixes.update(screened.fixes)
+        out.warnings.update(screened.warnings)
+        if screened.drop is not None:
+            code, message = screened.drop
+            out.rejected.append((index, code, f"{message}. {rule(code).fix}"))
+            continue
+        out.kept.append((index, screened.row, record_key(screened.row)))
+    return out
+
+
+def convert_parallel(records: Sequence[SourceRecord], context: ConvertContext) -> Converted:
+    """:func:`convert_records` on two forked processes for large inputs; same result, in input order.
+
+    The children inherit the records through fork (module global set just before), so only the results
+    are pickled, not the input.
+    """
+    global _shared
+    if len(records) < _PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        return convert_records(records, context)
+    half = len(records) // 2
+    _shared = (records, context)
+    try:
+        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+            first, second = pool.map(_convert_range, [(0, half), (half, len(records))])
+    finally:
+        _shared = None
+    first.merge(second)
+    return first
+
+
+def _convert_range(bounds: tuple[int, int]) -> Converted:
+    assert _shared is not None
+    records, context = _shared
+    return convert_records(records[bounds[0] : bounds[1]], context, bounds[0])
+
+
+def _to_target(record: SourceRecord, context: ConvertContext) -> Canonical | str:
+    """The row as the target format can take it, or why it cannot (labeled data needs labels)."""
+    row = record.row
+    assert row is not None
+    if context.target_format == formats.pretraining.NAME:
+        return row if row.text is not None else Canonical(text="\n\n".join(row.texts()))
+    if row.text is not None:
+        return (f"unlabeled text ({record.shape}) cannot fine-tune {context.model}: it needs prompt/answer pairs; "
+                "use it with --task continued-pretraining on a model that supports it, or give labeled records")
+    return row
