@@ -123,7 +123,7 @@ def build(
     lang_detector: Annotated[str | None, typer.Option(help="langdetect or fasttext. [default: langdetect]")] = None,
     dedup_threshold: Annotated[float | None, typer.Option(help="Near-duplicate Jaccard threshold. [default: 0.8]")]
     = None,
-    dedup_ngram: Annotated[int | None, typer.Option(help="Words per shingle. [default: 5]")] = None,
+    dedup_ngram: Annotated[int | None, typer.Option(help="Words per shingle. [default: 3]")] = None,
     dedup_num_perm: Annotated[int | None, typer.Option(help="MinHash permutations. [default: 128]")] = None,
     max_train_records: Annotated[int | None, typer.Option(
         help="Keep a deterministic sample of at most N training records (the rest go to the ledger).")] = None,
@@ -183,7 +183,7 @@ def _build_settings(cfg: Config, profile: Profile, task: str | None, seed: int |
             raise UsageError(f"--{name} must be one of {', '.join(ACTIONS)}, not {action!r}")
     threshold = float(pick(dedup_threshold, "dedup-threshold", 0.8))
     num_perm = int(pick(dedup_num_perm, "dedup-num-perm", 128))
-    ngram = int(pick(dedup_ngram, "dedup-ngram", 5))
+    ngram = int(pick(dedup_ngram, "dedup-ngram", 3))
     if not 0 < threshold <= 1 or num_perm < 16 or not 1 <= ngram <= 64:
         raise UsageError("dedup settings: threshold in (0, 1], num-perm at least 16, ngram from 1 to 64")
     dedup = DedupSettings(ngram=ngram, num_perm=num_perm, threshold=threshold,
