@@ -13,19 +13,16 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	touch $@
 
-# Validate each sample dataset folder (train.jsonl + validation.jsonl) against a model that accepts its format.
+DEMO_OUT ?= out/demo
+
+# Build Bedrock datasets from the raw samples of every supported shape, then check the outputs with validate.
 demo: $(VENV)/.installed
-	@set -e; \
-	for spec in \
-	  "prompt-completion llama3-1-8b-instruct fine-tuning" \
-	  "claude-messages claude-3-haiku fine-tuning" \
-	  "bedrock-conversation nova-micro fine-tuning" \
-	  "pretraining titan-text-express continued-pretraining"; do \
-	  set -- $$spec; dir=sample_data/bedrock/$$1; \
-	  echo "== $$dir ($$(wc -l < $$dir/train.jsonl) train + $$(wc -l < $$dir/validation.jsonl) validation records), $$2, $$3"; \
-	  echo "\$$ dataprep validate $$dir --model $$2 --task $$3"; \
-	  $(VENV)/bin/dataprep validate $$dir --model $$2 --task $$3; \
-	done
+	$(VENV)/bin/dataprep build sample_data/raw/finetune $(DEMO_OUT)/finetune --model llama3-1-8b-instruct --lang en
+	$(VENV)/bin/dataprep validate $(DEMO_OUT)/finetune --model llama3-1-8b-instruct
+	$(VENV)/bin/dataprep build sample_data/raw/pretraining $(DEMO_OUT)/pretraining --model titan-text-express \
+	  --task continued-pretraining
+	$(VENV)/bin/dataprep validate $(DEMO_OUT)/pretraining --model titan-text-express --task continued-pretraining
+	@echo "outputs: $(DEMO_OUT)/finetune and $(DEMO_OUT)/pretraining (train.jsonl, validation.jsonl, rejected.jsonl, lineage.jsonl, manifest.json)"
 
 # Installs missing TEST_DEB_PACKAGES only when running as root on a system with apt-get.
 test-deps:

@@ -25,6 +25,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "validation-fraction": (int, float),
     "test-fraction": (int, float),
     "lang": list,
+    "lang-detector": str,
     "dedup-threshold": (int, float),
     "dedup-num-perm": int,
     "dedup-ngram": int,

@@ -25,7 +25,12 @@ _TEMPLATE = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|
                        r"|\[/?INST\]|<<SYS>>|\n\nHuman:|\n\nAssistant:|</?s>")
 _REFUSAL = re.compile(r"(?i)\bas an ai (?:language )?model\b|\bI(?:'m| am) (?:sorry, but I )?(?:unable|not able) to "
                       r"(?:help|assist|provide)|\bI cannot (?:fulfill|comply with) (?:this|that|your) request")
-_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]")
+# Controls other than tab and newline, plus characters that are invisible and carry no meaning in text.
+INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\u2060\ufeff]")
+# Zero-width (non-)joiners shape Indic and Arabic scripts and emoji sequences: they are stray only next to
+# ASCII or at an edge, where they cannot be joining anything. (Bidi marks U+200E/F are meaningful: kept.)
+STRAY_JOINER = re.compile(r"(?<=[\x00-\x7f])[\u200c\u200d]+|[\u200c\u200d]+(?=[\x00-\x7f])|^[\u200c\u200d]+|"
+                          r"[\u200c\u200d]+$")
 # Cheap pre-filters: what each costly pattern needs in order to match (a literal hint, a digit run), so the
 # full patterns run only on the few texts that have it; this cut the content checks from ~3 s to ~0.3 s per
 # 10k records.
@@ -101,9 +106,9 @@ def findings(row: Canonical) -> Iterator[tuple[str, str]]:
     template = _TEMPLATE.search(text) if any(h in text for h in _TEMPLATE_HINTS) else None
     if template:
         yield "DP406", f"leftover template token {template.group()!r}"
-    invisible = None if printable(text) else _INVISIBLE.search(text)
+    invisible = None if printable(text) else INVISIBLE.search(text) or STRAY_JOINER.search(text)
     if invisible:
-        yield "DP404", f"invisible character U+{ord(invisible.group()):04X} in the text"
+        yield "DP404", f"invisible character U+{ord(invisible.group()[0]):04X} in the text"
 
 
 def _answer_findings(row: Canonical) -> Iterator[tuple[str, str]]:

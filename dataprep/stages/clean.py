@@ -13,14 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from dataprep.formats.base import Canonical, Turn
-from dataprep.quality import printable
+from dataprep.quality import INVISIBLE, STRAY_JOINER, printable
 
-# Controls other than tab and newline, plus characters that are invisible and carry no meaning in text.
-_INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\u2060\ufeff]")
-# Zero-width (non-)joiners shape Indic and Arabic scripts and emoji sequences: removed only when a
-# neighbour is ASCII or whitespace, where they cannot be joining anything.
-_STRAY_JOINER = re.compile(r"(?<=[\x00-\x7f])[\u200c\u200d]+|[\u200c\u200d]+(?=[\x00-\x7f])|^[\u200c\u200d]+|"
-                           r"[\u200c\u200d]+$")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _INNER_SPACES = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -28,7 +22,7 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 _END_LITERALS = ("<|endoftext|>", "<|eot_id|>", "<|im_end|>", "<|end|>", "</s>", "<eos>")
 _END_TOKENS = re.compile(r"(?:\s*(?:" + "|".join(map(re.escape, _END_LITERALS)) + r"))+\s*\Z")
 
-NFC, INVISIBLE, WHITESPACE, END_TOKEN = "DP413", "DP404", "DP414", "DP416"
+NFC, INVISIBLE_CHARS, WHITESPACE, END_TOKEN = "DP413", "DP404", "DP414", "DP416"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +46,9 @@ def clean_text(text: str, fixes: set[str], *, final: bool = False) -> str:
             fixes.add(NFC)
             text = normal
     if not printable(text):
-        stripped = _STRAY_JOINER.sub("", _INVISIBLE.sub("", text))
+        stripped = STRAY_JOINER.sub("", INVISIBLE.sub("", text))
         if stripped != text:
-            fixes.add(INVISIBLE)
+            fixes.add(INVISIBLE_CHARS)
             text = stripped
     if final and text.rstrip().endswith(_END_LITERALS):
         cut = _END_TOKENS.sub("", text)
