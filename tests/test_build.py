@@ -378,3 +378,16 @@ def test_no_near_duplicate_pair_spans_train_and_validation(
     for text in texts[n_train:]:
         mine = set(shingles(normalise(text), settings.ngram))
         assert max(len(mine & t) / len(mine | t) for t in train) < settings.threshold
+
+
+def test_adding_records_does_not_move_the_others(sample_out: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(FINETUNE, raw)
+    extra = TOOLFORMER.read_text(encoding="utf-8").splitlines()[-60:]
+    (raw / "more.jsonl").write_text("\n".join(extra) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert build(raw, out, "--model", LLAMA, "--lang", "en").returncode == 0
+    before = {split: set((sample_out / f"{split}.jsonl").read_text().splitlines()) for split in ("train", "validation")}
+    after = {split: set((out / f"{split}.jsonl").read_text().splitlines()) for split in ("train", "validation")}
+    assert before["train"] <= after["train"] and before["validation"] <= after["validation"]
+    assert len(after["train"]) + len(after["validation"]) > len(before["train"]) + len(before["validation"]) + 50
