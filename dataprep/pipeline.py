@@ -28,7 +28,7 @@ from dataprep import __version__, formats
 from dataprep.findings import Finding, Severity
 from dataprep.formats.base import Canonical
 from dataprep.io.read import InputFile, SourceRecord, read_sources
-from dataprep.io.write import publish, staging, write_jsonl
+from dataprep.io.write import dumps_pretty, publish, staging, write_jsonl
 from dataprep.manifest import MANIFEST_NAME, MANIFEST_VERSION, digest
 from dataprep.profiles import Profile, TaskSpec
 from dataprep.rules import RulePolicy, rule
@@ -161,7 +161,9 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
     spec = profile.task(settings.task)
     _check_settings(profile, spec, settings)
     run = _Run(profile, spec, settings, policy, progress)
-    read = run.timed("read", lambda: read_sources(paths, policy))
+    start = time.perf_counter()
+    read = read_sources(paths, policy)
+    run.stages.append(StageCount("read", len(read.inputs), len(read.records), time.perf_counter() - start))
     units = run.convert(read.records)
     units = run.chunk(units)
     units = run.dedup(units)
@@ -215,7 +217,6 @@ class _Run:
         self.warnings: Counter[str] = Counter()
         self.clusters: list[tuple[Unit, list[Rejected]]] = []
         self.extra_units = 0  # chunks beyond the first of each chunked document
-        self.render = formats.MODULES[spec.format].render
         from dataprep.tokens import counter
 
         self.counter = counter(profile.tokenizer)
@@ -446,12 +447,6 @@ def _write(out: Path, result: BuildResult, policy: RulePolicy) -> None:
         (stage / MANIFEST_NAME).write_text(dumps_pretty(result.manifest), encoding="utf-8", newline="\n")
         names = [w["file"] for w in written.values()] + [MANIFEST_NAME]
         publish(stage, out, names, stale=[n for n in _OUTPUTS if n not in names])
-
-
-def dumps_pretty(obj: Any) -> str:
-    import json
-
-    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
 
 def _lineage(result: BuildResult) -> Iterator[dict[str, Any]]:

@@ -52,12 +52,13 @@ def print_summary(result: BuildResult, out: Path) -> None:
     stages = Table(title="dataprep build", title_justify="left")
     for column in ("stage", "in", "out", "seconds"):
         stages.add_column(column, justify="left" if column == "stage" else "right")
-    stages.add_row("read", f"{len(result.inputs)} files", f"{result.input_records:,}",
-                   f"{result.stages[0].seconds:.1f}")
-    for stage in result.stages[1:]:
-        if stage.name == "write" or not stage.records_in:
-            continue
-        stages.add_row(stage.name, f"{stage.records_in:,}", f"{stage.records_out:,}", f"{stage.seconds:.1f}")
+    for stage in result.stages:
+        if stage.name == "read":
+            stages.add_row("read", f"{stage.records_in:,} files", f"{stage.records_out:,}", f"{stage.seconds:.1f}")
+        elif stage.name == "write":
+            stages.add_row("write, check", "", "", f"{stage.seconds:.1f}")
+        else:
+            stages.add_row(stage.name, f"{stage.records_in:,}", f"{stage.records_out:,}", f"{stage.seconds:.1f}")
     console.print(stages)
 
     rules = Table(title="rules", title_justify="left")

@@ -23,6 +23,11 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
+def dumps_pretty(obj: Any) -> str:
+    """Indented JSON for files people read (manifest, reports), with a final newline."""
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
 def write_jsonl(path: Path, records: Iterable[Any]) -> int:
     """Write one compact object per line; returns the number of lines."""
     count = 0
