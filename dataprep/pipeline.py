@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -164,20 +164,22 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
     start = time.perf_counter()
     read = read_sources(paths, policy)
     run.stages.append(StageCount("read", len(read.inputs), len(read.records), time.perf_counter() - start))
+    input_records = len(read.records)
     units = run.convert(read.records)
+    read.records.clear()  # units keep what they need; the raw rows would double the memory of a large build
     units = run.chunk(units)
     units = run.dedup(units)
     splits = run.place(units)
     run.detect_languages(splits)
-    total_units = len(read.records) + run.extra_units
+    total_units = input_records + run.extra_units
     placed = sum(len(v) for v in splits.values())
     if placed + len(run.ledger) != total_units:  # the "nothing lost" invariant: a bug if it ever fails
         raise AssertionError(f"accounting: {total_units} units in, {placed} placed + {len(run.ledger)} rejected")
     if not splits[TRAIN]:
         top = ", ".join(f"{code} x{n}" for code, n in Counter(r.code for r in run.ledger).most_common(3))
-        raise BuildError(f"no training records are left: {len(read.records):,} read, all rejected ({top}); "
+        raise BuildError(f"no training records are left: {input_records:,} read, all rejected ({top}); "
                          "`dataprep rules CODE` explains each code")
-    result = BuildResult(profile, spec, settings, read.inputs, len(read.records), total_units, splits,
+    result = BuildResult(profile, spec, settings, read.inputs, input_records, total_units, splits,
                          run.ledger, run.stages, run.fixes, run.warnings, list(read.findings), {},
                          run.token_name)
     result.clusters = run.clusters
@@ -203,6 +205,25 @@ def _check_settings(profile: Profile, spec: TaskSpec, settings: BuildSettings) -
                              f"{spec.task} quota of {quota:,} training records")
     if settings.lang_detector not in language_stage.DETECTORS:
         raise UsageError(f"--lang-detector must be one of {', '.join(language_stage.DETECTORS)}")
+
+
+class _DedupTexts(Sequence[str]):
+    """The text dedup compares, per unit, joined on access: a million joined copies would double memory."""
+
+    def __init__(self, units: Sequence[Unit]) -> None:
+        self.units = units
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> _DedupTexts: ...
+    def __getitem__(self, index: int | slice) -> str | _DedupTexts:
+        if isinstance(index, slice):
+            return _DedupTexts(self.units[index])
+        return "\n".join(self.units[index].row.texts())
 
 
 class _Run:
@@ -295,7 +316,7 @@ class _Run:
         # Content order, not input order: which member a cluster keeps must not depend on file order.
         units.sort(key=lambda u: (u.key, u.source, u.line, u.chunk))
         with self.progress("deduplicate", len(units)) as advance:
-            result = deduplicate(["\n".join(u.row.texts()) for u in units], self.settings.dedup)
+            result = deduplicate(_DedupTexts(units), self.settings.dedup)
             advance(len(units))
         kept: list[Unit] = []
         members: dict[int, list[Rejected]] = {}

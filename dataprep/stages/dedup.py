@@ -50,6 +50,7 @@ _BUCKET_ALL_PAIRS = 64
 _ESTIMATE_MARGIN = 0.2
 # Below this many texts the two-process sketch costs more in start-up and pickling than it saves.
 _PARALLEL_MIN = 4000
+_SKETCH_BLOCK = 20_000
 _shared: Sequence[str] | None = None  # the texts forked sketch workers read
 _PUNCT = re.compile(r"[^\w\s]+")
 _SPACE = re.compile(r"\s+")
@@ -181,7 +182,9 @@ def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def minhash_signatures(hash_sets: Sequence[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
-    """MinHash signatures, shape (len(hash_sets), num_perm), of per-text 64-bit shingle hash arrays.
+    """MinHash signatures, shape (len(hash_sets), num_perm), uint32, of per-text 64-bit shingle hash arrays.
+
+    datasketch stores the same values in uint64; they never exceed 2**32 - 1, so half the memory holds them.
 
     The shingles of a batch of texts are permuted in one vectorised step and reduced per text with
     ``np.minimum.reduceat``; batches run on two threads (numpy releases the GIL in its loops). The modulo by
@@ -190,7 +193,7 @@ def minhash_signatures(hash_sets: Sequence[np.ndarray], num_perm: int, seed: int
     MinHash.
     """
     a, b = _permutations(num_perm, seed)
-    out = np.full((len(hash_sets), num_perm), _MAX_HASH, dtype=np.uint64)
+    out = np.full((len(hash_sets), num_perm), _MAX_HASH, dtype=np.uint32)
     batches: list[list[int]] = []
     current: list[int] = []
     total = 0
@@ -292,8 +295,8 @@ def _estimated_jaccard(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return out
 
 
-def _sketch(texts: Sequence[str], settings: DedupSettings) -> tuple[list[bytes], list[np.ndarray], np.ndarray]:
-    """Exact keys, shingle hash sets and MinHash signatures of every text; halves on two processes.
+def _sketch(texts: Sequence[str], settings: DedupSettings) -> tuple[list[bytes], np.ndarray, np.ndarray]:
+    """Exact key, has-shingles flag and MinHash signature of every text; halves on two processes.
 
     Normalising and shingling are per-text Python work, so threads would serialise on the GIL; a forked
     pair of processes halves it. Results are concatenated in input order, so the outcome does not depend on
@@ -306,27 +309,33 @@ def _sketch(texts: Sequence[str], settings: DedupSettings) -> tuple[list[bytes],
     _shared = texts  # the forked children inherit the texts: only results are pickled
     try:
         with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
-            (keys_a, sets_a, sigs_a), (keys_b, sets_b, sigs_b) = pool.map(
+            (keys_a, usable_a, sigs_a), (keys_b, usable_b, sigs_b) = pool.map(
                 _sketch_range, [(0, half), (half, len(texts))], [settings, settings])
     finally:
         _shared = None
-    return keys_a + keys_b, sets_a + sets_b, np.concatenate([sigs_a, sigs_b])
+    return keys_a + keys_b, np.concatenate([usable_a, usable_b]), np.concatenate([sigs_a, sigs_b])
 
 
-def _sketch_range(bounds: tuple[int, int], settings: DedupSettings) -> tuple[list[bytes], list[np.ndarray],
-                                                                            np.ndarray]:
+def _sketch_range(bounds: tuple[int, int], settings: DedupSettings) -> tuple[list[bytes], np.ndarray, np.ndarray]:
     assert _shared is not None
     return _sketch_part(_shared[bounds[0] : bounds[1]], settings)
 
 
-def _sketch_part(texts: Sequence[str], settings: DedupSettings) -> tuple[list[bytes], list[np.ndarray], np.ndarray]:
+def _sketch_part(texts: Sequence[str], settings: DedupSettings) -> tuple[list[bytes], np.ndarray, np.ndarray]:
     memo = WordHashes()
-    keys, hash_sets = [], []
-    for text in texts:
-        norm = normalise(text)
-        keys.append(xxhash.xxh3_128_digest(norm.encode("utf-8")))
-        hash_sets.append(shingle_hashes(norm, settings.ngram, memo))
-    return keys, hash_sets, minhash_signatures(hash_sets, settings.num_perm, settings.seed)
+    keys: list[bytes] = []
+    sigs = np.empty((len(texts), settings.num_perm), dtype=np.uint32)
+    usable = np.zeros(len(texts), dtype=bool)
+    # Signatures in blocks, so only one block's shingle sets are alive at a time.
+    for start in range(0, len(texts), _SKETCH_BLOCK):
+        hash_sets = []
+        for text in texts[start : start + _SKETCH_BLOCK]:
+            norm = normalise(text)
+            keys.append(xxhash.xxh3_128_digest(norm.encode("utf-8")))
+            hash_sets.append(shingle_hashes(norm, settings.ngram, memo))
+        sigs[start : start + len(hash_sets)] = minhash_signatures(hash_sets, settings.num_perm, settings.seed)
+        usable[start : start + len(hash_sets)] = [len(h) > 0 for h in hash_sets]
+    return keys, usable, sigs
 
 
 def _jaccard(x: np.ndarray, y: np.ndarray) -> float:
@@ -359,7 +368,7 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings())
     exact_of = np.full(n, -1, dtype=np.int64)
     near_of = np.full(n, -1, dtype=np.int64)
     jaccard = np.full(n, np.nan, dtype=np.float64)
-    keys, all_sets, all_sigs = _sketch(texts, settings)
+    keys, usable, all_sigs = _sketch(texts, settings)
     first: dict[bytes, int] = {}
     uniques: list[int] = []
     for i, key in enumerate(keys):
@@ -369,16 +378,27 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings())
             jaccard[i] = 1.0
         else:
             uniques.append(i)
-    hash_sets = [all_sets[i] for i in uniques]
     sigs = all_sigs[uniques]
-    pairs = candidate_pairs(sigs, np.array([len(h) > 0 for h in hash_sets], dtype=bool), settings)
+    del all_sigs
+    pairs = candidate_pairs(sigs, usable[uniques], settings)
     # Candidates whose signature estimate is far below the threshold are LSH false positives: skip them.
     pairs = pairs[_estimated_jaccard(sigs, pairs) >= settings.threshold - _ESTIMATE_MARGIN]
+    # Shingle sets are recomputed for the few texts that need a true Jaccard instead of kept for all of them
+    # (at a million texts they would take more memory than the texts).
+    memo = WordHashes()
+    sets: dict[int, np.ndarray] = {}
+
+    def shingle_set(u: int) -> np.ndarray:
+        found = sets.get(u)
+        if found is None:
+            found = sets[u] = shingle_hashes(normalise(texts[uniques[u]]), settings.ngram, memo)
+        return found
+
     parent = list(range(len(uniques)))
     for u, v in pairs.tolist():
         ru, rv = _find(parent, u), _find(parent, v)
         # A pair inside one cluster already cannot change the clusters: skip its (costly) verification.
-        if ru == rv or (settings.verify and _jaccard(hash_sets[u], hash_sets[v]) < settings.threshold):
+        if ru == rv or (settings.verify and _jaccard(shingle_set(u), shingle_set(v)) < settings.threshold):
             continue
         parent[max(ru, rv)] = min(ru, rv)  # the lowest index (earliest text) represents the cluster
 
@@ -388,7 +408,7 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings())
         cluster[i] = uniques[r]
         if r != u:
             near_of[i] = uniques[r]
-            jaccard[i] = _jaccard(hash_sets[u], hash_sets[r])
+            jaccard[i] = _jaccard(shingle_set(u), shingle_set(r))
     dup = exact_of >= 0
     cluster[dup] = cluster[exact_of[dup]]
     return DedupResult(cluster=cluster, exact_of=exact_of, near_of=near_of, jaccard=jaccard)
