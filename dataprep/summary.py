@@ -6,6 +6,7 @@ and pipes, or with `--quiet`, the build prints the summary alone, so logs stay r
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,6 +84,9 @@ def print_summary(result: BuildResult, out: Path) -> None:
                        str(out / entry["file"]))
     quotas.add_row("rejected", f"{len(result.rejected):,}", "", "", str(out / "rejected.jsonl"))
     console.print(quotas)
+    languages = Counter(u.lang for units in result.splits.values() for u in units)
+    mix = ", ".join(f"{lang} {n:,}" for lang, n in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0])))
+    console.print(f"languages ({result.settings.lang_detector}): {mix}")
     console.print(f"{result.units:,} records in = {sum(len(v) for v in result.splits.values()):,} written + "
                   f"{len(result.rejected):,} rejected; tokens counted with {result.token_counter}")
 
