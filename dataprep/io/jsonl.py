@@ -102,6 +102,7 @@ def read_jsonl(path: Path, policy: RulePolicy, display: str | None = None) -> Re
         return result
 
     raw_lines = data.split(b"\n")
+    del data  # a large file is held once, as lines, which the parser then releases as it goes
     ends_with_newline = raw_lines[-1] == b""
     if ends_with_newline:
         raw_lines.pop()
@@ -122,6 +123,8 @@ def _parse_lines(
     total = len(raw_lines)
     index = 0
     while index < total:
+        if index:
+            raw_lines[index - 1] = b""  # done with it: nothing reads backwards
         number = index + 1
         raw = raw_lines[index]
         index += 1
