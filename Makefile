@@ -4,8 +4,9 @@ PYTHON ?= python3
 
 .PHONY: demo test test-deps lint bench
 
-# Debian packages the tests need: tests/test_precommit.py drives the real pre-commit, which runs git.
-TEST_DEB_PACKAGES := git
+# Debian packages the tests need: tests/test_precommit.py drives the real pre-commit, which runs git;
+# tests/test_report.py opens report.html in headless chromium through playwright.
+TEST_DEB_PACKAGES := git chromium
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -43,6 +43,7 @@ import contextlib
 import itertools
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -58,6 +59,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT.parent / "shared" / "corpora"
 DATAPREP = Path(sys.executable).with_name("dataprep")
 GIB = 1 << 30
+_SAMPLE_RATIO = 20
 QUOTA = 10_000  # llama3-1-8b-instruct's training-record quota: every fine-tuning case samples down to it
 
 
@@ -84,6 +86,7 @@ class Run:
     code: int
     stages: dict[str, float] = field(default_factory=dict)
     load: float = 0.0  # 1-minute load average when the build started (other work on the machine skews timings)
+    sampler_cpu: float = 0.0  # CPU seconds this script spent sampling memory during the build
     note: str = ""
 
     @property
@@ -103,7 +106,18 @@ class Run:
 
 # -- process-tree memory -----------------------------------------------------------------------------------
 def _children(pid: int) -> list[int]:
-    """Direct children of `pid` from /proc/*/stat (portable across kernels without CONFIG_PROC_CHILDREN)."""
+    """Direct children of `pid`: /proc/PID/task/*/children where the kernel has it, else a /proc scan."""
+    try:
+        found: list[int] = []
+        for task in os.scandir(f"/proc/{pid}/task"):
+            with open(f"{task.path}/children", encoding="ascii") as handle:
+                found.extend(int(p) for p in handle.read().split())
+        return found
+    except FileNotFoundError:
+        if not os.path.exists(f"/proc/{pid}"):
+            return []
+    except OSError:
+        return []
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -144,6 +158,7 @@ def _pss(pid: int) -> int:
 def run_build(case: Case, log: Path, interval: float, timeout: float) -> Run:
     """Run one build, sampling its tree's PSS until it exits; wait4 gives the exact largest-process maxrss."""
     load = os.getloadavg()[0]
+    own = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     with log.open("w", encoding="utf-8") as err:
         proc = subprocess.Popen(case.args, stdout=subprocess.DEVNULL, stderr=err, env={**os.environ, "COLUMNS": "200"})
@@ -152,17 +167,23 @@ def run_build(case: Case, log: Path, interval: float, timeout: float) -> Run:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            sample_start = time.perf_counter()
             tree_pss = max(tree_pss, sum(_pss(p) for p in _tree(proc.pid)))
+            cost = time.perf_counter() - sample_start
             if time.perf_counter() - start > timeout:
                 for p in reversed(_tree(proc.pid)):
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(p, signal.SIGKILL)
                 note = f"killed after {timeout:.0f} s"
-            time.sleep(interval)
+            # smaps_rollup walks the page tables, so a sample of a multi-GiB tree costs tens of ms: sleep at least
+            # _SAMPLE_RATIO times that, keeping the sampler under ~5% of one core (it shares the 2 cores).
+            time.sleep(max(interval, _SAMPLE_RATIO * cost))
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    sampler = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
     return Run(case, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, tree_pss,
-               proc.returncode, parse_stages(log.read_text(encoding="utf-8", errors="replace")), load, note)
+               proc.returncode, parse_stages(log.read_text(encoding="utf-8", errors="replace")), load, sampler, note)
 
 
 _ROW = re.compile(r"^[│|]\s*(?P<stage>[^│|]+?)\s*[│|]\s*(?P<into>[^│|]*?)\s*[│|]\s*(?P<out>[^│|]*?)\s*[│|]"
@@ -223,9 +244,9 @@ def _target(case: Case) -> str:
 
 
 def print_runs(runs: list[Run]) -> None:
-    print("\n| case | records | seconds | records/s | CPU s | max RSS MiB | tree PSS MiB | load | exit | target "
-          "| result |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
+    print("\n| case | records | seconds | records/s | CPU s | max RSS MiB | tree PSS MiB | load | sampler CPU s | exit "
+          "| target | result |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
     for run in runs:
         count = run.case.records
         rate = f"{count / run.seconds:,.0f}" if count else "-"
@@ -235,8 +256,8 @@ def print_runs(runs: list[Run]) -> None:
         if run.note:
             result += f" ({run.note})"
         print(f"| {run.case.name} | {f'{count:,}' if count else '-'} | {run.seconds:.1f} | {rate} | "
-              f"{run.cpu_seconds:.1f} | {_mb(run.max_rss)} | {_mb(run.tree_pss)} | {run.load:.2f} | {run.code} | "
-              f"{_target(run.case)} | {result} |")
+              f"{run.cpu_seconds:.1f} | {_mb(run.max_rss)} | {_mb(run.tree_pss)} | {run.load:.2f} | "
+              f"{run.sampler_cpu:.1f} | {run.code} | {_target(run.case)} | {result} |")
 
 
 def print_stages(runs: list[Run]) -> None:
@@ -245,18 +266,18 @@ def print_stages(runs: list[Run]) -> None:
         names.extend(n for n in run.stages if n not in names)
     if not names:
         return
-    print("\nper-stage seconds (from the build's summary table; the rest of the wall time is start-up, write and "
-          "report)\n")
+    print("\nper-stage seconds (from the build's summary table; the rest of the wall time is start-up, imports "
+          "and the report)\n")
     print("| stage | " + " | ".join(r.case.name for r in runs) + " |")
     print("| --- |" + " ---: |" * len(runs))
     for name in [*names, None]:
         cells = []
         for run in runs:
             if name is None:
-                cells.append(f"{run.seconds - sum(run.stages.values()):.1f}")
+                cells.append(f"{run.seconds - sum(run.stages.values()):.1f}" if run.stages else "-")
             else:
                 cells.append(f"{run.stages[name]:.1f}" if name in run.stages else "-")
-        print(f"| {name or '(other: start-up, write, report)'} | " + " | ".join(cells) + " |")
+        print(f"| {name or '(other: start-up, imports, report)'} | " + " | ".join(cells) + " |")
 
 
 def print_growth(runs: list[Run]) -> bool:
@@ -268,7 +289,7 @@ def print_growth(runs: list[Run]) -> bool:
     ok = True
     print("\nscale curve: growth between consecutive sizes (target: ratio <= size ratio, i.e. no worse than "
           "linear)\n")
-    print("| sizes | size ratio | time ratio | memory ratio | ms per 1k records | result |")
+    print("| sizes | size ratio | time ratio | memory ratio | µs per record (larger size) | result |")
     print("| --- | ---: | ---: | ---: | ---: | --- |")
     for small, large in itertools.pairwise(scale):
         size_ratio = (large.case.records or 1) / (small.case.records or 1)
@@ -276,9 +297,9 @@ def print_growth(runs: list[Run]) -> bool:
         mem_ratio = large.peak / small.peak
         good = time_ratio <= size_ratio and mem_ratio <= size_ratio
         ok &= good
-        per_k = 1000 * large.seconds / (large.case.records or 1) * 1000
+        per_record = 1e6 * large.seconds / (large.case.records or 1)
         print(f"| {small.case.records:,} -> {large.case.records:,} | {size_ratio:.0f} | {time_ratio:.2f} | "
-              f"{mem_ratio:.2f} | {per_k:,.0f} | {'met' if good else 'missed'} |")
+              f"{mem_ratio:.2f} | {per_record:,.0f} | {'met' if good else 'missed'} |")
     return ok
 
 
@@ -359,7 +380,9 @@ def main() -> int:
     print_stages(runs)
     linear = print_growth(runs)
     print("\nmemory judged against a target: the larger of max RSS (largest single process, exact) and tree PSS "
-          "(build + forked workers, sampled); load = 1-minute load average at the start of the build")
+          "(build + forked workers, sampled)\nload: 1-minute load average at the start of the build (above 2 on 2 "
+          "cores means other work shared the CPUs)\nCPU s: user + system seconds of the build and its workers; "
+          "sampler CPU s: this script's own, spent sampling memory")
     return 0 if linear and not any(r.missed() for r in runs) else 1
 
 

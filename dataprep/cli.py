@@ -16,6 +16,7 @@ import typer
 
 from dataprep import __version__
 from dataprep.job_cli import job
+from dataprep.report.command import report
 
 if TYPE_CHECKING:
     from dataprep.config import Config
@@ -130,6 +131,8 @@ def build(
     secrets: Annotated[str | None, typer.Option(help="drop, redact or warn. [default: drop]")] = None,
     pii: Annotated[str | None, typer.Option(help="drop, redact or warn. [default: warn]")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.json, report.html and "
+                                            "expectations.json.")] = False,
     profile_file: Annotated[list[Path] | None, typer.Option(help="Extra or overriding model profile (TOML).")] = None,
     config: Annotated[
         Path | None, typer.Option(help="Config file (default: nearest dataprep.toml or pyproject.toml).")
@@ -138,7 +141,8 @@ def build(
     """Build S3-ready train/validation JSONL for a Bedrock model from raw files. Exit 0 done, 1 not ready, 2 usage.
 
     Writes OUT/train.jsonl, validation.jsonl (test.jsonl with --test-fraction), rejected.jsonl (every dropped
-    input record with its rule code), lineage.jsonl and manifest.json.
+    input record with its rule code), lineage.jsonl, report.html, report.json, expectations.json and
+    manifest.json.
     """
     from dataprep.config import ConfigError, load_config
     from dataprep.profiles import ProfileError, resolve_model
@@ -155,7 +159,7 @@ def build(
         profile = resolve_model(model, [*cfg.profile_files(), *(profile_file or [])])
         settings = _build_settings(cfg, profile, task, seed, validation_fraction, test_fraction, lang, lang_detector,
                                    dedup_threshold, dedup_ngram, dedup_num_perm, max_train_records, secrets, pii)
-        _run_build(raw, out, profile, settings, cfg.policy, quiet)
+        _run_build(raw, out, profile, settings, cfg.policy, quiet, not no_report)
     except (UsageError, ProfileError, ConfigError) as exc:
         _fail_usage(str(exc))
 
@@ -204,7 +208,7 @@ def _build_settings(cfg: Config, profile: Profile, task: str | None, seed: int |
 
 
 def _run_build(raw: list[Path], out: Path, profile: Profile, settings: BuildSettings, policy: RulePolicy,
-               quiet: bool) -> None:
+               quiet: bool, reports: bool) -> None:
     from dataprep.findings import Severity
     from dataprep.pipeline import BuildError
     from dataprep.pipeline import build as run
@@ -212,7 +216,7 @@ def _run_build(raw: list[Path], out: Path, profile: Profile, settings: BuildSett
 
     try:
         with progress_bars(not quiet) as progress:
-            result = run(raw, out, profile, settings, policy, progress)
+            result = run(raw, out, profile, settings, policy, progress, reports)
     except BuildError as exc:
         typer.echo(f"dataprep: build stopped, nothing written: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -224,9 +228,9 @@ def _run_build(raw: list[Path], out: Path, profile: Profile, settings: BuildSett
         console.print(f"[red]{len(result.errors)} error(s) in the written files: the data is not ready for "
                       f"{profile.id} yet[/red]")
         raise typer.Exit(1)
-    typer.echo(f"wrote {out}/ (train.jsonl, {'validation.jsonl, ' if result.splits['validation'] else ''}"
-               f"rejected.jsonl, lineage.jsonl, manifest.json); check it with: dataprep validate {out} "
-               f"--model {profile.id} --task {result.spec.task}")
+    written = ", ".join(entry["file"] for entry in result.manifest["outputs"].values())
+    typer.echo(f"wrote {out}/ ({written}, manifest.json{', reports' if reports else ''}); check it with: "
+               f"dataprep validate {out} --model {profile.id} --task {result.spec.task}")
 
 
 @app.command()
@@ -264,6 +268,7 @@ def models(
 
 
 app.command()(job)
+app.command()(report)
 
 
 def main() -> None:

@@ -41,7 +41,8 @@ from dataprep.stages.split import SPLITS, TRAIN, VALIDATION, OverQuota, Placer, 
 from dataprep.validate import record_key, validate_paths
 
 _BATCH = 2048  # records tokenized (and language-detected) per step of the split walk
-_OUTPUTS = ("train.jsonl", "validation.jsonl", "test.jsonl", "rejected.jsonl", "lineage.jsonl", MANIFEST_NAME)
+_OUTPUTS = ("train.jsonl", "validation.jsonl", "test.jsonl", "rejected.jsonl", "lineage.jsonl", "report.json",
+            "report.html", "expectations.json", MANIFEST_NAME)
 _TOKEN_LIMITS = (("max_tokens_per_record", "DP305", "tokens in the record"),
                  ("max_input_tokens", "DP306", "input tokens"),
                  ("max_output_tokens", "DP307", "output tokens"))
@@ -155,8 +156,11 @@ def _no_progress(name: str, total: int) -> Iterator[Callable[[int], None]]:
 
 
 def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSettings,
-          policy: RulePolicy | None = None, progress: Progress = _no_progress) -> BuildResult:
-    """Run the whole pipeline and write OUT; raises BuildError (data) or UsageError/ProfileError (arguments)."""
+          policy: RulePolicy | None = None, progress: Progress = _no_progress, reports: bool = True) -> BuildResult:
+    """Run the whole pipeline and write OUT; raises BuildError (data) or UsageError/ProfileError (arguments).
+
+    `reports` False skips report.json, report.html and expectations.json (the benchmark measures their cost).
+    """
     policy = policy or RulePolicy()
     spec = profile.task(settings.task)
     _check_settings(profile, spec, settings)
@@ -183,7 +187,7 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
                          run.ledger, run.stages, run.fixes, run.warnings, list(read.findings), {},
                          run.token_name)
     result.clusters = run.clusters
-    run.timed("write", lambda: _write(out, result, policy))
+    run.timed("write", lambda: _write(out, result, policy, reports))
     return result
 
 
@@ -441,7 +445,7 @@ class _Run:
 
 
 # -- write ----------------------------------------------------------------------------------------------------
-def _write(out: Path, result: BuildResult, policy: RulePolicy) -> None:
+def _write(out: Path, result: BuildResult, policy: RulePolicy, reports: bool) -> None:
     """Stage every output, check the splits with `validate`, then move them into OUT (manifest last)."""
     render = formats.MODULES[result.spec.format].render
     written: dict[str, dict[str, Any]] = {}
@@ -466,7 +470,12 @@ def _write(out: Path, result: BuildResult, policy: RulePolicy) -> None:
                                            finding.code, finding.severity, finding.message))
         result.manifest = _manifest(result, written)
         (stage / MANIFEST_NAME).write_text(dumps_pretty(result.manifest), encoding="utf-8", newline="\n")
-        names = [w["file"] for w in written.values()] + [MANIFEST_NAME]
+        names = [w["file"] for w in written.values()]
+        if reports:
+            from dataprep.report import write_reports
+
+            names += write_reports(result, stage)
+        names.append(MANIFEST_NAME)
         publish(stage, out, names, stale=[n for n in _OUTPUTS if n not in names])
 
 

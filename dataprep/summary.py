@@ -87,6 +87,8 @@ def print_summary(result: BuildResult, out: Path) -> None:
     languages = Counter(u.lang for units in result.splits.values() for u in units)
     mix = ", ".join(f"{lang} {n:,}" for lang, n in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0])))
     console.print(f"languages ({result.settings.lang_detector}): {mix}")
+    if (out / "report.html").exists():
+        console.print(f"report: {(out / 'report.html').resolve().as_uri()} (also report.json, expectations.json)")
     console.print(f"{result.units:,} records in = {sum(len(v) for v in result.splits.values()):,} written + "
                   f"{len(result.rejected):,} rejected; tokens counted with {result.token_counter}")
 

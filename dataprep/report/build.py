@@ -1,0 +1,207 @@
+"""report.json: what a build did and whether its dataset is ready, as one versioned, documented document.
+
+The report holds everything report.html shows (including the rules' explanations), so the page can be
+re-rendered from the JSON alone. It holds no timings, absolute staging paths or run ids: the same inputs
+and seed give a byte-identical report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dataprep.findings import Finding, Severity
+from dataprep.report import stats
+from dataprep.rules import rule
+from dataprep.stages.split import SPLITS, TRAIN, VALIDATION
+
+if TYPE_CHECKING:
+    from dataprep.expectations import Outcome
+    from dataprep.pipeline import BuildResult, Rejected, Unit
+
+REPORT_VERSION = 1
+_EXCERPT = 300  # characters of a record shown in the report
+_TOP_REASONS = 5  # reason patterns listed per rejected code
+_EXAMPLES = 3  # examples per reason pattern and dropped members per duplicate cluster
+_CLUSTERS = 10  # duplicate clusters shown with examples
+_FINDINGS = 100  # findings of the written files listed (all are counted)
+_DEDUP_CODES = frozenset({"DP401", "DP402"})
+# A reason with its record reference and numbers taken out, so reasons of one kind group together.
+_RECORD_REF = re.compile(r"\S+:\d+(?: chunk \d+/\d+)?")
+_NUMBER = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b")
+
+
+def build_report(result: BuildResult, outcome: Outcome) -> dict[str, Any]:
+    """The report of one build whose manifest has been written; `outcome` is its GX run."""
+    manifest = result.manifest
+    written = _output_findings(result)
+    return {
+        "report_version": REPORT_VERSION,
+        "tool": manifest["tool"],
+        "profile": {"name": result.profile.name, **manifest["profile"]},
+        "verdict": _verdict(result, written, outcome),
+        "settings": manifest["settings"],
+        "inputs": [{"path": f.path, "sha256": f.sha256, "bytes": f.bytes, "records": f.records,
+                    "shapes": dict(sorted(f.shapes.items()))} for f in result.inputs],
+        "counts": manifest["counts"],
+        "stages": [{"name": s.name, "records_in": s.records_in, "records_out": s.records_out}
+                   for s in result.stages],
+        "rules": _rules(result, written),
+        "rejected": _rejected(result.rejected),
+        "splits": _splits(result),
+        "duplicates": _duplicates(result),
+        "quotas": stats.quota_gauges(result),
+        "training_tokens": stats.training_tokens(result.spec, sum(map(stats.tokens, result.splits[TRAIN]))),
+        "expectations": {"success": outcome.success, "evaluated": len(outcome.results),
+                         "failed": sum(not r["success"] for r in outcome.results), "results": outcome.results},
+        "findings": {"total": len(written), "by_severity": _by_severity(written),
+                     "items": [_finding(f) for f in written[:_FINDINGS]]},
+        "outputs": manifest["outputs"],
+    }
+
+
+def _output_findings(result: BuildResult) -> list[Finding]:
+    """The self-check of the written splits (the reader's findings are about the inputs)."""
+    inputs = {f.path for f in result.inputs}
+    names = {f"{s}.jsonl" for s in SPLITS}
+    return [f for f in result.findings if f.path not in inputs and Path(f.path).name in names]
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {"file": Path(f.path).name, "line": f.line, "col": f.col, "code": f.code, "severity": str(f.severity),
+            "message": f.message}
+
+
+def _by_severity(findings: Sequence[Finding]) -> dict[str, int]:
+    counts = Counter(str(f.severity) for f in findings)
+    return {str(s): counts[str(s)] for s in sorted(Severity, reverse=True)}
+
+
+def _verdict(result: BuildResult, written: list[Finding], outcome: Outcome) -> dict[str, Any]:
+    """Ready only when the written files have no error and every expectation holds; what blocks, and why."""
+    blocking = [{"code": f.code, "where": f"{Path(f.path).name}:{f.line}" if f.line else Path(f.path).name,
+                 "message": f.message} for f in written if f.severity >= Severity.ERROR]
+    for r in outcome.results:
+        if not r["success"]:
+            shown = ", ".join(f"{e['split']}.jsonl:{e['line']}" for e in r.get("unexpected", []))
+            count = f"{r['unexpected_count']:,} of {r['element_count']:,} records" if "element_count" in r else \
+                f"observed {r.get('observed_value')}"
+            blocking.append({"code": r["type"], "where": r["dataset"],
+                             "message": f"{_describe(r)}: {count}" + (f" (e.g. {shown})" if shown else "")})
+    warnings = [{"code": f.code, "where": f"{Path(f.path).name}:{f.line}", "message": f.message}
+                for f in written if f.severity == Severity.WARNING][:_FINDINGS]
+    if result.settings.validation_fraction > 0 and not result.splits[VALIDATION]:
+        warnings.insert(0, {"code": "validation", "where": "validation.jsonl", "message":
+                            f"--validation-fraction {result.settings.validation_fraction} was asked for, but no "
+                            "record landed in validation; the job will run without a validation set"})
+    return {"ready": not blocking, "model": result.profile.id, "task": result.spec.task,
+            "blocking": blocking[:_FINDINGS], "blocking_total": len(blocking), "warnings": warnings}
+
+
+def _describe(result: dict[str, Any]) -> str:
+    """An expectation in words, e.g. `row count at least 100` or `tokens at most 14400`."""
+    kwargs = result["kwargs"]
+    subject = kwargs.get("column", "row count")
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    if "value_set" in kwargs:
+        return f"{subject} in {kwargs['value_set']}"
+    if "regex" in kwargs:
+        return f"{subject} matches {kwargs['regex']}"
+    if low is not None or high is not None:
+        bounds = f"at least {_number(low)}" if high is None else f"at most {_number(high)}" if low is None else \
+            f"between {_number(low)} and {_number(high)}"
+        return f"{subject} {bounds}"
+    return f"{subject} {result['type'].removeprefix('expect_column_values_to_').replace('_', ' ')}"
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
+
+def _rules(result: BuildResult, written: list[Finding]) -> list[dict[str, Any]]:
+    """Every rule the build used: what it dropped, fixed, warned and found, with its explanation."""
+    output_ids = {id(f) for f in written}
+    inputs = Counter(f.code for f in result.findings if id(f) not in output_ids)
+    outputs = Counter(f.code for f in written)
+    drops = result.drops
+    codes = sorted(set(drops) | set(result.fixes) | set(result.warnings) | set(inputs) | set(outputs))
+    out = []
+    for code in codes:
+        r = rule(code)
+        out.append({"code": code, "name": r.name, "severity": str(r.severity), "action": r.action,
+                    "dropped": drops[code], "fixed": result.fixes[code], "warned": result.warnings[code],
+                    "input_findings": inputs[code], "output_findings": outputs[code],
+                    "summary": r.summary, "explanation": r.explanation, "fix": r.fix})
+    return out
+
+
+def _rejected(rejected: Sequence[Rejected]) -> dict[str, Any]:
+    """Dropped records by code, their reasons grouped by kind, each with a few source:line examples."""
+    groups: dict[str, dict[str, list[Rejected]]] = defaultdict(lambda: defaultdict(list))
+    for r in rejected:
+        groups[r.code][_NUMBER.sub("N", _RECORD_REF.sub("<record>", r.reason))].append(r)
+    by_code = []
+    for code, patterns in sorted(groups.items(), key=lambda kv: (-sum(map(len, kv[1].values())), kv[0])):
+        ranked = sorted(patterns.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        by_code.append({
+            "code": code, "name": rule(code).name, "count": sum(len(v) for v in patterns.values()),
+            "reasons": [{"pattern": pattern, "count": len(members),
+                         "examples": [_where(m) | {"reason": m.reason} for m in members[:_EXAMPLES]]}
+                        for pattern, members in ranked[:_TOP_REASONS]],
+            "other_reasons": sum(len(v) for _, v in ranked[_TOP_REASONS:]),
+        })
+    return {"total": len(rejected), "by_code": by_code}
+
+
+def _where(record: Unit | Rejected) -> dict[str, Any]:
+    where: dict[str, Any] = {"source": record.source, "line": record.line}
+    if record.chunks > 1:
+        where["chunk"], where["chunks"] = record.chunk + 1, record.chunks
+    return where
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
+
+
+def _splits(result: BuildResult) -> dict[str, Any]:
+    """Per written split: file, records, token statistics and histogram, language mix."""
+    limit = stats.record_limit(result.profile, result.spec)
+    outputs = result.manifest["outputs"]
+    present = {s: result.splits[s] for s in SPLITS if s in outputs}
+    edges = stats.histogram_edges(present, limit["quota"] if limit else None)
+    return {
+        "token_limit": limit,
+        "histogram_edges": edges,
+        "by_split": {split: {"file": outputs[split]["file"], "records": len(units),
+                             "tokens": stats.token_stats(units), "histogram": stats.histogram(units, edges),
+                             "languages": stats.languages(units)}
+                     for split, units in present.items()},
+    }
+
+
+def _duplicates(result: BuildResult) -> dict[str, Any]:
+    """Cluster sizes, and the largest clusters with the kept record beside the dropped ones."""
+    placed = {id(u): s for s in SPLITS for u in result.splits[s]}
+    heads = {(u.source, u.line, u.chunk) for u, _ in result.clusters[:_CLUSTERS] if id(u) not in placed}
+    later = {(r.source, r.line, r.chunk): r.code for r in result.rejected
+             if r.code not in _DEDUP_CODES and (r.source, r.line, r.chunk) in heads}
+    sizes = Counter(len(members) + 1 for _, members in result.clusters)
+    examples = []
+    for kept, members in result.clusters[:_CLUSTERS]:
+        fate = placed.get(id(kept)) or f"rejected {later.get((kept.source, kept.line, kept.chunk), '')}".strip()
+        text = kept.original if kept.chunks == 1 else kept.row.text or ""
+        examples.append({
+            "size": len(members) + 1,
+            "kept": _where(kept) | {"fate": fate, "excerpt": _excerpt(text)},
+            "dropped": [_where(m) | {"code": m.code, "reason": m.reason, "excerpt": _excerpt(m.original)}
+                        for m in members[:_EXAMPLES]],
+            "more": max(len(members) - _EXAMPLES, 0),
+        })
+    drops = Counter(r.code for r in result.rejected if r.code in _DEDUP_CODES)
+    return {"clusters": len(result.clusters), "removed": sum(drops.values()), "exact": drops["DP401"],
+            "near": drops["DP402"], "sizes": [{"size": s, "clusters": n} for s, n in sorted(sizes.items())],
+            "examples": examples}
