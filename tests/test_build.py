@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from planting import small_edit
 
 from dataprep.io.read import read_sources
 from dataprep.rules import RulePolicy
@@ -190,19 +191,16 @@ def test_a_different_seed_gives_a_different_split(tmp_path: Path) -> None:
     assert (tmp_path / "a" / "validation.jsonl").read_bytes() != (tmp_path / "b" / "validation.jsonl").read_bytes()
 
 
-LOW_QUOTA = """
-id = "llama3-1-8b-instruct"
-
-[tasks.fine-tuning.quotas.max_train_records]
-value = 120
-source = "test: a low quota"
-date = 2026-11-23
-"""
+def override(folder: Path, profile: str, task: str, quota: str, value: int) -> Path:
+    """A user profile file that changes one quota of a shipped profile."""
+    path = folder / f"{profile}-{quota}.toml"
+    path.write_text(f'id = "{profile}"\n\n[tasks.{task}.quotas.{quota}]\nvalue = {value}\n'
+                    f'source = "test override"\ndate = 2026-11-23\n', encoding="utf-8")
+    return path
 
 
 def test_over_quota_fails_naming_the_quota_and_the_flag_and_writes_nothing(tmp_path: Path) -> None:
-    profile = tmp_path / "low.toml"
-    profile.write_text(LOW_QUOTA, encoding="utf-8")
+    profile = override(tmp_path, LLAMA, "fine-tuning", "max_train_records", 120)
     out = tmp_path / "out"
     done = build(FINETUNE, out, "--model", LLAMA, "--profile-file", str(profile))
     assert done.returncode == 1
@@ -259,19 +257,9 @@ def test_job_request_from_a_build(sample_out: Path, tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------------------- pre-training
 
-SHORT_RECORDS = """
-id = "titan-text-express"
-
-[tasks.continued-pretraining.quotas.max_tokens_per_record_batched]
-value = 300
-source = "test: a small limit forces chunking"
-date = 2026-11-23
-"""
-
-
 def test_pretraining_documents_are_chunked_and_traceable(tmp_path: Path) -> None:
-    profile = tmp_path / "small.toml"
-    profile.write_text(SHORT_RECORDS, encoding="utf-8")
+    # A small limit forces most documents into chunks.
+    profile = override(tmp_path, "titan-text-express", "continued-pretraining", "max_tokens_per_record_batched", 300)
     out = tmp_path / "out"
     done = build(PRETRAIN, out, "--model", "titan-text-express", "--task", "continued-pretraining",
                  "--profile-file", str(profile))
@@ -300,21 +288,6 @@ def test_pretraining_documents_are_chunked_and_traceable(tmp_path: Path) -> None
 # ------------------------------------------------------------------ generated corpus, planted problems
 
 
-def _edit(text: str, kind: int, rng: random.Random) -> str:
-    """One small edit of the kinds copies carry: a changed word, lost punctuation, spacing, a swap."""
-    words = text.split(" ")
-    i = rng.randrange(1, max(2, len(words) - 2))
-    if kind == 0:
-        words[i] = "zyxwv"
-    elif kind == 1:
-        return re.sub(r"[,.;:!?]", "", text)
-    elif kind == 2:
-        words[i] = words[i] + "   \n "
-    else:
-        words[i], words[i + 1] = words[i + 1], words[i]
-    return " ".join(words)
-
-
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[tuple[int, int]]]:
     """1,000 distinct records plus 200 planted near-duplicates and broken lines, in JSONL and CSV."""
@@ -327,7 +300,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, lis
     long_enough = [i for i, r in enumerate(base) if len(r["response"].split(" ")) >= 8]
     for index in rng.sample(long_enough, 200):
         record = dict(base[index])
-        record["response"] = _edit(record["response"], len(copies) % 4, rng)
+        record["response"] = small_edit(record["response"], len(copies) % 4, rng)
         copies.append((index, record))
     lines = [json.dumps(r, ensure_ascii=False) for r in base]
     pairs = []

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pytest
 from datasketch import MinHash
+from planting import small_edit
 
 from dataprep.stages.dedup import (
     DedupSettings,
@@ -33,21 +33,6 @@ TOOLFORMER = ROOT.parent / "shared" / "corpora" / "gpteacher-toolformer" / "tool
 def _jaccard(a: str, b: str, ngram: int = 5) -> float:
     x, y = set(shingles(normalise(a), ngram)), set(shingles(normalise(b), ngram))
     return len(x & y) / len(x | y)
-
-
-def _edit(text: str, kind: int, rng: random.Random) -> str:
-    """One small edit of the kinds users' copies carry: a changed word, lost punctuation, spacing, a swap."""
-    words = text.split(" ")
-    i = rng.randrange(1, max(2, len(words) - 2))
-    if kind == 0:
-        words[i] = "zyxwv"
-    elif kind == 1:
-        return re.sub(r"[,.;:!?]", "", text)  # sentence punctuation, as a careless copy loses it
-    elif kind == 2:
-        words[i] = words[i] + "   \n "
-    else:
-        words[i], words[i + 1] = words[i + 1], words[i]
-    return " ".join(words)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +58,7 @@ def test_planted_near_duplicates_recall_and_false_positives(base_texts: list[str
     settings = DedupSettings()
     rng = random.Random(7)
     originals = rng.sample(range(len(base_texts)), 200)
-    copies = [_edit(base_texts[o], k % 4, rng) for k, o in enumerate(originals)]
+    copies = [small_edit(base_texts[o], k % 4, rng) for k, o in enumerate(originals)]
     result = deduplicate(base_texts + copies, settings)
     n = len(base_texts)
 
@@ -96,7 +81,7 @@ def test_planted_near_duplicates_short_shingles_find_every_copy(base_texts: list
     settings = DedupSettings(ngram=3)
     rng = random.Random(11)
     originals = rng.sample(range(len(base_texts)), 200)
-    copies = [_edit(base_texts[o], k % 4, rng) for k, o in enumerate(originals)]
+    copies = [small_edit(base_texts[o], k % 4, rng) for k, o in enumerate(originals)]
     result = deduplicate(base_texts + copies, settings)
     n = len(base_texts)
     recall = np.mean([result.cluster[n + k] == result.cluster[o] for k, o in enumerate(originals)])
@@ -130,7 +115,7 @@ def test_signatures_equal_datasketch() -> None:
 
 def test_deterministic_and_order_independent(base_texts: list[str]) -> None:
     rng = random.Random(3)
-    texts = base_texts[:300] + [_edit(t, 0, rng) for t in base_texts[:60]]
+    texts = base_texts[:300] + [small_edit(t, 0, rng) for t in base_texts[:60]]
     a, b = deduplicate(texts), deduplicate(texts)
     for field in ("cluster", "exact_of", "near_of", "jaccard"):
         assert np.array_equal(getattr(a, field), getattr(b, field), equal_nan=True)
