@@ -51,6 +51,7 @@ _ESTIMATE_MARGIN = 0.2
 # Below this many texts the two-process sketch costs more in start-up and pickling than it saves.
 _PARALLEL_MIN = 4000
 _SKETCH_BLOCK = 20_000
+_KEEP_SETS = 250_000
 _shared: Sequence[str] | None = None  # the texts forked sketch workers read
 _PUNCT = re.compile(r"[^\w\s]+")
 _SPACE = re.compile(r"\s+")
@@ -295,38 +296,43 @@ def _estimated_jaccard(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return out
 
 
-def _sketch(texts: Sequence[str], settings: DedupSettings) -> tuple[list[bytes], np.ndarray, np.ndarray]:
-    """Exact key, has-shingles flag and MinHash signature of every text; halves on two processes.
+Sketch = tuple[list[bytes], np.ndarray, np.ndarray, list[np.ndarray] | None]
+
+
+def _sketch(texts: Sequence[str], settings: DedupSettings) -> Sketch:
+    """Exact key, has-shingles flag, MinHash signature (and shingle set, when few) of every text.
 
     Normalising and shingling are per-text Python work, so threads would serialise on the GIL; a forked
     pair of processes halves it. Results are concatenated in input order, so the outcome does not depend on
     the split. Exact duplicates are sketched too (a few percent of the work) so the halves need no exchange.
     """
     global _shared
+    keep = len(texts) <= _KEEP_SETS
     if len(texts) < _PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
-        return _sketch_part(texts, settings)
+        return _sketch_part(texts, settings, keep)
     half = len(texts) // 2
     _shared = texts  # the forked children inherit the texts: only results are pickled
     try:
         with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
-            (keys_a, usable_a, sigs_a), (keys_b, usable_b, sigs_b) = pool.map(
-                _sketch_range, [(0, half), (half, len(texts))], [settings, settings])
+            first, second = pool.map(_sketch_range, [(0, half), (half, len(texts))], [settings] * 2, [keep] * 2)
     finally:
         _shared = None
-    return keys_a + keys_b, np.concatenate([usable_a, usable_b]), np.concatenate([sigs_a, sigs_b])
+    sets = first[3] + second[3] if first[3] is not None and second[3] is not None else None
+    return first[0] + second[0], np.concatenate([first[1], second[1]]), np.concatenate([first[2], second[2]]), sets
 
 
-def _sketch_range(bounds: tuple[int, int], settings: DedupSettings) -> tuple[list[bytes], np.ndarray, np.ndarray]:
+def _sketch_range(bounds: tuple[int, int], settings: DedupSettings, keep: bool) -> Sketch:
     assert _shared is not None
-    return _sketch_part(_shared[bounds[0] : bounds[1]], settings)
+    return _sketch_part(_shared[bounds[0] : bounds[1]], settings, keep)
 
 
-def _sketch_part(texts: Sequence[str], settings: DedupSettings) -> tuple[list[bytes], np.ndarray, np.ndarray]:
+def _sketch_part(texts: Sequence[str], settings: DedupSettings, keep: bool) -> Sketch:
     memo = WordHashes()
     keys: list[bytes] = []
+    kept: list[np.ndarray] = []
     sigs = np.empty((len(texts), settings.num_perm), dtype=np.uint32)
     usable = np.zeros(len(texts), dtype=bool)
-    # Signatures in blocks, so only one block's shingle sets are alive at a time.
+    # Signatures in blocks, so only one block's shingle sets are alive at a time (unless they are kept).
     for start in range(0, len(texts), _SKETCH_BLOCK):
         hash_sets = []
         for text in texts[start : start + _SKETCH_BLOCK]:
@@ -335,7 +341,9 @@ def _sketch_part(texts: Sequence[str], settings: DedupSettings) -> tuple[list[by
             hash_sets.append(shingle_hashes(norm, settings.ngram, memo))
         sigs[start : start + len(hash_sets)] = minhash_signatures(hash_sets, settings.num_perm, settings.seed)
         usable[start : start + len(hash_sets)] = [len(h) > 0 for h in hash_sets]
-    return keys, usable, sigs
+        if keep:
+            kept.extend(hash_sets)
+    return keys, usable, sigs, kept if keep else None
 
 
 def _jaccard(x: np.ndarray, y: np.ndarray) -> float:
@@ -368,7 +376,7 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings())
     exact_of = np.full(n, -1, dtype=np.int64)
     near_of = np.full(n, -1, dtype=np.int64)
     jaccard = np.full(n, np.nan, dtype=np.float64)
-    keys, usable, all_sigs = _sketch(texts, settings)
+    keys, usable, all_sigs, all_sets = _sketch(texts, settings)
     first: dict[bytes, int] = {}
     uniques: list[int] = []
     for i, key in enumerate(keys):
@@ -383,12 +391,14 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings())
     pairs = candidate_pairs(sigs, usable[uniques], settings)
     # Candidates whose signature estimate is far below the threshold are LSH false positives: skip them.
     pairs = pairs[_estimated_jaccard(sigs, pairs) >= settings.threshold - _ESTIMATE_MARGIN]
-    # Shingle sets are recomputed for the few texts that need a true Jaccard instead of kept for all of them
-    # (at a million texts they would take more memory than the texts).
+    # Up to _KEEP_SETS texts the sketch hands back every shingle set (T0's 55k take ~80 MB); beyond that
+    # they would outweigh the texts, so only the texts that need a true Jaccard are shingled again.
     memo = WordHashes()
     sets: dict[int, np.ndarray] = {}
 
     def shingle_set(u: int) -> np.ndarray:
+        if all_sets is not None:
+            return all_sets[uniques[u]]
         found = sets.get(u)
         if found is None:
             found = sets[u] = shingle_hashes(normalise(texts[uniques[u]]), settings.ngram, memo)
