@@ -2,7 +2,7 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: demo test test-deps lint bench
+.PHONY: demo test test-deps lint bench bench-scale
 
 # Debian packages the tests need: tests/test_precommit.py drives the real pre-commit, which runs git;
 # tests/test_report.py opens report.html in headless chromium through playwright.
@@ -43,5 +43,11 @@ test: $(VENV)/.installed test-deps
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 
+# The quick set (about 5 minutes); bench-scale adds the 10k / 100k / 1M scale curve (about 20 minutes).
 bench: $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/bench_validate.py
+	$(VENV)/bin/python benchmarks/bench_minhash.py
+	$(VENV)/bin/python benchmarks/bench_build.py --skip-scale
+
+bench-scale: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/bench_build.py --skip-t0 --skip-cpt
