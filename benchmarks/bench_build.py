@@ -305,14 +305,14 @@ def print_growth(runs: list[Run]) -> bool:
 
 def print_report_overhead(runs: list[Run]) -> bool:
     """What report.json, report.html and the GX suite add to the T0 build; target at most 25%."""
-    by_name = {r.case.name: r for r in runs if r.code == 0}
-    full, bare = by_name.get("t0 langdetect"), by_name.get("t0 --no-report")
-    if full is None or bare is None:
+    full = [r.seconds for r in runs if r.code == 0 and r.case.name.startswith("t0 langdetect")]
+    bare = [r.seconds for r in runs if r.code == 0 and r.case.name.startswith("t0 --no-report")]
+    if not full or not bare:
         return True
-    overhead = full.seconds / bare.seconds - 1
+    overhead = min(full) / min(bare) - 1
     good = overhead <= 0.25
-    print(f"\nreport overhead on t0: {full.seconds:.1f} s with reports, {bare.seconds:.1f} s without: "
-          f"{overhead:+.0%} (target <= +25%: {'met' if good else 'missed'})")
+    print(f"\nreport overhead on t0 (best of {len(full)} / {len(bare)} runs): {min(full):.1f} s with reports, "
+          f"{min(bare):.1f} s without: {overhead:+.0%} (target <= +25%: {'met' if good else 'missed'})")
     return good
 
 
@@ -348,6 +348,11 @@ def main() -> int:
         records = count_lines(t0)
         cases.append(Case("t0 langdetect", fine_tuning(t0, work / "out-t0"), records, 60, 2 * GIB))
         cases.append(Case("t0 --no-report", fine_tuning(t0, work / "out-t0-nr", "--no-report"), records, None, None))
+        # A second, alternating pair: the overhead compares the best of two runs each, since a few seconds of
+        # noise in one run (the language stage varies by ~3 s here) would otherwise decide the 25% target.
+        cases.append(Case("t0 langdetect #2", fine_tuning(t0, work / "out-t0"), records, 60, 2 * GIB))
+        cases.append(Case("t0 --no-report #2", fine_tuning(t0, work / "out-t0-nr", "--no-report"), records, None,
+                          None))
         if not options.skip_fasttext:
             cases.append(Case("t0 fasttext", fine_tuning(t0, work / "out-t0-ft", "--lang-detector", "fasttext"),
                               records, 60, 2 * GIB))

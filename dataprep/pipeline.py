@@ -27,7 +27,7 @@ import numpy as np
 from dataprep import __version__, formats
 from dataprep.findings import Finding, Severity
 from dataprep.formats.base import Canonical
-from dataprep.io.read import InputFile, SourceRecord, read_sources
+from dataprep.io.read import InputFile, SourceRecord, original_lines, read_sources
 from dataprep.io.write import dumps_pretty, publish, staging, write_jsonl
 from dataprep.manifest import MANIFEST_NAME, MANIFEST_VERSION, digest
 from dataprep.profiles import Profile, TaskSpec
@@ -81,7 +81,7 @@ class Unit:
     line: int
     chunk: int  # 0-based chunk index; 0 for records that were not chunked
     chunks: int  # how many units the input record became
-    original: str
+    original: str | None  # None for a JSONL line (read back only if the unit is rejected)
     row: Canonical
     key: str = ""
     position: float = 0.0
@@ -91,7 +91,7 @@ class Unit:
     lang: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Rejected:
     source: str
     line: int
@@ -99,7 +99,7 @@ class Rejected:
     chunks: int
     code: str
     reason: str
-    original: str
+    original: str | None  # None until `_fill_originals` reads the JSONL line back
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"source": self.source, "line": self.line}
@@ -448,6 +448,7 @@ class _Run:
 def _write(out: Path, result: BuildResult, policy: RulePolicy, reports: bool) -> None:
     """Stage every output, check the splits with `validate`, then move them into OUT (manifest last)."""
     render = formats.MODULES[result.spec.format].render
+    _fill_originals(result.rejected)
     written: dict[str, dict[str, Any]] = {}
     with staging(out) as stage:
         for split in SPLITS:
@@ -477,6 +478,18 @@ def _write(out: Path, result: BuildResult, policy: RulePolicy, reports: bool) ->
             names += write_reports(result, stage)
         names.append(MANIFEST_NAME)
         publish(stage, out, names, stale=[n for n in _OUTPUTS if n not in names])
+
+
+def _fill_originals(ledger: list[Rejected]) -> None:
+    """Read back the JSONL lines of rejected records, one pass over each file that has any."""
+    wanted: dict[str, list[Rejected]] = {}
+    for entry in ledger:
+        if entry.original is None:
+            wanted.setdefault(entry.source, []).append(entry)
+    for source, entries in wanted.items():
+        lines = original_lines(source, {e.line for e in entries})
+        for entry in entries:
+            entry.original = lines.get(entry.line, "")
 
 
 def _lineage(result: BuildResult) -> Iterator[dict[str, Any]]:

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from dataprep.formats.base import Canonical, Turn
-from dataprep.io.read import SourceRecord, expand_inputs, read_sources
+from dataprep.io.read import SourceRecord, expand_inputs, original_lines, read_sources
 from dataprep.rules import RulePolicy
 from dataprep.validate import UsageError
 
@@ -127,7 +127,10 @@ def test_openai_and_sharegpt_system_prompts_become_the_system(sample: dict[str, 
     first = sample["openai_messages.jsonl"][0]
     assert first.row == Canonical(system="You are a helpful assistant.", turns=(
         Turn("user", "Who won the FIFA world cup in 2022?"), Turn("assistant", "Argentina")))
-    assert json.loads(first.original) == json.loads((FINETUNE / "openai_messages.jsonl").read_text().splitlines()[0])
+    # A parsed JSONL line keeps no copy of itself: the build reads it back only if the record is rejected.
+    assert first.original is None
+    lines = (FINETUNE / "openai_messages.jsonl").read_text().splitlines()
+    assert original_lines(first.source, {1, 3}) == {1: lines[0], 3: lines[2]}
     data = json.loads((FINETUNE / "sharegpt.json").read_text())
     with_system = next(i for i, d in enumerate(data) if d["conversations"][0]["from"] == "system")
     row = sample["sharegpt.json"][with_system].row

@@ -51,7 +51,9 @@ class SourceRecord:
 
     source: str  # the path as found by expanding the user's arguments
     line: int  # 1-based: JSONL line, line where a JSON element or CSV row starts, Parquet row number; 1 for text
-    original: str  # the JSONL line, the element/row as compact JSON, or the whole text document
+    # The element/row as compact JSON, or the whole text document; None for a parsed JSONL line, which is read
+    # back from the file only if the record ends in the ledger (holding every line would double the memory).
+    original: str | None
     # "prompt-completion", "claude-messages", "bedrock-conversation", "pretraining", "alpaca", "dolly", "qa",
     # "openai-messages", "sharegpt" or "text"; None when the record could not be read at all
     shape: str | None
@@ -83,7 +85,7 @@ class _Raw:
     """A record as the container gave it: a parsed object, or the code and message of why it is unreadable."""
 
     line: int
-    original: str
+    original: str | None
     value: dict[str, Any] | None = None
     code: str | None = None
     message: str | None = None
@@ -163,6 +165,19 @@ def _read_file(path: Path, policy: RulePolicy, outcome: ReadOutcome) -> None:
     outcome.inputs.append(InputFile(source, digest, size, len(outcome.records) - start, dict(sorted(shapes.items()))))
 
 
+def original_lines(path: str, lines: set[int]) -> dict[int, str]:
+    """The text of the given 1-based physical lines of a file (the originals the reader did not keep)."""
+    found: dict[int, str] = {}
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if number in lines:
+                text = raw.decode("utf-8", "replace").rstrip("\n").lstrip("\ufeff" if number == 1 else "")
+                found[number] = text[:-1] if text.endswith("\r") else text
+                if len(found) == len(lines):
+                    break
+    return found
+
+
 def _preview(data: bytes) -> str:
     """The start of an unreadable file, as the ledger's `original`."""
     return data[:2000].decode("utf-8", "replace")
@@ -216,7 +231,7 @@ def _jsonl(path: Path, policy: RulePolicy, source: str, findings: list[Finding])
     result = read_jsonl(path, policy, source)
     messages = {(f.line, f.code): f.message + (f" (column {f.col})" if f.col > 1 else "") for f in result.findings}
     findings.extend(f for f in result.findings if not _about_bad_line(f, result))
-    raws = [_Raw(r.line, r.text, value=r.value) for r in result.records]
+    raws = [_Raw(r.line, None, value=r.value) for r in result.records]
     raws.extend(_Raw(line, text, code=code, message=messages.get((line, code)) or _span_message(code, line, messages))
                 for line, (code, text) in result.bad_lines.items())
     raws.sort(key=lambda raw: raw.line)

@@ -22,7 +22,7 @@ def write_reports(result: BuildResult, folder: Path) -> list[str]:
     """Write report.json, report.html and expectations.json into `folder` (the build's staging folder; the
     pipeline then renames them into OUT atomically). Returns the file names written."""
     from dataprep import expectations
-    from dataprep.pipeline import dumps_pretty
+    from dataprep.io.write import dumps_pretty
     from dataprep.report.build import build_report
     from dataprep.report.html import render
 

@@ -193,11 +193,11 @@ def _duplicates(result: BuildResult) -> dict[str, Any]:
     examples = []
     for kept, members in result.clusters[:_CLUSTERS]:
         fate = placed.get(id(kept)) or f"rejected {later.get((kept.source, kept.line, kept.chunk), '')}".strip()
-        text = kept.original if kept.chunks == 1 else kept.row.text or ""
+        text = "\n".join(kept.row.texts())
         examples.append({
             "size": len(members) + 1,
             "kept": _where(kept) | {"fate": fate, "excerpt": _excerpt(text)},
-            "dropped": [_where(m) | {"code": m.code, "reason": m.reason, "excerpt": _excerpt(m.original)}
+            "dropped": [_where(m) | {"code": m.code, "reason": m.reason, "excerpt": _excerpt(m.original or "")}
                         for m in members[:_EXAMPLES]],
             "more": max(len(members) - _EXAMPLES, 0),
         })
