@@ -169,8 +169,7 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
     read = read_sources(paths, policy)
     run.stages.append(StageCount("read", len(read.inputs), len(read.records), time.perf_counter() - start))
     input_records = len(read.records)
-    units = run.convert(read.records)
-    read.records.clear()  # units keep what they need; the raw rows would double the memory of a large build
+    units = run.convert(read.records)  # empties read.records: the raw rows would double a large build's memory
     units = run.chunk(units)
     units = run.dedup(units)
     splits = run.place(units)
@@ -257,31 +256,32 @@ class _Run:
         self.stages.append(StageCount(name, 0, 0, time.perf_counter() - start))
         return value
 
-    def reject(self, unit: Unit | SourceRecord, code: str, reason: str) -> None:
-        if isinstance(unit, SourceRecord):
-            self.ledger.append(Rejected(unit.source, unit.line, 0, 1, code, reason, unit.original))
-        else:
-            original = unit.original if unit.chunks == 1 else (unit.row.text or "")
-            self.ledger.append(Rejected(unit.source, unit.line, unit.chunk, unit.chunks, code, reason, original))
+    def reject(self, unit: Unit, code: str, reason: str) -> None:
+        original = unit.original if unit.chunks == 1 else (unit.row.text or "")
+        self.ledger.append(Rejected(unit.source, unit.line, unit.chunk, unit.chunks, code, reason, original))
 
     def _stage(self, name: str, records_in: int, start: float, records_out: int) -> None:
         self.stages.append(StageCount(name, records_in, records_out, time.perf_counter() - start))
 
     # -- convert, clean, quality --------------------------------------------------------------------------
     def convert(self, records: list[SourceRecord]) -> list[Unit]:
+        """Convert, clean and check every record; empties `records` (the rows are replaced by cleaned ones)."""
         start = time.perf_counter()
+        total = len(records)
         quality_policy = QualityPolicy(self.settings.secrets, self.settings.pii, self.profile.reserved_keywords,
                                        self.profile.reserved_keywords_case_sensitive, self.policy)
-        with self.progress("convert, clean, check", len(records)) as advance:
+        where = [(r.source, r.line, r.original) for r in records]
+        with self.progress("convert, clean, check", total) as advance:
             done = convert_parallel(records, ConvertContext(self.spec.format, self.profile.id, quality_policy))
-            advance(len(records))
+            advance(total)
+        records.clear()
         self.fixes.update(done.fixes)
         self.warnings.update(done.warnings)
         for index, code, reason in done.rejected:
-            self.reject(records[index], code, reason)
-        units = [Unit(records[i].source, records[i].line, 0, 1, records[i].original, row, key)
-                 for i, row, key in done.kept]
-        self._stage("convert, clean, check", len(records), start, len(units))
+            source, line, original = where[index]
+            self.ledger.append(Rejected(source, line, 0, 1, code, reason, original))
+        units = [Unit(*where[i][:2], 0, 1, where[i][2], row, key) for i, row, key in done.kept]
+        self._stage("convert, clean, check", total, start, len(units))
         return units
 
     # -- chunk --------------------------------------------------------------------------------------------

@@ -1,28 +1,27 @@
 """Convert, clean and check: the per-record stages that turn a source record into a unit or a rejection.
 
-They are pure functions of one record, so a large input is split over two forked processes (Python string
-work holds the GIL; threads would not help). Results come back as indices into the input list, with the
-canonical row and its content key, so records are not pickled twice.
+They are pure functions of one record, so a large input is split into chunks for two worker processes
+(Python string work holds the GIL; threads would not help). Results come back as indices into the input
+list, with the canonical row and its content key.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from dataprep import formats
 from dataprep.formats.base import Canonical
 from dataprep.io.read import SourceRecord
+from dataprep.parallel import ordered_map
 from dataprep.rules import rule
 from dataprep.stages.clean import clean
 from dataprep.stages.quality import QualityPolicy, screen
 from dataprep.validate import record_key
 
 _PARALLEL_MIN = 5000
-_shared: tuple[Sequence[SourceRecord], ConvertContext] | None = None  # what forked children convert
+_CHUNK = 4000
 
 
 @dataclass(frozen=True)
@@ -75,30 +74,19 @@ def convert_records(records: Sequence[SourceRecord], context: ConvertContext, of
     return out
 
 
-def convert_parallel(records: Sequence[SourceRecord], context: ConvertContext) -> Converted:
-    """:func:`convert_records` on two forked processes for large inputs; same result, in input order.
-
-    The children inherit the records through fork (module global set just before), so only the results
-    are pickled, not the input.
-    """
-    global _shared
-    if len(records) < _PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+def convert_parallel(records: list[SourceRecord], context: ConvertContext) -> Converted:
+    """:func:`convert_records` on two processes for large inputs, chunk by chunk; same result, in input order."""
+    if len(records) < _PARALLEL_MIN:
         return convert_records(records, context)
-    half = len(records) // 2
-    _shared = (records, context)
-    try:
-        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
-            first, second = pool.map(_convert_range, [(0, half), (half, len(records))])
-    finally:
-        _shared = None
-    first.merge(second)
-    return first
+    out = Converted()
+    chunks = ((records[start : start + _CHUNK], context, start) for start in range(0, len(records), _CHUNK))
+    for part in ordered_map(_convert_chunk, chunks):
+        out.merge(part)
+    return out
 
 
-def _convert_range(bounds: tuple[int, int]) -> Converted:
-    assert _shared is not None
-    records, context = _shared
-    return convert_records(records[bounds[0] : bounds[1]], context, bounds[0])
+def _convert_chunk(args: tuple[list[SourceRecord], ConvertContext, int]) -> Converted:
+    return convert_records(*args)
 
 
 def _to_target(record: SourceRecord, context: ConvertContext) -> Canonical | str:

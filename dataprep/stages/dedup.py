@@ -17,16 +17,17 @@ hashfunc=...)`` exactly, but cost a fraction of a per-record Python loop (see be
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 import unicodedata
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import xxhash
 from datasketch import MinHash
+
+from dataprep.parallel import ordered_map
 
 __all__ = [
     "DedupResult",
@@ -50,9 +51,8 @@ _BUCKET_ALL_PAIRS = 64
 _ESTIMATE_MARGIN = 0.2
 # Below this many texts the two-process sketch costs more in start-up and pickling than it saves.
 _PARALLEL_MIN = 4000
-_SKETCH_BLOCK = 20_000
+_SKETCH_BLOCK = 5_000
 _KEEP_SETS = 250_000
-_shared: Sequence[str] | None = None  # the texts forked sketch workers read
 _PUNCT = re.compile(r"[^\w\s]+")
 _SPACE = re.compile(r"\s+")
 
@@ -302,28 +302,23 @@ Sketch = tuple[list[bytes], np.ndarray, np.ndarray, list[np.ndarray] | None]
 def _sketch(texts: Sequence[str], settings: DedupSettings) -> Sketch:
     """Exact key, has-shingles flag, MinHash signature (and shingle set, when few) of every text.
 
-    Normalising and shingling are per-text Python work, so threads would serialise on the GIL; a forked
-    pair of processes halves it. Results are concatenated in input order, so the outcome does not depend on
-    the split. Exact duplicates are sketched too (a few percent of the work) so the halves need no exchange.
+    Normalising and shingling are per-text Python work, so chunks of texts go to two worker processes
+    (`dataprep.parallel`); results are concatenated in input order, so the outcome does not depend on the
+    chunking. Exact duplicates are sketched too (a few percent of the work) so chunks need no exchange.
     """
-    global _shared
     keep = len(texts) <= _KEEP_SETS
-    if len(texts) < _PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+    if len(texts) < _PARALLEL_MIN:
         return _sketch_part(texts, settings, keep)
-    half = len(texts) // 2
-    _shared = texts  # the forked children inherit the texts: only results are pickled
-    try:
-        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
-            first, second = pool.map(_sketch_range, [(0, half), (half, len(texts))], [settings] * 2, [keep] * 2)
-    finally:
-        _shared = None
-    sets = first[3] + second[3] if first[3] is not None and second[3] is not None else None
-    return first[0] + second[0], np.concatenate([first[1], second[1]]), np.concatenate([first[2], second[2]]), sets
+    chunks = (([texts[i] for i in range(start, min(start + _SKETCH_BLOCK, len(texts)))], settings, keep)
+              for start in range(0, len(texts), _SKETCH_BLOCK))
+    parts = list(ordered_map(_sketch_chunk, chunks))
+    sets = [s for part in parts for s in (part[3] or [])] if keep else None
+    return ([k for part in parts for k in part[0]], np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]), sets)
 
 
-def _sketch_range(bounds: tuple[int, int], settings: DedupSettings, keep: bool) -> Sketch:
-    assert _shared is not None
-    return _sketch_part(_shared[bounds[0] : bounds[1]], settings, keep)
+def _sketch_chunk(args: tuple[list[str], DedupSettings, bool]) -> Sketch:
+    return _sketch_part(*args)
 
 
 def _sketch_part(texts: Sequence[str], settings: DedupSettings, keep: bool) -> Sketch:
