@@ -81,8 +81,12 @@ def _skip_ws(text: str, pos: int) -> int:
     return pos
 
 
-def read_jsonl(path: Path, policy: RulePolicy, display: str | None = None) -> ReadResult:
-    """Read `path` as JSONL; every defect becomes a finding at its line, valid objects become records."""
+def read_jsonl(path: Path, policy: RulePolicy, display: str | None = None, *, keep_text: bool = True) -> ReadResult:
+    """Read `path` as JSONL; every defect becomes a finding at its line, valid objects become records.
+
+    `keep_text` False leaves the records' `text` empty: the build needs only the parsed values, and holding
+    every line besides them would double its memory.
+    """
     name = display or str(path)
     result = ReadResult()
     data = path.read_bytes()
@@ -110,7 +114,7 @@ def read_jsonl(path: Path, policy: RulePolicy, display: str | None = None) -> Re
     if crlf:
         first = next(i for i, raw in enumerate(raw_lines, 1) if raw.endswith(b"\r"))
         emit(first, 1, "DP112", f"{crlf} line(s) end with CRLF; use \\n line endings")
-    _parse_lines(raw_lines, ends_with_newline, result, emit)
+    _parse_lines(raw_lines, ends_with_newline, result, emit, keep_text)
     return result
 
 
@@ -119,6 +123,7 @@ def _parse_lines(
     ends_with_newline: bool,
     result: ReadResult,
     emit: Callable[[int, int, str, str], None],
+    keep_text: bool,
 ) -> None:
     total = len(raw_lines)
     index = 0
@@ -164,7 +169,7 @@ def _parse_lines(
             emit(number, 1, "DP108", f"expected a JSON object, found {_json_type(value)}")
             result.bad_lines[number] = ("DP108", text)
             continue
-        result.records.append(RawRecord(number, text, value))
+        result.records.append(RawRecord(number, text if keep_text else "", value))
 
 
 def _pretty_printed(raw_lines: list[bytes], start: int, first: str) -> int | None:

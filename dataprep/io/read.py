@@ -228,7 +228,7 @@ def _decode(data: bytes) -> str:
 
 def _jsonl(path: Path, policy: RulePolicy, source: str, findings: list[Finding]) -> list[_Raw]:
     """JSONL through the validator's strict reader, merging its records and bad lines back into file order."""
-    result = read_jsonl(path, policy, source)
+    result = read_jsonl(path, policy, source, keep_text=False)
     messages = {(f.line, f.code): f.message + (f" (column {f.col})" if f.col > 1 else "") for f in result.findings}
     findings.extend(f for f in result.findings if not _about_bad_line(f, result))
     raws = [_Raw(r.line, None, value=r.value) for r in result.records]

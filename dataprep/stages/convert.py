@@ -22,6 +22,7 @@ from dataprep.validate import record_key
 
 _PARALLEL_MIN = 5000
 _CHUNK = 4000
+_RELEASED = SourceRecord("", 0, None, None, None, "DP200", "released after conversion")
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,20 @@ def convert_records(records: Sequence[SourceRecord], context: ConvertContext, of
 
 
 def convert_parallel(records: list[SourceRecord], context: ConvertContext) -> Converted:
-    """:func:`convert_records` on two processes for large inputs, chunk by chunk; same result, in input order."""
+    """:func:`convert_records` on two processes for large inputs, chunk by chunk; same result, in input order.
+
+    Converted chunks of `records` are replaced by a placeholder as their results arrive.
+    """
     if len(records) < _PARALLEL_MIN:
         return convert_records(records, context)
     out = Converted()
-    chunks = ((records[start : start + _CHUNK], context, start) for start in range(0, len(records), _CHUNK))
-    for part in ordered_map(_convert_chunk, chunks):
+    starts = range(0, len(records), _CHUNK)
+    chunks = ((records[start : start + _CHUNK], context, start) for start in starts)
+    for start, part in zip(starts, ordered_map(_convert_chunk, chunks), strict=True):
         out.merge(part)
+        # This chunk's raw rows are done with: let them go now rather than after the last chunk, so the parent
+        # never holds every raw row and every cleaned row at once (a gigabyte each at a million records).
+        records[start : start + _CHUNK] = [_RELEASED] * len(records[start : start + _CHUNK])
     return out
 
 

@@ -10,15 +10,14 @@ fastText model is offered as `--lang-detector fasttext` (about 30x faster; agree
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
+
+from dataprep.parallel import ordered_map
 
 DETECTORS = ("langdetect", "fasttext")
 UNKNOWN = "und"  # BCP 47 "undetermined": no letters to judge by
 MAX_CHARS = 200
-_WORKERS = 2
 _PARALLEL_MIN = 200
 _CHUNK = 250
 
@@ -39,10 +38,8 @@ def detect_languages(texts: Sequence[str], detector: str = "langdetect") -> list
     if len(bounded) < _PARALLEL_MIN:
         _init_langdetect()
         return [_langdetect_one(t) for t in bounded]
-    chunks = [bounded[i : i + _CHUNK] for i in range(0, len(bounded), _CHUNK)]
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ProcessPoolExecutor(_WORKERS, mp_context=context, initializer=_init_langdetect) as pool:
-        return [code for chunk in pool.map(_langdetect_many, chunks) for code in chunk]
+    chunks = (bounded[i : i + _CHUNK] for i in range(0, len(bounded), _CHUNK))
+    return [code for chunk in ordered_map(_langdetect_many, chunks) for code in chunk]
 
 
 def _init_langdetect() -> None:
@@ -67,6 +64,7 @@ def _langdetect_one(text: str) -> str:
 
 
 def _langdetect_many(texts: list[str]) -> list[str]:
+    _init_langdetect()
     return [_langdetect_one(t) for t in texts]
 
 
