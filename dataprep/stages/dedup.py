@@ -309,12 +309,22 @@ def _sketch(texts: Sequence[str], settings: DedupSettings) -> Sketch:
     keep = len(texts) <= _KEEP_SETS
     if len(texts) < _PARALLEL_MIN:
         return _sketch_part(texts, settings, keep)
+    starts = range(0, len(texts), _SKETCH_BLOCK)
     chunks = (([texts[i] for i in range(start, min(start + _SKETCH_BLOCK, len(texts)))], settings, keep)
-              for start in range(0, len(texts), _SKETCH_BLOCK))
-    parts = list(ordered_map(_sketch_chunk, chunks))
-    sets = [s for part in parts for s in (part[3] or [])] if keep else None
-    return ([k for part in parts for k in part[0]], np.concatenate([p[1] for p in parts]),
-            np.concatenate([p[2] for p in parts]), sets)
+              for start in starts)
+    # Filled in place as chunks come back: concatenating the parts would hold the signatures twice.
+    keys: list[bytes] = []
+    usable = np.empty(len(texts), dtype=bool)
+    sigs = np.empty((len(texts), settings.num_perm), dtype=np.uint32)
+    sets: list[np.ndarray] | None = [] if keep else None
+    for start, (part_keys, part_usable, part_sigs, part_sets) in zip(starts, ordered_map(_sketch_chunk, chunks),
+                                                                     strict=True):
+        keys += part_keys
+        usable[start : start + len(part_keys)] = part_usable
+        sigs[start : start + len(part_keys)] = part_sigs
+        if sets is not None and part_sets is not None:
+            sets += part_sets
+    return keys, usable, sigs, sets
 
 
 def _sketch_chunk(args: tuple[list[str], DedupSettings, bool]) -> Sketch:
@@ -371,21 +381,21 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings())
     exact_of = np.full(n, -1, dtype=np.int64)
     near_of = np.full(n, -1, dtype=np.int64)
     jaccard = np.full(n, np.nan, dtype=np.float64)
-    keys, usable, all_sigs, all_sets = _sketch(texts, settings)
+    keys, usable, sigs, all_sets = _sketch(texts, settings)
     first: dict[bytes, int] = {}
-    uniques: list[int] = []
     for i, key in enumerate(keys):
         j = first.setdefault(key, i)
         if j != i:
             exact_of[i] = j
             jaccard[i] = 1.0
-        else:
-            uniques.append(i)
-    sigs = all_sigs[uniques]
-    del all_sigs
-    pairs = candidate_pairs(sigs, usable[uniques], settings)
+    del first, keys
+    # Indices stay those of `texts` throughout: exact copies are simply not usable for LSH (no copy of the
+    # signature matrix, which is half a gigabyte at a million texts).
+    usable &= exact_of < 0
+    pairs = candidate_pairs(sigs, usable, settings)
     # Candidates whose signature estimate is far below the threshold are LSH false positives: skip them.
     pairs = pairs[_estimated_jaccard(sigs, pairs) >= settings.threshold - _ESTIMATE_MARGIN]
+    del sigs
     # Up to _KEEP_SETS texts the sketch hands back every shingle set (T0's 55k take ~80 MB); beyond that
     # they would outweigh the texts, so only the texts that need a true Jaccard are shingled again.
     memo = WordHashes()
@@ -393,13 +403,13 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings())
 
     def shingle_set(u: int) -> np.ndarray:
         if all_sets is not None:
-            return all_sets[uniques[u]]
+            return all_sets[u]
         found = sets.get(u)
         if found is None:
-            found = sets[u] = shingle_hashes(normalise(texts[uniques[u]]), settings.ngram, memo)
+            found = sets[u] = shingle_hashes(normalise(texts[u]), settings.ngram, memo)
         return found
 
-    parent = list(range(len(uniques)))
+    parent = list(range(n))
     for u, v in pairs.tolist():
         ru, rv = _find(parent, u), _find(parent, v)
         # A pair inside one cluster already cannot change the clusters: skip its (costly) verification.
@@ -408,12 +418,12 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings())
         parent[max(ru, rv)] = min(ru, rv)  # the lowest index (earliest text) represents the cluster
 
     cluster = np.arange(n, dtype=np.int64)
-    for u, i in enumerate(uniques):
-        r = _find(parent, u)
-        cluster[i] = uniques[r]
-        if r != u:
-            near_of[i] = uniques[r]
-            jaccard[i] = _jaccard(shingle_set(u), shingle_set(r))
+    for i in np.flatnonzero(exact_of < 0).tolist():
+        r = _find(parent, i)
+        cluster[i] = r
+        if r != i:
+            near_of[i] = r
+            jaccard[i] = _jaccard(shingle_set(i), shingle_set(r))
     dup = exact_of >= 0
     cluster[dup] = cluster[exact_of[dup]]
     return DedupResult(cluster=cluster, exact_of=exact_of, near_of=near_of, jaccard=jaccard)
