@@ -31,6 +31,7 @@ from dataprep.io.read import InputFile, SourceRecord, original_lines, read_sourc
 from dataprep.io.write import dumps_pretty, publish, staging, write_jsonl
 from dataprep.manifest import MANIFEST_NAME, MANIFEST_VERSION, digest
 from dataprep.profiles import Profile, TaskSpec
+from dataprep.report import NAMES as REPORT_NAMES
 from dataprep.rules import RulePolicy, rule
 from dataprep.stages import language as language_stage
 from dataprep.stages.chunk import chunk_text
@@ -41,8 +42,8 @@ from dataprep.stages.split import SPLITS, TRAIN, VALIDATION, OverQuota, Placer, 
 from dataprep.validate import record_key, validate_paths
 
 _BATCH = 2048  # records tokenized (and language-detected) per step of the split walk
-_OUTPUTS = ("train.jsonl", "validation.jsonl", "test.jsonl", "rejected.jsonl", "lineage.jsonl", "report.json",
-            "report.html", "expectations.json", MANIFEST_NAME)
+_OUTPUTS = ("train.jsonl", "validation.jsonl", "test.jsonl", "rejected.jsonl", "lineage.jsonl", *REPORT_NAMES,
+            MANIFEST_NAME)
 _TOKEN_LIMITS = (("max_tokens_per_record", "DP305", "tokens in the record"),
                  ("max_input_tokens", "DP306", "input tokens"),
                  ("max_output_tokens", "DP307", "output tokens"))
@@ -151,12 +152,12 @@ Progress = Callable[[str, int], Any]
 
 
 @contextmanager
-def _no_progress(name: str, total: int) -> Iterator[Callable[[int], None]]:
+def no_progress(name: str, total: int) -> Iterator[Callable[[int], None]]:
     yield lambda n: None
 
 
 def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSettings,
-          policy: RulePolicy | None = None, progress: Progress = _no_progress, reports: bool = True) -> BuildResult:
+          policy: RulePolicy | None = None, progress: Progress = no_progress, reports: bool = True) -> BuildResult:
     """Run the whole pipeline and write OUT; raises BuildError (data) or UsageError/ProfileError (arguments).
 
     `reports` False skips report.json, report.html and expectations.json (the benchmark measures their cost).

@@ -28,12 +28,9 @@ console = Console(stderr=True)
 def progress_bars(enabled: bool) -> Iterator[Callable[[str, int], object]]:
     """A `Progress` callback for the pipeline: one bar per stage, or nothing when disabled."""
     if not enabled or not console.is_terminal:
+        from dataprep.pipeline import no_progress
 
-        @contextmanager
-        def silent(name: str, total: int) -> Iterator[Callable[[int], None]]:
-            yield lambda n: None
-
-        yield silent
+        yield no_progress
         return
     bars = Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=console, transient=False)
