@@ -23,7 +23,7 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/dataprep build sample_data/raw/pretraining $(DEMO_OUT)/pretraining --model titan-text-express \
 	  --task continued-pretraining
 	$(VENV)/bin/dataprep validate $(DEMO_OUT)/pretraining --model titan-text-express --task continued-pretraining
-	@echo "outputs: $(DEMO_OUT)/finetune and $(DEMO_OUT)/pretraining (train.jsonl, validation.jsonl, rejected.jsonl, lineage.jsonl, manifest.json)"
+	@echo "outputs: $(DEMO_OUT)/finetune and $(DEMO_OUT)/pretraining (train.jsonl, validation.jsonl, rejected.jsonl, lineage.jsonl, manifest.json, report.html)"
 
 # Installs missing TEST_DEB_PACKAGES only when running as root on a system with apt-get.
 test-deps:
