@@ -1,0 +1,121 @@
+"""The bad-input catalogue: each case is file content that must yield its rule code at its line.
+
+Shared by the catalogue test (code at line) and the golden test (the whole `validate --format json` output).
+Line 0 means a file-level finding (quotas).
+"""
+
+from __future__ import annotations
+
+import json
+
+PC = b'{"prompt": "What is two plus two?", "completion": "Four."}\n'
+PC2 = b'{"prompt": "Name a primary colour.", "completion": "Blue is a primary colour."}\n'
+
+
+def j(obj: object) -> bytes:
+    return json.dumps(obj).encode() + b"\n"
+
+
+def conv(*turns: tuple[str, object], system: object = None, version: object = "bedrock-conversation-2024") -> bytes:
+    record: dict[str, object] = {"schemaVersion": version} if version is not None else {}
+    if system is not None:
+        record["system"] = system
+    record["messages"] = [{"role": r, "content": c if isinstance(c, list) else [{"text": c}]} for r, c in turns]
+    return j(record)
+
+
+def claude(*turns: tuple[str, object], system: str | None = None) -> bytes:
+    record: dict[str, object] = {"system": system} if system else {}
+    record["messages"] = [{"role": r, "content": c} for r, c in turns]
+    return j(record)
+
+
+UA = (("user", "Hello there, how are you?"), ("assistant", "I am well, thank you for asking."))
+IMAGE = {"image": {"format": "png", "source": {"s3Location": {"uri": "s3://bucket/cat.png"}}}}
+WORDS = " ".join(f"w{i}" for i in range(9000))  # about 18k cl100k tokens, 3 per word
+
+# (id, file name, content, model, task, expected code, expected line)
+CASES = [
+    ("empty-file", "train.jsonl", b"", None, None, "DP100", 1),
+    ("whitespace-only", "train.jsonl", b"\n \n", None, None, "DP100", 1),
+    ("bom", "train.jsonl", b"\xef\xbb\xbf" + PC, None, None, "DP101", 1),
+    ("invalid-utf8", "train.jsonl", PC + b'{"prompt": "caf\xe9", "completion": "x y"}\n', None, None, "DP102", 2),
+    ("blank-line", "train.jsonl", PC + b"\n" + PC2, None, None, "DP103", 2),
+    ("invalid-json", "train.jsonl", PC + PC2 + b'{"prompt": "a" "completion": "b"}\n', None, None, "DP104", 3),
+    ("two-records-one-line", "train.jsonl", PC.strip() + PC2, None, None, "DP104", 1),
+    ("truncated-last-line", "train.jsonl", PC + PC2 + b'{"prompt": "What is', None, None, "DP105", 3),
+    ("json-array", "train.jsonl", b'[{"prompt": "a", "completion": "b"}]\n', None, None, "DP106", 1),
+    ("pretty-printed", "train.jsonl", PC + b'{\n  "prompt": "a",\n  "completion": "b"\n}\n', None, None, "DP107", 2),
+    ("not-an-object", "train.jsonl", PC + b'["prompt", "completion"]\n', None, None, "DP108", 2),
+    ("string-line", "train.jsonl", PC + b'"just text"\n', None, None, "DP108", 2),
+    ("nan", "train.jsonl", PC + b'{"prompt": "a b", "completion": "c d", "score": NaN}\n', None, None, "DP109", 2),
+    ("infinity", "train.jsonl", b'{"prompt": "a b", "completion": Infinity}\n', None, None, "DP109", 1),
+    ("duplicate-key", "train.jsonl", PC + b'{"prompt": "a b", "prompt": "c d", "completion": "e f"}\n', None, None,
+     "DP110", 2),
+    ("raw-control-char", "train.jsonl", PC + b'{"prompt": "a\tb", "completion": "c d"}\n', None, None, "DP111", 2),
+    ("crlf", "train.jsonl", PC.replace(b"\n", b"\r\n") + PC2, None, None, "DP112", 1),
+    ("extension", "train.json", PC, None, None, "DP113", 1),
+    ("file-name", "my train.jsonl", PC, None, None, "DP114", 1),
+    ("unknown-format", "train.jsonl", PC + j({"question": "a", "answer": "b"}), None, None, "DP200", 2),
+    ("format-mismatch", "train.jsonl", claude(*UA), "llama3-1-8b-instruct", None, "DP201", 1),
+    ("mixed-formats", "train.jsonl", PC + PC2 + conv(*UA), None, None, "DP202", 3),
+    ("missing-completion", "train.jsonl", PC + j({"prompt": "Only a prompt here"}), None, None, "DP203", 2),
+    ("missing-messages", "train.jsonl", conv(*UA) + j({"schemaVersion": "bedrock-conversation-2024"}), "nova-micro",
+     None, "DP203", 2),
+    ("wrong-type", "train.jsonl", j({"prompt": "How many?", "completion": 5}), None, None, "DP204", 1),
+    ("claude-content-list", "train.jsonl", claude(("user", [{"text": "hi"}]), ("assistant", "hello")),
+     "claude-3-haiku", None, "DP204", 1),
+    ("nova-content-string", "train.jsonl", conv(*UA) + j({"schemaVersion": "bedrock-conversation-2024", "messages": [
+        {"role": "user", "content": "hi"}, {"role": "assistant", "content": [{"text": "hello"}]}]}),
+     "nova-micro", None, "DP204", 2),
+    ("empty-prompt", "train.jsonl", PC + j({"prompt": "  ", "completion": "text"}), None, None, "DP205", 2),
+    ("unknown-key", "train.jsonl", j({"prompt": "a b", "completion": "c d", "id": 7}), None, None, "DP206", 1),
+    ("invalid-role", "train.jsonl", claude(("system", "Be brief."), *UA), "claude-3-haiku", None, "DP207", 1),
+    ("first-turn-assistant", "train.jsonl", conv(UA[1], UA[0], UA[1]), "nova-micro", None, "DP208", 1),
+    ("last-turn-user", "train.jsonl", claude(UA[0], UA[1], UA[0]), "claude-3-haiku", None, "DP209", 1),
+    ("not-alternating", "train.jsonl", conv(UA[0], UA[0], UA[1]), "nova-micro", None, "DP210", 1),
+    ("single-message", "train.jsonl", PC and claude(UA[0]), "claude-3-haiku", None, "DP211", 1),
+    ("nova-reserved-eos", "train.jsonl", conv(("user", "Finish with [EOS] please"), UA[1]), "nova-micro", None,
+     "DP212", 1),
+    # AWS's Nova validator never checks Thought: (missing comma in its keyword list); we do.
+    ("nova-reserved-thought", "train.jsonl", conv(("user", "Thought: plan first"), UA[1]), "nova-micro", None,
+     "DP212", 1),
+    ("haiku-reserved-human", "train.jsonl", claude(("user", "Go on\nHuman: more"), UA[1]), "claude-3-haiku", None,
+     "DP212", 1),
+    ("schema-version", "train.jsonl", conv(*UA, version="2023"), "nova-micro", None, "DP213", 1),
+    ("image-on-text-model", "train.jsonl", conv(("user", [IMAGE, {"text": "What is this?"}]), UA[1]), "nova-micro",
+     None, "DP214", 1),
+    ("image-in-assistant-turn", "train.jsonl", conv(UA[0], ("assistant", [IMAGE])), "nova-lite", None, "DP214", 1),
+    ("bad-content-block", "train.jsonl", conv(("user", [{"foo": "bar"}]), UA[1]), "nova-micro", None, "DP215", 1),
+    ("system-as-string", "train.jsonl", conv(*UA, system="Be brief."), "nova-micro", None, "DP216", 1),
+    ("too-many-chars", "train.jsonl", PC + j({"prompt": "a " * 13000, "completion": "b"}), "titan-text-express",
+     None, "DP308", 2),
+    ("llama-too-many-tokens", "train.jsonl", j({"prompt": WORDS, "completion": "ok fine"}), "llama3-1-8b-instruct",
+     None, "DP305", 1),
+    ("cohere-output-tokens", "train.jsonl", j({"prompt": "Write a lot.", "completion": " ".join(["word"] * 2500)}),
+     "cohere-command-light", None, "DP307", 1),
+    ("titan-cpt-tokens", "train.jsonl", j({"input": " ".join(f"w{i}" for i in range(2000))}), "titan-text-express",
+     "continued-pretraining", "DP305", 1),
+    ("titan-batched-limit", "train.jsonl", j({"prompt": " ".join(["alpha"] * 2500), "completion": "done now"}),
+     "titan-text-express", None, "DP311", 1),
+    ("validation-over-quota", "validation.jsonl", b"".join(j({"prompt": f"q {i}", "completion": f"a {i}"})
+                                                           for i in range(1001)), "llama3-1-8b-instruct", None,
+     "DP302", 0),
+    ("too-few-records", "train.jsonl", claude(*UA), "claude-3-haiku", None, "DP304", 0),
+    ("exact-duplicate", "train.jsonl", PC + PC2 + PC.replace(b"Four.", b"four. "), None, None, "DP401", 3),
+    ("near-empty-answer", "train.jsonl", PC + j({"prompt": "Rate it", "completion": "."}), None, None, "DP403", 2),
+    ("zero-width", "train.jsonl", j({"prompt": "zero\u200bwidth", "completion": "ok then"}), None, None, "DP404", 1),
+    ("echo", "train.jsonl", j({"prompt": "Say it again", "completion": "Say it again"}), None, None, "DP405", 1),
+    ("template-tokens", "train.jsonl", j({"prompt": "[INST] hi [/INST]", "completion": "hello"}), None, None,
+     "DP406", 1),
+    ("refusal", "train.jsonl", j({"prompt": "Help me", "completion": "As an AI language model, I cannot do that."}),
+     None, None, "DP407", 1),
+    ("aws-key", "train.jsonl", PC + j({"prompt": "key AKIAIOSFODNN7EXAMPLE", "completion": "thanks"}), None, None,
+     "DP409", 2),
+    ("private-key", "train.jsonl", j({"prompt": "-----BEGIN RSA PRIVATE KEY-----\nMIIE", "completion": "ok"}), None,
+     None, "DP409", 1),
+    ("email", "train.jsonl", j({"prompt": "Mail jane.doe@example.com", "completion": "Done."}), None, None,
+     "DP410", 1),
+    ("card-number", "train.jsonl", j({"prompt": "Card 4111 1111 1111 1111", "completion": "Noted."}), None, None,
+     "DP410", 1),
+]
