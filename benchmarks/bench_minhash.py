@@ -35,7 +35,7 @@ from datasketch import MinHash, MinHashLSH
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from dataprep.stages.dedup import (  # noqa: E402
+from dataprep.text.dedup import (  # noqa: E402
     DedupSettings,
     deduplicate,
     lsh_params,

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dataprep.errors import ConfigError
 from dataprep.findings import Severity
-from dataprep.rules import RulePolicy, check_codes
+from dataprep.registry import RulePolicy, check_codes
 
 # Keys accepted in the config file, with the type each must have.
 _KEYS: dict[str, type | tuple[type, ...]] = {
@@ -35,8 +36,6 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
 }
 
 
-class ConfigError(ValueError):
-    """A config file that cannot be used; the message names the file and the key."""
 
 
 @dataclass(frozen=True)

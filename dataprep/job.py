@@ -24,10 +24,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from dataprep.errors import JobUsageError, ManifestError, NotReady, UnknownModelError
 from dataprep.findings import Finding, Severity
-from dataprep.manifest import MANIFEST_NAME, ManifestError, read_manifest, verify_outputs
-from dataprep.profiles import HyperParameter, Profile, TaskSpec, UnknownModelError, resolve_model
-from dataprep.rules import RulePolicy
+from dataprep.manifest import MANIFEST_NAME, read_manifest, verify_outputs
+from dataprep.profiles import HyperParameter, Profile, TaskSpec, resolve_model
+from dataprep.registry import RulePolicy
 from dataprep.validate import validate_paths
 
 JOB_FILE = "job.json"
@@ -67,16 +68,8 @@ _VPC_IDS = {"subnet": ("--vpc-subnet", re.compile(r"subnet-[0-9a-f]{1,25}"), "su
 Add = Callable[[str, str, str], None]
 
 
-class JobUsageError(ValueError):
-    """The command was called wrongly (the model disagrees with the build, bad NAME=VALUE): exit code 2."""
 
 
-class NotReady(Exception):
-    """The folder cannot even be planned for (no usable manifest); the findings say why: exit code 1."""
-
-    def __init__(self, findings: list[Finding]) -> None:
-        super().__init__("; ".join(f.message for f in findings))
-        self.findings = findings
 
 
 @dataclass(frozen=True)

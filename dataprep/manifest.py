@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dataprep.errors import ManifestError
+
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 # Output files a build can write, in the order the manifest lists them.
 SPLITS = ("train", "validation", "test")
 
 
-class ManifestError(ValueError):
-    """The manifest is missing, unreadable or does not describe the files next to it."""
 
 
 @dataclass(frozen=True)

@@ -39,5 +39,5 @@ def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["dataprep.stages.convert", "dataprep.stages.dedup", "dataprep.stages.language"])
+    context.set_forkserver_preload(["dataprep.build.convert", "dataprep.text.dedup", "dataprep.text.language"])
     return context

@@ -65,6 +65,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+from dataprep.errors import ProfileError, UnknownModelError
 from dataprep.resources import rules_dir
 
 Task = Literal["fine-tuning", "continued-pretraining"]
@@ -121,12 +122,8 @@ _QUOTA_ORDER: tuple[tuple[str, str], ...] = (
 )
 
 
-class ProfileError(ValueError):
-    """A profile that cannot be used; the message names the file and the key, and says what to change."""
 
 
-class UnknownModelError(ProfileError):
-    """A `--model` name that matches no profile id or model id."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from itertools import pairwise
 
 import numpy as np
 
+from dataprep.errors import TokenizerUnavailable
+
 CL100K_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
 LLAMA3_SHA256 = "82e9d31979e92ab929cd544440f129d9ecd797b69e327f80f17e1c50d5551b55"
 _CL100K_PAT = (
@@ -31,8 +33,6 @@ _PARALLEL_MIN = 256
 _WORKERS = 2
 
 
-class TokenizerUnavailable(RuntimeError):
-    """The encoding file is missing or its hash does not match; the message says how to fix it."""
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from dataprep import formats, quality
+from dataprep import formats
+from dataprep.checks import content
+from dataprep.errors import UsageError
 from dataprep.findings import Finding
 from dataprep.formats.base import Canonical, Emit
 from dataprep.io.jsonl import read_jsonl
 from dataprep.profiles import Profile, TaskSpec
-from dataprep.rules import RulePolicy
+from dataprep.registry import RulePolicy
 
 _S3_SAFE_NAME = re.compile(r"^[A-Za-z0-9_./-]+$")
 # Reports a finding at (line, col) of the file being checked.
@@ -33,8 +35,6 @@ LineEmit = Callable[[int, int, str, str], None]
 BUILD_SIDECARS = frozenset({"rejected.jsonl", "lineage.jsonl"})
 
 
-class UsageError(Exception):
-    """Bad invocation (missing file, unknown model): exit code 2."""
 
 
 @dataclass
@@ -156,7 +156,7 @@ def _check_file(path: Path, profile: Profile | None, spec: TaskSpec | None, spli
             continue
         if profile is not None:
             _check_keywords(row, profile, at)
-        for code, message in quality.findings(row):
+        for code, message in content.findings(row):
             at(code, message, None)
         key = record_key(row)
         if key in seen:

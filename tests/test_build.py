@@ -20,8 +20,8 @@ import pytest
 from planting import small_edit
 
 from dataprep.io.read import read_sources
-from dataprep.rules import RulePolicy
-from dataprep.stages.dedup import DedupSettings, deduplicate, normalise, shingles
+from dataprep.registry import RulePolicy
+from dataprep.text.dedup import DedupSettings, deduplicate, normalise, shingles
 from dataprep.tokens import counter
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dataprep.stages.chunk import chunk_text
+from dataprep.text.chunk import chunk_text
 from dataprep.tokens import counter
 
 DOCS = sorted((Path(__file__).resolve().parent.parent / "sample_data" / "raw" / "pretraining").iterdir())

@@ -16,7 +16,7 @@ import pytest
 from datasketch import MinHash
 from planting import small_edit
 
-from dataprep.stages.dedup import (
+from dataprep.text.dedup import (
     DedupSettings,
     deduplicate,
     minhash_signatures,

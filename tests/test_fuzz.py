@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from dataprep.cli import app
+from dataprep.errors import ProfileError, UsageError
 from dataprep.findings import Finding
-from dataprep.profiles import ProfileError, resolve_model
-from dataprep.validate import UsageError, validate_paths
+from dataprep.profiles import resolve_model
+from dataprep.validate import validate_paths
 
 MODELS = ["llama3-1-8b-instruct", "claude-3-haiku", "nova-micro", "titan-text-express"]
 

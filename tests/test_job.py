@@ -21,7 +21,7 @@ from botocore.validate import ParamValidator
 from typer.testing import CliRunner
 
 from dataprep import formats
-from dataprep.job_cli import job
+from dataprep.cli.job import job
 from dataprep.manifest import digest
 from dataprep.profiles import Profile, load_profiles
 from dataprep.tokens import counter

@@ -10,14 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dataprep.profiles import (
-    FORMATS,
-    QUOTA_KEYS,
-    ProfileError,
-    UnknownModelError,
-    load_profiles,
-    resolve_model,
-)
+from dataprep.errors import ProfileError, UnknownModelError
+from dataprep.profiles import FORMATS, QUOTA_KEYS, load_profiles, resolve_model
 from dataprep.resources import rules_dir
 
 SHIPPED_IDS = {

@@ -10,10 +10,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from dataprep.errors import UsageError
 from dataprep.formats.base import Canonical, Turn
 from dataprep.io.read import SourceRecord, expand_inputs, original_lines, read_sources
-from dataprep.rules import RulePolicy
-from dataprep.validate import UsageError
+from dataprep.registry import RulePolicy
 
 RAW = Path(__file__).resolve().parent.parent / "sample_data" / "raw"
 FINETUNE = RAW / "finetune"

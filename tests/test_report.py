@@ -2,7 +2,7 @@
 on broken data, report.html in a real headless Chromium (no network, verdict, gauges, charts), the
 `dataprep report` re-render and byte-for-byte determinism.
 
-Builds run in-process (`dataprep.pipeline.build`) and `write_reports` writes into a folder of its own, so
+Builds run in-process (`dataprep.build.pipeline.build`) and `write_reports` writes into a folder of its own, so
 these tests hold whether or not the build also writes the reports into OUT.
 """
 
@@ -22,12 +22,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from dataprep import expectations
+from dataprep.build.pipeline import BuildResult, BuildSettings, build
+from dataprep.cli.report import report as report_command
 from dataprep.formats.base import Canonical, Turn
-from dataprep.pipeline import BuildResult, BuildSettings, build
 from dataprep.profiles import resolve_model
-from dataprep.report import NAMES, REPORT_HTML, REPORT_JSON, write_reports
-from dataprep.report.command import report as report_command
+from dataprep.report import NAMES, REPORT_HTML, REPORT_JSON, expectations, write_reports
 
 ROOT = Path(__file__).resolve().parents[1]
 FINETUNE = ROOT / "sample_data" / "raw" / "finetune"
@@ -194,10 +193,10 @@ def test_reports_make_no_network_attempt_and_stay_off_the_cli_start_up() -> None
     script = f"""
 import sys
 from pathlib import Path
-import dataprep.cli, dataprep.report.command
+import dataprep.cli, dataprep.cli.report
 heavy = [m for m in ("great_expectations", "matplotlib", "pandas") if m in sys.modules]
 assert not heavy, f"imported at CLI start-up: {{heavy}}"
-from dataprep.pipeline import BuildSettings, build
+from dataprep.build.pipeline import BuildSettings, build
 from dataprep.profiles import resolve_model
 from dataprep.report import write_reports
 import tempfile

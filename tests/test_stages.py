@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from dataprep.build.screen import QualityPolicy, screen, text_problem
+from dataprep.build.split import TEST, TRAIN, VALIDATION, OverQuota, Placer, split_position
 from dataprep.formats.base import Canonical, Turn
 from dataprep.io.read import read_sources
-from dataprep.rules import RulePolicy
-from dataprep.stages.clean import clean, clean_text
-from dataprep.stages.language import detect_languages
-from dataprep.stages.quality import QualityPolicy, screen, text_problem
-from dataprep.stages.split import TEST, TRAIN, VALIDATION, OverQuota, Placer, split_position
+from dataprep.registry import RulePolicy
+from dataprep.text.clean import clean, clean_text
+from dataprep.text.language import detect_languages
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLFORMER = ROOT / "tests" / "data" / "toolformer-1000.jsonl"

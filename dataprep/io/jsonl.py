@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dataprep.findings import Finding
-from dataprep.rules import RulePolicy
+from dataprep.registry import RulePolicy
 
 _BOM = b"\xef\xbb\xbf"
 _PRETTY_LOOKAHEAD = 2000  # lines to join when looking for the end of a pretty-printed object

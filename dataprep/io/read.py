@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dataprep.errors import UsageError
 from dataprep.findings import Finding
 from dataprep.formats import MODULES, base, conversation, detect
 from dataprep.formats.base import Canonical, Emit, Turn, check_roles, require_str
 from dataprep.io.jsonl import ReadResult, read_jsonl
-from dataprep.rules import RulePolicy, registry
-from dataprep.validate import UsageError
+from dataprep.registry import RulePolicy, registry
 
 SUPPORTED_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".txt", ".md")
 _BOM = "\ufeff"

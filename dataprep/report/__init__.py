@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dataprep.pipeline import BuildResult
+    from dataprep.build.pipeline import BuildResult
 
 REPORT_JSON = "report.json"
 REPORT_HTML = "report.html"
@@ -21,8 +21,8 @@ NAMES = (REPORT_JSON, REPORT_HTML, EXPECTATIONS_JSON)
 def write_reports(result: BuildResult, folder: Path) -> list[str]:
     """Write report.json, report.html and expectations.json into `folder` (the build's staging folder; the
     pipeline then renames them into OUT atomically). Returns the file names written."""
-    from dataprep import expectations
     from dataprep.io.write import dumps_pretty
+    from dataprep.report import expectations
     from dataprep.report.build import build_report
     from dataprep.report.html import render
 

@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dataprep.build.split import SPLITS, TRAIN, VALIDATION
 from dataprep.findings import Finding, Severity
+from dataprep.registry import rule
 from dataprep.report import stats
-from dataprep.rules import rule
-from dataprep.stages.split import SPLITS, TRAIN, VALIDATION
 
 if TYPE_CHECKING:
-    from dataprep.expectations import Outcome
-    from dataprep.pipeline import BuildResult, Rejected, Unit
+    from dataprep.build.pipeline import BuildResult, Rejected, Unit
+    from dataprep.report.expectations import Outcome
 
 REPORT_VERSION = 1
 _EXCERPT = 300  # characters of a record shown in the report

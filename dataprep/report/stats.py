@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dataprep.stages.language import UNKNOWN
-from dataprep.stages.split import TRAIN, VALIDATION
+from dataprep.build.split import TRAIN, VALIDATION
+from dataprep.text.language import UNKNOWN
 
 if TYPE_CHECKING:
-    from dataprep.pipeline import BuildResult, Unit
+    from dataprep.build.pipeline import BuildResult, Unit
     from dataprep.profiles import Profile, TaskSpec
 
 _BINS = 32  # log-spaced histogram bins between 1 token and the larger of the limit and the longest record

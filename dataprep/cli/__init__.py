@@ -15,14 +15,15 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from dataprep import __version__
-from dataprep.job_cli import job
-from dataprep.report.command import report
+from dataprep.cli.job import job
+from dataprep.cli.report import report
+from dataprep.errors import BuildError, ConfigError, ProfileError, UsageError
 
 if TYPE_CHECKING:
+    from dataprep.build.pipeline import BuildSettings
     from dataprep.config import Config
-    from dataprep.pipeline import BuildSettings
     from dataprep.profiles import Profile
-    from dataprep.rules import RulePolicy
+    from dataprep.registry import RulePolicy
 
 app = typer.Typer(
     name="dataprep",
@@ -71,10 +72,10 @@ def validate(
     ] = None,
 ) -> None:
     """Check JSONL files against a Bedrock model's format and limits. Exit 0 clean, 1 errors, 2 usage."""
-    from dataprep.config import ConfigError, load_config
+    from dataprep.config import load_config
     from dataprep.findings import Severity
-    from dataprep.profiles import ProfileError, resolve_model
-    from dataprep.validate import UsageError, validate_paths
+    from dataprep.profiles import resolve_model
+    from dataprep.validate import validate_paths
 
     if split not in (None, "train", "validation"):
         _fail_usage(f"--split must be train or validation, not {split!r}")
@@ -144,9 +145,9 @@ def build(
     input record with its rule code), lineage.jsonl, report.html, report.json, expectations.json and
     manifest.json.
     """
-    from dataprep.config import ConfigError, load_config
-    from dataprep.profiles import ProfileError, resolve_model
-    from dataprep.validate import UsageError
+    from dataprep.config import load_config
+    from dataprep.profiles import resolve_model
+
 
     if len(paths) < 2:
         _fail_usage("give at least one RAW input and the OUT folder: dataprep build RAW... OUT --model ID")
@@ -170,10 +171,10 @@ def _build_settings(cfg: Config, profile: Profile, task: str | None, seed: int |
                     dedup_num_perm: int | None, max_train_records: int | None, secrets: str | None,
                     pii: str | None) -> BuildSettings:
     """Flags over config over defaults; raises UsageError for values no build could use."""
-    from dataprep.pipeline import BuildSettings
-    from dataprep.stages.dedup import DedupSettings
-    from dataprep.stages.quality import ACTIONS
-    from dataprep.validate import UsageError
+    from dataprep.build.pipeline import BuildSettings
+    from dataprep.build.screen import ACTIONS
+    from dataprep.text.dedup import DedupSettings
+
 
     def pick(flag: Any, key: str, default: Any) -> Any:
         return flag if flag is not None else cfg.get(key, default)
@@ -209,10 +210,10 @@ def _build_settings(cfg: Config, profile: Profile, task: str | None, seed: int |
 
 def _run_build(raw: list[Path], out: Path, profile: Profile, settings: BuildSettings, policy: RulePolicy,
                quiet: bool, reports: bool) -> None:
+
+    from dataprep.build.pipeline import build as run
+    from dataprep.cli.summary import console, print_summary, progress_bars
     from dataprep.findings import Severity
-    from dataprep.pipeline import BuildError
-    from dataprep.pipeline import build as run
-    from dataprep.summary import console, print_summary, progress_bars
 
     try:
         with progress_bars(not quiet) as progress:
@@ -236,7 +237,7 @@ def _run_build(raw: list[Path], out: Path, profile: Profile, settings: BuildSett
 @app.command()
 def rules(code: Annotated[str | None, typer.Argument(help="A rule code such as DP203.")] = None) -> None:
     """List every rule, or explain one."""
-    from dataprep.rules import registry
+    from dataprep.registry import registry
 
     table = registry()
     if code is None:
@@ -255,7 +256,7 @@ def models(
     profile_file: Annotated[list[Path] | None, typer.Option(help="Extra or overriding model profile (TOML).")] = None,
 ) -> None:
     """List the model profiles, their tasks and formats."""
-    from dataprep.profiles import ProfileError, load_profiles
+    from dataprep.profiles import load_profiles
 
     try:
         profiles = load_profiles(profile_file or [])

@@ -15,9 +15,9 @@ from dataprep import formats
 from dataprep.formats.base import Canonical
 from dataprep.io.read import SourceRecord
 from dataprep.parallel import ordered_map
-from dataprep.rules import rule
-from dataprep.stages.clean import clean
-from dataprep.stages.quality import QualityPolicy, screen
+from dataprep.registry import rule
+from dataprep.text.clean import clean
+from dataprep.build.screen import QualityPolicy, screen
 from dataprep.validate import record_key
 
 _PARALLEL_MIN = 5000

@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dataprep.rules import rule
+from dataprep.registry import rule
 
 if TYPE_CHECKING:
-    from dataprep.pipeline import BuildResult
+    from dataprep.build.pipeline import BuildResult
 
 console = Console(stderr=True)
 
@@ -28,7 +28,7 @@ console = Console(stderr=True)
 def progress_bars(enabled: bool) -> Iterator[Callable[[str, int], object]]:
     """A `Progress` callback for the pipeline: one bar per stage, or nothing when disabled."""
     if not enabled or not console.is_terminal:
-        from dataprep.pipeline import no_progress
+        from dataprep.build.pipeline import no_progress
 
         yield no_progress
         return

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from dataprep.errors import ConfigError, ProfileError, UsageError
+
 if TYPE_CHECKING:
     from dataprep.findings import Finding
 
@@ -43,9 +45,9 @@ def job(
 ) -> None:
     """Write OUT/job.json, a checked CreateModelCustomizationJob request. Exit 0 ready, 1 not ready, 2 usage."""
     from dataprep import job as jobs
-    from dataprep.config import ConfigError, load_config
-    from dataprep.profiles import ProfileError
-    from dataprep.validate import UsageError
+    from dataprep.config import load_config
+
+
 
     if not out.is_dir():
         _fail_usage(f"{out}: no such folder; pass the OUT folder of `dataprep build`")

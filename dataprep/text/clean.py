@@ -12,8 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from dataprep.checks.content import INVISIBLE, STRAY_JOINER, printable
 from dataprep.formats.base import Canonical, Turn
-from dataprep.quality import INVISIBLE, STRAY_JOINER, printable
 
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _INNER_SPACES = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")

@@ -24,6 +24,7 @@ from typing import Any, overload
 
 import numpy as np
 
+from dataprep.errors import BuildError, UsageError
 from dataprep import __version__, formats
 from dataprep.findings import Finding, Severity
 from dataprep.formats.base import Canonical
@@ -32,13 +33,13 @@ from dataprep.io.write import dumps_pretty, publish, staging, write_jsonl
 from dataprep.manifest import MANIFEST_NAME, MANIFEST_VERSION, digest
 from dataprep.profiles import Profile, TaskSpec
 from dataprep.report import NAMES as REPORT_NAMES
-from dataprep.rules import RulePolicy, rule
-from dataprep.stages import language as language_stage
-from dataprep.stages.chunk import chunk_text
-from dataprep.stages.convert import ConvertContext, convert_parallel
-from dataprep.stages.dedup import DedupSettings, deduplicate
-from dataprep.stages.quality import Action, QualityPolicy
-from dataprep.stages.split import SPLITS, TRAIN, VALIDATION, OverQuota, Placer, split_position
+from dataprep.registry import RulePolicy, rule
+from dataprep.text import language as language_stage
+from dataprep.text.chunk import chunk_text
+from dataprep.build.convert import ConvertContext, convert_parallel
+from dataprep.text.dedup import DedupSettings, deduplicate
+from dataprep.build.screen import Action, QualityPolicy
+from dataprep.build.split import SPLITS, TRAIN, VALIDATION, OverQuota, Placer, split_position
 from dataprep.validate import record_key, validate_paths
 
 _BATCH = 2048  # records tokenized (and language-detected) per step of the split walk
@@ -49,8 +50,6 @@ _TOKEN_LIMITS = (("max_tokens_per_record", "DP305", "tokens in the record"),
                  ("max_output_tokens", "DP307", "output tokens"))
 
 
-class BuildError(Exception):
-    """The data cannot make a dataset the model accepts (e.g. over quota): exit 1, nothing written."""
 
 
 @dataclass(frozen=True)
@@ -192,7 +191,7 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
 
 
 def _check_settings(profile: Profile, spec: TaskSpec, settings: BuildSettings) -> None:
-    from dataprep.validate import UsageError
+
 
     if not 0 <= settings.validation_fraction < 1 or not 0 <= settings.test_fraction < 1 \
             or settings.validation_fraction + settings.test_fraction >= 1:

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from dataprep import formats
-from dataprep.stages.split import SPLITS, TRAIN, VALIDATION
+from dataprep.build.split import SPLITS, TRAIN, VALIDATION
 
 if TYPE_CHECKING:
     import pandas as pd
     from great_expectations.core import ExpectationSuite
 
-    from dataprep.pipeline import BuildResult, BuildSettings, Unit
+    from dataprep.build.pipeline import BuildResult, BuildSettings, Unit
     from dataprep.profiles import Profile, TaskSpec
 
 # The dataset Bedrock reads as a whole: record-count quotas on the total and no record in both files.
@@ -223,7 +223,7 @@ def suite_document(outcome: Outcome) -> dict[str, Any]:
     return {
         "great_expectations_version": gx.__version__,
         "how_to_use": "Load each suite with great_expectations.ExpectationSuite(**suite) and validate a pandas "
-                      "DataFrame with one row per record and the columns below (dataprep.expectations.frame "
+                      "DataFrame with one row per record and the columns below (dataprep.report.expectations.frame "
                       "builds it); the train+validation suite runs on both files concatenated.",
         "columns": dict(COLUMNS),
         "suites": {dataset: suite.to_json_dict() for dataset, suite in outcome.suites.items()},

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from dataprep.errors import DetectorUnavailable
 from dataprep.parallel import ordered_map
 
 DETECTORS = ("langdetect", "fasttext")
@@ -24,8 +25,6 @@ _CHUNK = 250
 _factory: Any = None
 
 
-class DetectorUnavailable(RuntimeError):
-    """The chosen detector's package is not installed; the message says which extra to install."""
 
 
 def detect_languages(texts: Sequence[str], detector: str = "langdetect") -> list[str]:

@@ -1,6 +1,6 @@
 """The quality stage of `build`: decide, per cleaned record, to keep, redact, warn or drop.
 
-The checks themselves live in `dataprep.quality` so that `validate` and `build` agree on what is wrong;
+The checks themselves live in `dataprep.checks.content` so that `validate` and `build` agree on what is wrong;
 this module adds what only a build does: act on a finding according to the rule's action and the
 project's policy (secrets and personal data can be dropped, redacted or only reported), plus the
 pre-training text heuristics that only matter when a model will read the text as-is.
@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from dataprep import quality
+from dataprep.checks import content
 from dataprep.formats.base import Canonical, Turn
-from dataprep.rules import RulePolicy, rule
+from dataprep.registry import RulePolicy, rule
 
 Action = Literal["drop", "redact", "warn"]
 ACTIONS: tuple[Action, ...] = ("drop", "redact", "warn")
@@ -47,9 +47,9 @@ def screen(row: Canonical, policy: QualityPolicy) -> Screened:
     """Apply the content checks to one cleaned record."""
     fixes: set[str] = set()
     if policy.secrets == "redact":
-        row = _redact(row, quality.redact_secrets, "DP409", fixes)
+        row = _redact(row, content.redact_secrets, "DP409", fixes)
     if policy.pii == "redact":
-        row = _redact(row, quality.redact_pii, "DP410", fixes)
+        row = _redact(row, content.redact_pii, "DP410", fixes)
     warnings: list[str] = []
     for code, message in _findings(row, policy):
         if policy.rules._ignored(code):
@@ -69,7 +69,7 @@ def _action(code: str, policy: QualityPolicy) -> str:
 
 
 def _findings(row: Canonical, policy: QualityPolicy) -> list[tuple[str, str]]:
-    found = [(c, m) for c, m in quality.findings(row) if c != "DP404"]  # the clean stage fixed DP404
+    found = [(c, m) for c, m in content.findings(row) if c != "DP404"]  # the clean stage fixed DP404
     keyword = _reserved_keyword(row, policy)
     if keyword:
         found.append(("DP212", f"reserved keyword {keyword!r} in the text; the model's jobs fail on it"))

@@ -1,1 +1,0 @@
-"""Pipeline stages of `dataprep build`: each takes rows and returns kept rows plus findings."""
