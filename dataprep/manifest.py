@@ -11,9 +11,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from dataprep import __version__
 from dataprep.errors import ManifestError
+
+if TYPE_CHECKING:
+    from dataprep.build.model import BuildResult
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -68,3 +72,23 @@ def verify_outputs(out: Path, manifest: dict[str, Any]) -> list[str]:
             problems.append(f"{path}: sha256 {found.sha256[:12]}… differs from {MANIFEST_NAME} "
                             f"({entry['sha256'][:12]}…); the file changed after the build — rebuild it")
     return problems
+
+
+def build_manifest(result: BuildResult, written: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The manifest of a finished build: `written` has each output's file name, digest and tokens."""
+    profile, spec = result.profile, result.spec
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "tool": {"name": "dataprep", "version": __version__},
+        "profile": {"id": profile.id, "base_model_id": profile.base_model_id, "task": spec.task,
+                    "format": spec.format, "customization_type": spec.customization_type,
+                    "tokenizer": profile.tokenizer, "token_counter": result.token_counter,
+                    "token_counts_exact": profile.tokenizer == "llama3", "token_margin": profile.token_margin,
+                    "overrides": [p.name for p in profile.overrides]},
+        "settings": result.settings.as_dict(),
+        "inputs": [{"path": f.path, "sha256": f.sha256, "bytes": f.bytes, "records": f.records} for f in result.inputs],
+        "counts": {"input_records": result.input_records, "units": result.units,
+                   **{s: len(result.splits[s]) for s in SPLITS}, "rejected": len(result.rejected)},
+        "outputs": written,
+    }
+

@@ -22,7 +22,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from dataprep.build.pipeline import BuildResult, BuildSettings, build
+from dataprep.build.model import BuildResult, BuildSettings
+from dataprep.build.pipeline import build
 from dataprep.cli.report import report as report_command
 from dataprep.formats.base import Canonical, Turn
 from dataprep.profiles import resolve_model
@@ -196,7 +197,8 @@ from pathlib import Path
 import dataprep.cli, dataprep.cli.report
 heavy = [m for m in ("great_expectations", "matplotlib", "pandas") if m in sys.modules]
 assert not heavy, f"imported at CLI start-up: {{heavy}}"
-from dataprep.build.pipeline import BuildSettings, build
+from dataprep.build.model import BuildSettings
+from dataprep.build.pipeline import build
 from dataprep.profiles import resolve_model
 from dataprep.report import write_reports
 import tempfile

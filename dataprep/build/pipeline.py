@@ -30,7 +30,7 @@ from dataprep.findings import Finding, Severity
 from dataprep.formats.base import Canonical
 from dataprep.io.read import InputFile, SourceRecord, original_lines, read_sources
 from dataprep.io.write import dumps_pretty, publish, staging, write_jsonl
-from dataprep.manifest import MANIFEST_NAME, MANIFEST_VERSION, digest
+from dataprep.manifest import MANIFEST_NAME, build_manifest, digest
 from dataprep.profiles import Profile, TaskSpec
 from dataprep.report import NAMES as REPORT_NAMES
 from dataprep.registry import RulePolicy, rule
@@ -50,109 +50,6 @@ _TOKEN_LIMITS = (("max_tokens_per_record", "DP305", "tokens in the record"),
                  ("max_output_tokens", "DP307", "output tokens"))
 
 
-
-
-@dataclass(frozen=True)
-class BuildSettings:
-    """Every knob of a build; all of it is recorded in the manifest."""
-
-    task: str | None = None
-    seed: int = 0
-    validation_fraction: float = 0.1
-    test_fraction: float = 0.0
-    lang: tuple[str, ...] = ()
-    lang_detector: str = "langdetect"
-    dedup: DedupSettings = field(default_factory=DedupSettings)
-    max_train_records: int | None = None
-    secrets: Action = "drop"
-    pii: Action = "warn"
-
-    def as_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["lang"] = list(self.lang)
-        return out
-
-
-@dataclass(slots=True)
-class Unit:
-    """One record on its way through the pipeline (a chunk of a document is a unit of its own)."""
-
-    source: str
-    line: int
-    chunk: int  # 0-based chunk index; 0 for records that were not chunked
-    chunks: int  # how many units the input record became
-    original: str | None  # None for a JSONL line (read back only if the unit is rejected)
-    row: Canonical
-    key: str = ""
-    position: float = 0.0
-    cluster_size: int = 1
-    input_tokens: int = 0
-    output_tokens: int = 0
-    lang: str = ""
-
-
-@dataclass(slots=True)
-class Rejected:
-    source: str
-    line: int
-    chunk: int
-    chunks: int
-    code: str
-    reason: str
-    original: str | None  # None until `_fill_originals` reads the JSONL line back
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"source": self.source, "line": self.line}
-        if self.chunks > 1:
-            out["chunk"], out["chunks"] = self.chunk, self.chunks
-        out.update(code=self.code, rule=rule(self.code).name, reason=self.reason, original=self.original)
-        return out
-
-
-@dataclass
-class StageCount:
-    name: str
-    records_in: int
-    records_out: int
-    seconds: float
-
-
-@dataclass
-class BuildResult:
-    """What a build did, for the summary, the report and the tests."""
-
-    profile: Profile
-    spec: TaskSpec
-    settings: BuildSettings
-    inputs: list[InputFile]
-    input_records: int
-    units: int
-    splits: dict[str, list[Unit]]
-    rejected: list[Rejected]
-    stages: list[StageCount]
-    fixes: Counter[str]
-    warnings: Counter[str]
-    findings: list[Finding]  # reader warnings and the self-check of the written files
-    manifest: dict[str, Any]
-    token_counter: str
-    clusters: list[tuple[Unit, list[Rejected]]] = field(default_factory=list)
-
-    @property
-    def drops(self) -> Counter[str]:
-        return Counter(r.code for r in self.rejected)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity >= Severity.ERROR]
-
-
-# Reports stage progress: `stage(name, total)` yields a function that advances the stage's bar.
-Progress = Callable[[str, int], Any]
-
-
-@contextmanager
-def no_progress(name: str, total: int) -> Iterator[Callable[[int], None]]:
-    yield lambda n: None
 
 
 def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSettings,
@@ -469,7 +366,7 @@ def _write(out: Path, result: BuildResult, policy: RulePolicy, reports: bool) ->
         for finding in validate_paths(checked, result.profile, result.spec.task, None, policy):
             result.findings.append(Finding(str(out / Path(finding.path).name), finding.line, finding.col,
                                            finding.code, finding.severity, finding.message))
-        result.manifest = _manifest(result, written)
+        result.manifest = build_manifest(result, written)
         (stage / MANIFEST_NAME).write_text(dumps_pretty(result.manifest), encoding="utf-8", newline="\n")
         names = [w["file"] for w in written.values()]
         if reports:
@@ -503,22 +400,3 @@ def _lineage(result: BuildResult) -> Iterator[dict[str, Any]]:
             entry.update(lang=unit.lang, input_tokens=unit.input_tokens, output_tokens=unit.output_tokens,
                          cluster_size=unit.cluster_size)
             yield entry
-
-
-def _manifest(result: BuildResult, written: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    profile, spec = result.profile, result.spec
-    return {
-        "manifest_version": MANIFEST_VERSION,
-        "tool": {"name": "dataprep", "version": __version__},
-        "profile": {"id": profile.id, "base_model_id": profile.base_model_id, "task": spec.task,
-                    "format": spec.format, "customization_type": spec.customization_type,
-                    "tokenizer": profile.tokenizer, "token_counter": result.token_counter,
-                    "token_counts_exact": profile.tokenizer == "llama3", "token_margin": profile.token_margin,
-                    "overrides": [p.name for p in profile.overrides]},
-        "settings": result.settings.as_dict(),
-        "inputs": [{"path": f.path, "sha256": f.sha256, "bytes": f.bytes, "records": f.records} for f in result.inputs],
-        "counts": {"input_records": result.input_records, "units": result.units,
-                   **{s: len(result.splits[s]) for s in SPLITS}, "rejected": len(result.rejected)},
-        "outputs": written,
-    }
-

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
 
+from dataprep.build.model import Action
 from dataprep.checks import content
 from dataprep.formats.base import Canonical, Turn
 from dataprep.registry import RulePolicy, rule
 
-Action = Literal["drop", "redact", "warn"]
-ACTIONS: tuple[Action, ...] = ("drop", "redact", "warn")
 _MIN_WORDS = 20
 _MIN_LETTER_SHARE = 0.5
 _MAX_REPEATED_LINES = 0.3

@@ -20,7 +20,7 @@ from dataprep.cli.report import report
 from dataprep.errors import BuildError, ConfigError, ProfileError, UsageError
 
 if TYPE_CHECKING:
-    from dataprep.build.pipeline import BuildSettings
+    from dataprep.build.model import BuildSettings
     from dataprep.config import Config
     from dataprep.profiles import Profile
     from dataprep.registry import RulePolicy
@@ -171,8 +171,7 @@ def _build_settings(cfg: Config, profile: Profile, task: str | None, seed: int |
                     dedup_num_perm: int | None, max_train_records: int | None, secrets: str | None,
                     pii: str | None) -> BuildSettings:
     """Flags over config over defaults; raises UsageError for values no build could use."""
-    from dataprep.build.pipeline import BuildSettings
-    from dataprep.build.screen import ACTIONS
+    from dataprep.build.model import ACTIONS, BuildSettings
     from dataprep.text.dedup import DedupSettings
 
 

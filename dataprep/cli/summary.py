@@ -19,7 +19,7 @@ from rich.table import Table
 from dataprep.registry import rule
 
 if TYPE_CHECKING:
-    from dataprep.build.pipeline import BuildResult
+    from dataprep.build.model import BuildResult
 
 console = Console(stderr=True)
 
@@ -28,7 +28,7 @@ console = Console(stderr=True)
 def progress_bars(enabled: bool) -> Iterator[Callable[[str, int], object]]:
     """A `Progress` callback for the pipeline: one bar per stage, or nothing when disabled."""
     if not enabled or not console.is_terminal:
-        from dataprep.build.pipeline import no_progress
+        from dataprep.build.model import no_progress
 
         yield no_progress
         return

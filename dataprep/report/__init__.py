@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dataprep.build.pipeline import BuildResult
+    from dataprep.build.model import BuildResult
 
 REPORT_JSON = "report.json"
 REPORT_HTML = "report.html"

@@ -19,7 +19,7 @@ from dataprep.registry import rule
 from dataprep.report import stats
 
 if TYPE_CHECKING:
-    from dataprep.build.pipeline import BuildResult, Rejected, Unit
+    from dataprep.build.model import BuildResult, Rejected, Unit
     from dataprep.report.expectations import Outcome
 
 REPORT_VERSION = 1

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from great_expectations.core import ExpectationSuite
 
-    from dataprep.build.pipeline import BuildResult, BuildSettings, Unit
+    from dataprep.build.model import BuildResult, BuildSettings, Unit
     from dataprep.profiles import Profile, TaskSpec
 
 # The dataset Bedrock reads as a whole: record-count quotas on the total and no record in both files.

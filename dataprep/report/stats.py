@@ -17,7 +17,7 @@ from dataprep.build.split import TRAIN, VALIDATION
 from dataprep.text.language import UNKNOWN
 
 if TYPE_CHECKING:
-    from dataprep.build.pipeline import BuildResult, Unit
+    from dataprep.build.model import BuildResult, Unit
     from dataprep.profiles import Profile, TaskSpec
 
 _BINS = 32  # log-spaced histogram bins between 1 token and the larger of the limit and the longest record
