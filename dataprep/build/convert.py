@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dataprep import formats
+from dataprep.build.screen import QualityPolicy, screen
 from dataprep.formats.base import Canonical
 from dataprep.io.read import SourceRecord
 from dataprep.parallel import ordered_map
 from dataprep.registry import rule
 from dataprep.text.clean import clean
-from dataprep.build.screen import QualityPolicy, screen
 from dataprep.validate import record_key
 
 _PARALLEL_MIN = 5000

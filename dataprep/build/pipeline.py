@@ -17,29 +17,29 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
 
+from dataprep import formats
+from dataprep.build.convert import ConvertContext, convert_parallel
+from dataprep.build.model import BuildResult, BuildSettings, Progress, Rejected, StageCount, Unit, no_progress
+from dataprep.build.screen import QualityPolicy
+from dataprep.build.split import SPLITS, TRAIN, VALIDATION, OverQuota, Placer, split_position
 from dataprep.errors import BuildError, UsageError
-from dataprep import __version__, formats
-from dataprep.findings import Finding, Severity
+from dataprep.findings import Finding
 from dataprep.formats.base import Canonical
-from dataprep.io.read import InputFile, SourceRecord, original_lines, read_sources
+from dataprep.io.read import SourceRecord, original_lines, read_sources
 from dataprep.io.write import dumps_pretty, publish, staging, write_jsonl
 from dataprep.manifest import MANIFEST_NAME, build_manifest, digest
 from dataprep.profiles import Profile, TaskSpec
+from dataprep.registry import RulePolicy
 from dataprep.report import NAMES as REPORT_NAMES
-from dataprep.registry import RulePolicy, rule
 from dataprep.text import language as language_stage
 from dataprep.text.chunk import chunk_text
-from dataprep.build.convert import ConvertContext, convert_parallel
-from dataprep.text.dedup import DedupSettings, deduplicate
-from dataprep.build.screen import Action, QualityPolicy
-from dataprep.build.split import SPLITS, TRAIN, VALIDATION, OverQuota, Placer, split_position
+from dataprep.text.dedup import deduplicate
 from dataprep.validate import record_key, validate_paths
 
 _BATCH = 2048  # records tokenized (and language-detected) per step of the split walk

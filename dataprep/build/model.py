@@ -1,0 +1,127 @@
+"""The build's data model: settings, the unit a record becomes, a rejection, and what a build did.
+
+Its own module so that the steps, the report, the expectations and the terminal summary share these types
+without importing the pipeline that runs them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from dataprep.findings import Finding, Severity
+from dataprep.formats.base import Canonical
+from dataprep.io.read import InputFile
+from dataprep.profiles import Profile, TaskSpec
+from dataprep.registry import rule
+from dataprep.text.dedup import DedupSettings
+
+# What a build does with a secret (DP409) or personal datum (DP410) it finds.
+Action = Literal["drop", "redact", "warn"]
+ACTIONS: tuple[Action, ...] = ("drop", "redact", "warn")
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """Every knob of a build; all of it is recorded in the manifest."""
+
+    task: str | None = None
+    seed: int = 0
+    validation_fraction: float = 0.1
+    test_fraction: float = 0.0
+    lang: tuple[str, ...] = ()
+    lang_detector: str = "langdetect"
+    dedup: DedupSettings = field(default_factory=DedupSettings)
+    max_train_records: int | None = None
+    secrets: Action = "drop"
+    pii: Action = "warn"
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["lang"] = list(self.lang)
+        return out
+
+
+@dataclass(slots=True)
+class Unit:
+    """One record on its way through the pipeline (a chunk of a document is a unit of its own)."""
+
+    source: str
+    line: int
+    chunk: int  # 0-based chunk index; 0 for records that were not chunked
+    chunks: int  # how many units the input record became
+    original: str | None  # None for a JSONL line (read back only if the unit is rejected)
+    row: Canonical
+    key: str = ""
+    position: float = 0.0
+    cluster_size: int = 1
+    input_tokens: int = 0
+    output_tokens: int = 0
+    lang: str = ""
+
+
+@dataclass(slots=True)
+class Rejected:
+    source: str
+    line: int
+    chunk: int
+    chunks: int
+    code: str
+    reason: str
+    original: str | None  # None until `_fill_originals` reads the JSONL line back
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"source": self.source, "line": self.line}
+        if self.chunks > 1:
+            out["chunk"], out["chunks"] = self.chunk, self.chunks
+        out.update(code=self.code, rule=rule(self.code).name, reason=self.reason, original=self.original)
+        return out
+
+
+@dataclass
+class StageCount:
+    name: str
+    records_in: int
+    records_out: int
+    seconds: float
+
+
+@dataclass
+class BuildResult:
+    """What a build did, for the summary, the report and the tests."""
+
+    profile: Profile
+    spec: TaskSpec
+    settings: BuildSettings
+    inputs: list[InputFile]
+    input_records: int
+    units: int
+    splits: dict[str, list[Unit]]
+    rejected: list[Rejected]
+    stages: list[StageCount]
+    fixes: Counter[str]
+    warnings: Counter[str]
+    findings: list[Finding]  # reader warnings and the self-check of the written files
+    manifest: dict[str, Any]
+    token_counter: str
+    clusters: list[tuple[Unit, list[Rejected]]] = field(default_factory=list)
+
+    @property
+    def drops(self) -> Counter[str]:
+        return Counter(r.code for r in self.rejected)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity >= Severity.ERROR]
+
+
+# Reports stage progress: `stage(name, total)` yields a function that advances the stage's bar.
+Progress = Callable[[str, int], Any]
+
+
+@contextmanager
+def no_progress(name: str, total: int) -> Iterator[Callable[[int], None]]:
+    yield lambda n: None
