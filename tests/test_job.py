@@ -7,8 +7,12 @@ the command through typer's CliRunner on a small app that registers `job` as cli
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -355,3 +359,67 @@ def test_role_arn_is_required(tmp_path: Path) -> None:
     out = build_out(tmp_path, PROFILES["nova-micro"], "fine-tuning")
     result = CliRunner().invoke(app, ["job", str(out), "--s3-uri", BUCKET])
     assert result.exit_code == 2 and "--role-arn" in result.output
+
+
+# --------------------------------------------------------------------------------------------------------
+# Golden: job.json and the printed plan for folders written by the real `dataprep build`
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "golden"
+UPDATE = os.environ.get("DATAPREP_UPDATE_GOLDEN") == "1"
+GOLDEN_S3 = "s3://bucket/prefix/"
+GOLDEN_ROLE = "arn:aws:iam::123456789012:role/R"
+# build name -> (inputs relative to the repository, so the manifest does not depend on the machine; build flags)
+GOLDEN_BUILDS = {
+    "finetune-llama": (["sample_data/raw/finetune"], ["--model", "llama3-1-8b-instruct"]),
+    "pretraining-titan": (["sample_data/raw/pretraining"], ["--model", "titan-text-express", "--task",
+                                                             "continued-pretraining"]),
+}
+# golden name -> (build, `dataprep job` flags after --s3-uri and --role-arn)
+GOLDEN_JOBS = {
+    "finetune-llama": ("finetune-llama", []),
+    "finetune-llama-refused": ("finetune-llama", ["--epochs", "11", "--job-name", "my job"]),
+    # Only botocore's shape (and the limits the service adds) refuses these names: DP611 in the API's words.
+    "finetune-llama-bad-names": ("finetune-llama", ["--job-name", "my job", "--model-name", "m" * 64]),
+    "pretraining-titan": ("pretraining-titan", [
+        "--epochs", "2", "--batch-size", "1", "--kms-key-id", "alias/dataprep", "--vpc-subnet",
+        "subnet-0123456789abcdef0", "--vpc-security-group", "sg-0123456789abcdef0", "--model-name", "titan-cpt"]),
+}
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """The real command line in a subprocess, as a user runs it."""
+    return subprocess.run([sys.executable, "-c", "from dataprep.cli import main; main()", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def golden_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each golden build once per module (no reports); tests copy a folder before running `job` in it."""
+    root = tmp_path_factory.mktemp("golden-builds")
+    folders = {}
+    for name, (inputs, flags) in GOLDEN_BUILDS.items():
+        done = cli("build", *inputs, str(root / name), "-q", "--no-report", *flags)
+        assert done.returncode == 0, done.stderr
+        folders[name] = root / name
+    return folders
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_JOBS))
+def test_job_output_is_byte_identical_to_golden(golden_builds: dict[str, Path], tmp_path: Path, name: str) -> None:
+    build, flags = GOLDEN_JOBS[name]
+    out = tmp_path / "out"
+    shutil.copytree(golden_builds[build], out)
+    done = cli("job", str(out), "--s3-uri", GOLDEN_S3, "--role-arn", GOLDEN_ROLE, *flags)
+    job_file = out / "job.json"
+    found: dict[str, Any] = {"exit": done.returncode, "stdout": done.stdout.replace(str(out), "OUT"),
+                             "stderr": done.stderr.replace(str(out), "OUT")}
+    if job_file.exists():
+        data = job_file.read_bytes()
+        found["job.json"] = {"sha256": hashlib.sha256(data).hexdigest(), "content": json.loads(data)}
+    path = GOLDEN / f"job-{name}.json"
+    if UPDATE:
+        path.write_text(json.dumps(found, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        return
+    expected = json.loads(path.read_text(encoding="utf-8"))
+    assert found == expected, f"{name}: `dataprep job` output differs from {path.relative_to(ROOT)}"
