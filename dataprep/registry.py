@@ -26,6 +26,10 @@ class Rule:
     summary: str
     explanation: str
     fix: str
+    # The modules that emit the code or act on it; `tests/test_registry.py` checks this against the source.
+    emitted_by: tuple[str, ...] = ()
+    # Registered for an issue that will implement it, and emitted nowhere yet (`dataprep rules` says so).
+    planned: bool = False
 
 
 @cache
@@ -46,6 +50,8 @@ def registry() -> Mapping[str, Rule]:
             summary=entry["summary"],
             explanation=entry["explanation"],
             fix=entry["fix"],
+            emitted_by=tuple(entry.get("emitted_by", ())),
+            planned=entry.get("status") == "planned",
         )
     return rules
 

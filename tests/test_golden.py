@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,17 @@ def test_build_outputs_are_byte_identical_to_golden(tmp_path: Path, name: str) -
                            "-q", *flags], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     hashes = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}
-    _compare(f"build-{name}", {"files": hashes, "stdout": done.stdout.replace(str(out), "OUT")})
+    _compare(f"build-{name}", {"files": hashes, "stdout": done.stdout.replace(str(out), "OUT"), "codes": _codes(out)})
+
+
+def _codes(out: Path) -> dict[str, int]:
+    """How often each rule code acted in the build: ledger entries, plus fixes and warnings from report.json."""
+    codes = Counter(json.loads(line)["code"] for line in (out / "rejected.jsonl").read_text("utf-8").splitlines())
+    report = out / "report.json"
+    if report.exists():
+        for row in json.loads(report.read_text("utf-8"))["rules"]:
+            codes[row["code"]] += row["fixed"] + row["warned"] + row["input_findings"] + row["output_findings"]
+    return dict(sorted((code, n) for code, n in codes.items() if n))
 
 
 def test_validate_json_over_the_catalogue_is_golden(tmp_path: Path) -> None:

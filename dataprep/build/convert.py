@@ -18,7 +18,7 @@ from dataprep.io.read import SourceRecord
 from dataprep.parallel import ordered_map
 from dataprep.registry import rule
 from dataprep.text.clean import clean
-from dataprep.validate import record_key
+from dataprep.checks.duplicates import record_key
 
 _PARALLEL_MIN = 5000
 _CHUNK = 4000

@@ -40,7 +40,8 @@ from dataprep.report import NAMES as REPORT_NAMES
 from dataprep.text import language as language_stage
 from dataprep.text.chunk import chunk_text
 from dataprep.text.dedup import deduplicate
-from dataprep.validate import record_key, validate_paths
+from dataprep.checks.duplicates import record_key
+from dataprep.validate import validate_paths
 
 _BATCH = 2048  # records tokenized (and language-detected) per step of the split walk
 _OUTPUTS = ("train.jsonl", "validation.jsonl", "test.jsonl", "rejected.jsonl", "lineage.jsonl", *REPORT_NAMES,
