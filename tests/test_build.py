@@ -10,39 +10,12 @@ import json
 import random
 import re
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
+from conftest import FINETUNE, LLAMA, PRETRAIN, TOOLFORMER, build, dataprep, element_lines, jsonl, override
 from planting import small_edit
-
-from dataprep.io.read import read_sources
-from dataprep.registry import RulePolicy
-from dataprep.text.dedup import DedupSettings, deduplicate, normalise, shingles
-from dataprep.tokens import counter
-
-ROOT = Path(__file__).resolve().parents[1]
-FINETUNE = ROOT / "sample_data" / "raw" / "finetune"
-PRETRAIN = ROOT / "sample_data" / "raw" / "pretraining"
-TOOLFORMER = ROOT / "tests" / "data" / "toolformer-1000.jsonl"
-LLAMA = "llama3-1-8b-instruct"
-
-
-def dataprep(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", "from dataprep.cli import main; main()", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, timeout=600)
-
-
-def build(raw: Path | list[Path], out: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    inputs = raw if isinstance(raw, list) else [raw]
-    return dataprep("build", *inputs, out, "-q", *args, cwd=cwd)
-
-
-def jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def placements(out: Path) -> Counter[tuple[str, int]]:
@@ -57,11 +30,6 @@ def placements(out: Path) -> Counter[tuple[str, int]]:
 
 def rejected_codes(out: Path) -> dict[tuple[str, int], str]:
     return {(Path(r["source"]).name, r["line"]): r["code"] for r in jsonl(out / "rejected.jsonl")}
-
-
-def element_lines(path: Path) -> list[int]:
-    """Start line of each record of a raw file, as the reader numbers them (JSON arrays, Parquet rows)."""
-    return [r.line for r in read_sources([path], RulePolicy()).records]
 
 
 def assert_accounted(out: Path, inputs: list[Path]) -> None:
@@ -90,7 +58,7 @@ def assert_accounted(out: Path, inputs: list[Path]) -> None:
 @pytest.fixture(scope="module")
 def sample_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample") / "out"
-    done = build(FINETUNE, out, "--model", LLAMA, "--lang", "en")
+    done = build(FINETUNE, out, "--no-report", "--model", LLAMA, "--lang", "en")
     assert done.returncode == 0, done.stderr
     return out
 
@@ -151,7 +119,7 @@ def test_fixes_are_made_and_counted(sample_out: Path) -> None:
 
 def test_secrets_and_pii_can_be_redacted(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    done = build(FINETUNE, out, "--model", LLAMA, "--secrets", "redact", "--pii", "redact")
+    done = build(FINETUNE, out, "--no-report", "--model", LLAMA, "--secrets", "redact", "--pii", "redact")
     assert done.returncode == 0, done.stderr
     text = (out / "train.jsonl").read_text() + (out / "validation.jsonl").read_text()
     assert "AKIAIOSFODNN7EXAMPLE" not in text and "[REDACTED-SECRET]" in text
@@ -162,7 +130,7 @@ def test_secrets_and_pii_can_be_redacted(tmp_path: Path) -> None:
 def test_same_seed_is_byte_identical_and_shuffled_input_gives_the_same_splits(tmp_path: Path) -> None:
     first, second, shuffled = tmp_path / "a", tmp_path / "b", tmp_path / "shuffled"
     for out in (first, second):
-        assert build(FINETUNE, out, "--model", LLAMA).returncode == 0
+        assert build(FINETUNE, out, "--no-report", "--model", LLAMA).returncode == 0
     for name in ("train.jsonl", "validation.jsonl", "rejected.jsonl", "lineage.jsonl", "manifest.json"):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
@@ -180,35 +148,28 @@ def test_same_seed_is_byte_identical_and_shuffled_input_gives_the_same_splits(tm
             (raw / path.name).write_text(json.dumps(records, indent=1), encoding="utf-8")
         else:
             shutil.copy(path, raw / path.name)
-    assert build(raw, shuffled, "--model", LLAMA).returncode == 0
+    assert build(raw, shuffled, "--no-report", "--model", LLAMA).returncode == 0
     for name in ("train.jsonl", "validation.jsonl"):
         assert (first / name).read_bytes() == (shuffled / name).read_bytes(), name
 
 
 def test_a_different_seed_gives_a_different_split(tmp_path: Path) -> None:
-    assert build(FINETUNE, tmp_path / "a", "--model", LLAMA, "--seed", "1").returncode == 0
-    assert build(FINETUNE, tmp_path / "b", "--model", LLAMA, "--seed", "2").returncode == 0
+    assert build(FINETUNE, tmp_path / "a", "--no-report", "--model", LLAMA, "--seed", "1").returncode == 0
+    assert build(FINETUNE, tmp_path / "b", "--no-report", "--model", LLAMA, "--seed", "2").returncode == 0
     assert (tmp_path / "a" / "validation.jsonl").read_bytes() != (tmp_path / "b" / "validation.jsonl").read_bytes()
-
-
-def override(folder: Path, profile: str, task: str, quota: str, value: int) -> Path:
-    """A user profile file that changes one quota of a shipped profile."""
-    path = folder / f"{profile}-{quota}.toml"
-    path.write_text(f'id = "{profile}"\n\n[tasks.{task}.quotas.{quota}]\nvalue = {value}\n'
-                    f'source = "test override"\ndate = 2026-11-23\n', encoding="utf-8")
-    return path
 
 
 def test_over_quota_fails_naming_the_quota_and_the_flag_and_writes_nothing(tmp_path: Path) -> None:
     profile = override(tmp_path, LLAMA, "fine-tuning", "max_train_records", 120)
     out = tmp_path / "out"
-    done = build(FINETUNE, out, "--model", LLAMA, "--profile-file", str(profile))
+    done = build(FINETUNE, out, "--no-report", "--model", LLAMA, "--profile-file", str(profile))
     assert done.returncode == 1
     assert "quota (max_train_records) is 120" in done.stderr and "--max-train-records" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (out / "train.jsonl").exists()
 
-    sampled = build(FINETUNE, out, "--model", LLAMA, "--profile-file", str(profile), "--max-train-records", "100")
+    sampled = build(FINETUNE, out, "--no-report", "--model", LLAMA, "--profile-file", str(profile),
+                    "--max-train-records", "100")
     assert sampled.returncode == 0, sampled.stderr
     assert len(jsonl(out / "train.jsonl")) == 100
     assert "DP504" in set(rejected_codes(out).values())
@@ -216,7 +177,7 @@ def test_over_quota_fails_naming_the_quota_and_the_flag_and_writes_nothing(tmp_p
 
     # A failing build leaves the previous, complete outputs exactly as they were.
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert build(FINETUNE, out, "--model", LLAMA, "--profile-file", str(profile)).returncode == 1
+    assert build(FINETUNE, out, "--no-report", "--model", LLAMA, "--profile-file", str(profile)).returncode == 1
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
@@ -229,7 +190,7 @@ def test_over_quota_fails_naming_the_quota_and_the_flag_and_writes_nothing(tmp_p
      "--test-fraction", "0.95"],
 ])
 def test_usage_errors_exit_2_without_traceback(tmp_path: Path, args: list[str]) -> None:
-    done = build(FINETUNE, tmp_path / "out", *args)
+    done = build(FINETUNE, tmp_path / "out", "--no-report", *args)
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith("dataprep: error:") and "Traceback" not in done.stderr
 
@@ -238,7 +199,7 @@ def test_settings_come_from_pyproject(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.dataprep]\nmodel = "llama3-1-8b-instruct"\nseed = 5\nlang = ["en"]\ntest-fraction = 0.1\n',
         encoding="utf-8")
-    done = dataprep("build", FINETUNE, "out", "-q", cwd=tmp_path)
+    done = dataprep("build", FINETUNE, "out", "-q", "--no-report", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["settings"]["seed"] == 5 and manifest["settings"]["lang"] == ["en"]
@@ -261,7 +222,7 @@ def test_pretraining_documents_are_chunked_and_traceable(tmp_path: Path) -> None
     # A small limit forces most documents into chunks.
     profile = override(tmp_path, "titan-text-express", "continued-pretraining", "max_tokens_per_record_batched", 300)
     out = tmp_path / "out"
-    done = build(PRETRAIN, out, "--model", "titan-text-express", "--task", "continued-pretraining",
+    done = build(PRETRAIN, out, "--no-report", "--model", "titan-text-express", "--task", "continued-pretraining",
                  "--profile-file", str(profile))
     assert done.returncode == 0, done.stderr
     assert_accounted(out, sorted(PRETRAIN.iterdir()))
@@ -275,6 +236,8 @@ def test_pretraining_documents_are_chunked_and_traceable(tmp_path: Path) -> None
     for source, seen in chunks.items():
         total = next(e["chunks"] for e in lineage if e["source"] == source and "chunks" in e)
         assert seen == set(range(total)), source
+    from dataprep.tokens import counter  # an oracle: the shipped token counter
+
     count = counter("cl100k").count
     texts = [r["input"] for r in jsonl(out / "train.jsonl") + jsonl(out / "validation.jsonl")]
     assert max(count(texts)) <= 300
@@ -313,7 +276,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, lis
     (raw / "tools.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (raw / "extra.csv").write_text('question,answer\n"What is 2+2?","4"\n"Empty answer",""\n', encoding="utf-8")
     out = folder / "out"
-    done = build(raw, out, "--model", LLAMA)
+    done = build(raw, out, "--no-report", "--model", LLAMA)
     assert done.returncode == 0, done.stderr
     return raw, out, [p for p in pairs if 101 not in p]
 
@@ -340,6 +303,8 @@ def test_planted_near_duplicates_recall_and_loss(generated: tuple[Path, Path, li
 def test_no_near_duplicate_pair_spans_train_and_validation(
         generated: tuple[Path, Path, list[tuple[int, int]]]) -> None:
     _, out, _ = generated
+    from dataprep.text.dedup import DedupSettings, deduplicate, normalise, shingles  # the oracle
+
     rows = jsonl(out / "train.jsonl") + jsonl(out / "validation.jsonl")
     texts = [r["prompt"] + "\n" + r["completion"] for r in rows]
     assert deduplicate(texts, DedupSettings()).kept.all()
@@ -359,7 +324,7 @@ def test_adding_records_does_not_move_the_others(sample_out: Path, tmp_path: Pat
     extra = TOOLFORMER.read_text(encoding="utf-8").splitlines()[-60:]
     (raw / "more.jsonl").write_text("\n".join(extra) + "\n", encoding="utf-8")
     out = tmp_path / "out"
-    assert build(raw, out, "--model", LLAMA, "--lang", "en").returncode == 0
+    assert build(raw, out, "--no-report", "--model", LLAMA, "--lang", "en").returncode == 0
     before = {split: set((sample_out / f"{split}.jsonl").read_text().splitlines()) for split in ("train", "validation")}
     after = {split: set((out / f"{split}.jsonl").read_text().splitlines()) for split in ("train", "validation")}
     assert before["train"] <= after["train"] and before["validation"] <= after["validation"]

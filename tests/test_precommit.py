@@ -19,9 +19,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "bedrock" / "prompt-completion" / "train.jsonl"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("git") is None, reason="git is not installed (make test installs it)"
-)
+# slow: it builds the hook's virtualenv with pip; still part of `make test` and CI (deselect with -m "not slow").
+pytestmark = [
+    pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed (make test installs it)"),
+    pytest.mark.slow,
+]
 
 
 def _git(cwd: Path, *args: str) -> str:

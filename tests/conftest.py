@@ -1,0 +1,111 @@
+"""Shared paths and helpers of the end-to-end tests.
+
+Everything here drives dataprep through its real command line (a subprocess, so exit codes, stderr and the
+files it writes are what is checked) and reads its outputs from disk; nothing imports dataprep's internals,
+which a restructure may move. Test modules import the helpers with `from conftest import ...`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data"
+RAW = SAMPLE / "raw"
+FINETUNE = RAW / "finetune"
+PRETRAIN = RAW / "pretraining"
+BEDROCK = SAMPLE / "bedrock"
+TOOLFORMER = ROOT / "tests" / "data" / "toolformer-1000.jsonl"
+RULES = ROOT / "rules"
+LLAMA = "llama3-1-8b-instruct"
+CLI = [sys.executable, "-c", "from dataprep.cli import main; main()"]
+
+
+def dataprep(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `dataprep ARGS...` in a fresh interpreter and capture its exit code, stdout and stderr."""
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def build(raw: Path | list[Path], out: Path, *args: str | Path,
+          cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`dataprep build RAW... OUT -q ARGS...` (add `--no-report` unless the test reads the reports)."""
+    inputs = raw if isinstance(raw, list) else [raw]
+    return dataprep("build", *inputs, out, "-q", *args, cwd=cwd)
+
+
+def validate_json(*args: str | Path, cwd: Path | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """`dataprep validate ARGS... --format json`: the exit code and the findings."""
+    done = dataprep("validate", *args, "--format", "json", cwd=cwd)
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def jsonl(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSONL file."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def override(folder: Path, profile: str, task: str, quota: str, value: int) -> Path:
+    """A user profile file (`--profile-file`) that changes one quota of a shipped profile."""
+    path = folder / f"{profile}-{quota}.toml"
+    path.write_text(f'id = "{profile}"\n\n[tasks.{task}.quotas.{quota}]\nvalue = {value}\n'
+                    f'source = "test override"\ndate = 2026-11-23\n', encoding="utf-8")
+    return path
+
+
+def profile_file(folder: Path, profile: str, body: str, name: str = "override") -> Path:
+    """A user profile file with `id = PROFILE` and the given TOML body (several overridden entries)."""
+    path = folder / f"{profile}-{name}.toml"
+    path.write_text(f'id = "{profile}"\n\n{body}', encoding="utf-8")
+    return path
+
+
+def quota_toml(task: str, **quotas: int) -> str:
+    """The TOML body that sets the given quotas of one task (for `profile_file`)."""
+    return "".join(f'[tasks.{task}.quotas.{key}]\nvalue = {value}\nsource = "test override"\ndate = 2026-11-23\n\n'
+                   for key, value in quotas.items())
+
+
+def element_lines(path: Path) -> list[int]:
+    """Start line of each record of a raw file, as the README says the reader numbers them.
+
+    JSONL: every physical line; JSON array: the line where each element starts; CSV: the line where each data
+    row starts (the header is line 1); Parquet: the 1-based row number; text and Markdown: one record, line 1.
+    Computed here independently of dataprep, so a reader that numbers records wrongly fails the tests.
+    """
+    suffix = path.suffix.lower()
+    if suffix in (".txt", ".md"):
+        return [1]
+    if suffix == ".parquet":
+        import polars as pl
+
+        return list(range(1, pl.read_parquet(path).height + 1))
+    text = path.read_text(encoding="utf-8-sig")
+    if suffix == ".csv":
+        reader = csv.reader(io.StringIO(text, newline=""))
+        next(reader)
+        starts, end = [], reader.line_num
+        for _ in reader:
+            starts.append(end + 1)
+            end = reader.line_num
+        return starts
+    if suffix == ".json" and text.lstrip().startswith("["):
+        decoder, pos, starts = json.JSONDecoder(), text.index("[") + 1, []
+        while True:
+            while text[pos] in " \t\r\n,":
+                pos += 1
+            if text[pos] == "]":
+                return starts
+            starts.append(text.count("\n", 0, pos) + 1)
+            _, pos = decoder.raw_decode(text, pos)
+    return list(range(1, len(text.splitlines()) + 1))
