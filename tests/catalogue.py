@@ -34,6 +34,17 @@ UA = (("user", "Hello there, how are you?"), ("assistant", "I am well, thank you
 IMAGE = {"image": {"format": "png", "source": {"s3Location": {"uri": "s3://bucket/cat.png"}}}}
 WORDS = " ".join(f"w{i}" for i in range(9000))  # about 18k cl100k tokens, 3 per word
 
+
+def distinct_pc(n: int) -> bytes:
+    """N distinct prompt/completion records (no DP401 among them)."""
+    return b"".join(j({"prompt": f"q {i}", "completion": f"a {i}"}) for i in range(n))
+
+
+def distinct_conv(n: int) -> bytes:
+    """N distinct bedrock-conversation-2024 records."""
+    return b"".join(conv(("user", f"question {i}"), ("assistant", f"answer {i}")) for i in range(n))
+
+
 # (id, file name, content, model, task, expected code, expected line)
 CASES = [
     ("empty-file", "train.jsonl", b"", None, None, "DP100", 1),
@@ -101,6 +112,10 @@ CASES = [
     ("validation-over-quota", "validation.jsonl", b"".join(j({"prompt": f"q {i}", "completion": f"a {i}"})
                                                            for i in range(1001)), "llama3-1-8b-instruct", None,
      "DP302", 0),
+    # The shipped quotas: 10,000 training records for Llama 3.1 (it has a total quota of 10,000 too: DP303 as well).
+    ("train-over-quota", "train.jsonl", distinct_pc(10001), "llama3-1-8b-instruct", None, "DP301", 0),
+    # Nova has no per-split quota, only train + validation <= 20,000; a training file alone can break it.
+    ("total-over-quota", "train.jsonl", distinct_conv(20001), "nova-micro", None, "DP303", 0),
     ("too-few-records", "train.jsonl", claude(*UA), "claude-3-haiku", None, "DP304", 0),
     ("exact-duplicate", "train.jsonl", PC + PC2 + PC.replace(b"Four.", b"four. "), None, None, "DP401", 3),
     ("near-empty-answer", "train.jsonl", PC + j({"prompt": "Rate it", "completion": "."}), None, None, "DP403", 2),
