@@ -12,7 +12,8 @@ import pytest
 
 from dataprep.errors import UsageError
 from dataprep.formats.base import Canonical, Turn
-from dataprep.io.read import SourceRecord, expand_inputs, original_lines, read_sources
+from dataprep.io.paths import expand_inputs
+from dataprep.io.read import SourceRecord, original_lines, read_sources
 from dataprep.registry import RulePolicy
 
 RAW = Path(__file__).resolve().parent.parent / "sample_data" / "raw"

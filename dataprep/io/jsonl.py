@@ -7,14 +7,13 @@ own rule code with the line and column, never a traceback.
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dataprep.findings import Finding
+from dataprep.io.decode import DefectError, StrictDecoder, is_document, parse_line
 from dataprep.registry import RulePolicy
 
 _BOM = b"\xef\xbb\xbf"
@@ -37,48 +36,6 @@ class ReadResult:
     # Lines (1-based) that held something but yielded no record: the build ledger needs them.
     bad_lines: dict[int, tuple[str, str]] = field(default_factory=dict)
     size: int = 0
-
-
-class _Problem(Exception):
-    def __init__(self, code: str, message: str, col: int = 1) -> None:
-        super().__init__(message)
-        self.code, self.message, self.col = code, message, col
-
-
-def _object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        dup = next(key for key, n in Counter(key for key, _ in pairs).items() if n > 1)
-        raise _Problem("DP110", f"key {dup!r} appears more than once in this object")
-    return obj
-
-
-def _reject_constant(name: str) -> Any:
-    raise _Problem("DP109", f"{name} is not valid JSON; use null or a number")
-
-
-_decoder = json.JSONDecoder(object_pairs_hook=_object_pairs, parse_constant=_reject_constant)
-
-
-def parse_line(text: str) -> Any:
-    """Parse one line strictly; raise _Problem with a rule code on any defect."""
-    try:
-        value, end = _decoder.raw_decode(text, _skip_ws(text, 0))
-    except json.JSONDecodeError as exc:
-        if exc.msg.startswith("Invalid control character"):
-            raise _Problem("DP111", f"raw control character U+{ord(text[exc.pos]):04X} inside a string",
-                           exc.colno) from None
-        raise _Problem("DP104", f"invalid JSON: {exc.msg}", exc.colno) from None
-    end = _skip_ws(text, end)
-    if end != len(text):
-        raise _Problem("DP104", "invalid JSON: extra data after the value (two records on one line?)", end + 1)
-    return value
-
-
-def _skip_ws(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t\r\n":
-        pos += 1
-    return pos
 
 
 def read_jsonl(path: Path, policy: RulePolicy, display: str | None = None, *, keep_text: bool = True) -> ReadResult:
@@ -125,6 +82,8 @@ def _parse_lines(
     emit: Callable[[int, int, str, str], None],
     keep_text: bool,
 ) -> None:
+    """Each line through the strict decoder, in order; a bad line becomes a finding and a `bad_lines` entry."""
+    decoder = StrictDecoder()
     total = len(raw_lines)
     index = 0
     while index < total:
@@ -146,9 +105,9 @@ def _parse_lines(
             result.bad_lines[number] = ("DP103", text)
             continue
         try:
-            value = parse_line(text)
-        except _Problem as problem:
-            joined = _pretty_printed(raw_lines, index - 1, text) if problem.code == "DP104" else None
+            value = parse_line(text, decoder)
+        except DefectError as problem:
+            joined = _pretty_printed(raw_lines, index - 1, text, decoder) if problem.code == "DP104" else None
             if joined is not None:
                 emit(number, 1, "DP107", f"a JSON object spans lines {number}-{number + joined}; "
                      "write each record on one line")
@@ -172,22 +131,20 @@ def _parse_lines(
         result.records.append(RawRecord(number, text if keep_text else "", value))
 
 
-def _pretty_printed(raw_lines: list[bytes], start: int, first: str) -> int | None:
+def _pretty_printed(raw_lines: list[bytes], start: int, first: str, decoder: StrictDecoder) -> int | None:
     """If lines from `start` join into one JSON object, return how many extra lines it took."""
     if not first.lstrip().startswith(("{", "[")) or first.rstrip().endswith("}"):
         return None
     parts = [first]
     for offset in range(1, min(_PRETTY_LOOKAHEAD, len(raw_lines) - start)):
         parts.append(raw_lines[start + offset].decode("utf-8", "replace"))
-        try:
-            json.loads("\n".join(parts))
-        except ValueError:
-            continue
-        return offset
+        if is_document("\n".join(parts), decoder):
+            return offset
     return None
 
 
 def _json_type(value: Any) -> str:
+    """The JSON name of a decoded value's type, for DP108."""
     names = {list: "an array", str: "a string", bool: "a boolean", type(None): "null", int: "a number",
              float: "a number"}
     return names.get(type(value), type(value).__name__)

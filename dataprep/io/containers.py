@@ -1,0 +1,249 @@
+"""File containers: the bytes of one input file as raw records, each with the line where it starts.
+
+A container is how records are stored (a JSON array, a single JSON object, JSONL, CSV, Parquet, or a text
+document that is one record); what the records mean is the importers' job. Every record keeps its line
+(JSONL line, line where a JSON element or CSV row starts, Parquet row number, 1 for a text file), and
+every way a container can be broken becomes an entry with a rule code and a message at its line: one bad
+element, row or line costs that record, not the file, wherever the format allows reading on.
+
+The container is sniffed from the content, not trusted from the suffix: a `.jsonl` file holding a JSON
+array is read as an array and a `.json` file holding one object per line is read as JSONL, because both are
+common in published datasets and the records in them are fine. JSON goes through the one strict decoder
+(`dataprep.io.decode`), JSONL through the validator's own line reader.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dataprep.errors import UsageError
+from dataprep.findings import Finding
+from dataprep.io.decode import Defect, StrictDecoder, skip_ws
+from dataprep.io.jsonl import ReadResult, read_jsonl
+from dataprep.registry import RulePolicy, registry
+
+_BOM = "\ufeff"
+_WHITESPACE = _BOM.encode() + b" \t\r\n"
+# csv's default cell limit (128 KiB) is smaller than a long document; the limit is process-wide, only raised.
+_CSV_FIELD_LIMIT = 2**31 - 1
+_PREVIEW = 2000  # characters of an unreadable file or of a broken array's tail kept as the original
+
+
+@dataclass(slots=True)
+class Entry:
+    """A record as the container gave it: a parsed object, or the code and message of why it is unreadable."""
+
+    line: int
+    # The element/row as compact JSON, or the whole text document; None for a parsed JSONL line, which is read
+    # back from the file only if the record ends in the ledger (holding every line would double the memory).
+    original: str | None
+    value: dict[str, Any] | None = None
+    code: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileContents:
+    """One file's records and the identity of the bytes they came from (for the manifest)."""
+
+    entries: list[Entry]
+    sha256: str
+    size: int
+
+
+class _FileError(Exception):
+    """The file cannot be read at all; it becomes one unreadable entry at line 1."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def read_file(path: Path, policy: RulePolicy, source: str, findings: list[Finding]) -> FileContents:
+    """Every record of one file, in file order; never empty (a file with no records is one DP100 entry).
+
+    Findings that belong to no single record (a CRLF file, say) are appended to `findings`.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the file ({exc.strerror})") from None
+    digest, size = hashlib.sha256(data).hexdigest(), len(data)
+    if path.suffix.lower() == ".jsonl" and data.strip() and not data.lstrip(_WHITESPACE).startswith(b"["):
+        del data  # the line reader reads the file itself; holding it twice would double a large build's peak
+        entries = _jsonl(path, policy, source, findings)
+    else:
+        try:
+            entries = _container(path, data, policy, source, findings)
+        except _FileError as error:
+            entries = [Entry(1, data[:_PREVIEW].decode("utf-8", "replace"), code=error.code, message=error.message)]
+    if not entries:
+        entries = [Entry(1, "", code="DP100", message="the file holds no records")]
+    return FileContents(entries, digest, size)
+
+
+def _container(path: Path, data: bytes, policy: RulePolicy, source: str, findings: list[Finding]) -> list[Entry]:
+    """Dispatch on the suffix, then on the content for JSON; raises _FileError for an unreadable file."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return _parquet(path)
+    if not data.strip():
+        raise _FileError("DP100", "the file is empty" if not data else "the file holds only whitespace")
+    if suffix in (".json", ".jsonl"):
+        return _json_or_jsonl(path, data, policy, source, findings)
+    text = _decode(data)
+    if suffix == ".csv":
+        return _csv(text)
+    return [Entry(1, text, value={"text": text})]
+
+
+def _json_or_jsonl(path: Path, data: bytes, policy: RulePolicy, source: str, findings: list[Finding]) -> list[Entry]:
+    """A JSON array, a single JSON object (.json) or JSONL, whatever the suffix says.
+
+    Only a JSON array or a single object needs the whole file decoded; JSONL is left to the line reader so
+    that one line of bad UTF-8 costs one record, not the file.
+    """
+    if data.lstrip(_WHITESPACE).startswith(b"["):
+        return _json_array(_decode(data))
+    if path.suffix.lower() == ".json":
+        try:
+            single = _single_object(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            single = None
+        if single is not None:
+            return [single]
+    return _jsonl(path, policy, source, findings)
+
+
+def _decode(data: bytes) -> str:
+    """The whole file as UTF-8 text; raises _FileError (DP102) with the line of the first bad byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise _FileError("DP102", f"invalid UTF-8 byte 0x{data[exc.start]:02X} on line {line}") from None
+
+
+def _jsonl(path: Path, policy: RulePolicy, source: str, findings: list[Finding]) -> list[Entry]:
+    """JSONL through the validator's strict reader, merging its records and bad lines back into file order."""
+    result = read_jsonl(path, policy, source, keep_text=False)
+    messages = {(f.line, f.code): f.message + (f" (column {f.col})" if f.col > 1 else "") for f in result.findings}
+    findings.extend(f for f in result.findings if not _about_bad_line(f, result))
+    entries = [Entry(r.line, None, value=r.value) for r in result.records]
+    entries.extend(Entry(line, text, code=code,
+                         message=messages.get((line, code)) or _span_message(code, line, messages))
+                   for line, (code, text) in result.bad_lines.items())
+    entries.sort(key=lambda entry: entry.line)
+    return entries
+
+
+def _about_bad_line(finding: Finding, result: ReadResult) -> bool:
+    """True for a finding that an unreadable record already carries (reported through the ledger instead)."""
+    bad = result.bad_lines.get(finding.line)
+    return bad is not None and bad[0] == finding.code
+
+
+def _span_message(code: str, line: int, messages: dict[tuple[int, str], str]) -> str:
+    """The message for a line inside a multi-line (pretty-printed) object, reported once at its first line."""
+    earlier = [(start, text) for (start, c), text in messages.items() if c == code and start < line]
+    return max(earlier)[1] if earlier else registry()[code].summary.rstrip(".")
+
+
+def _single_object(text: str) -> Entry | None:
+    """The whole .json file as one record, or None when it is not a single JSON value (JSONL, say)."""
+    start = skip_ws(text, len(text) - len(text.lstrip(_BOM)))
+    try:
+        value, end, defect = StrictDecoder().decode_at(text, start)
+    except json.JSONDecodeError:
+        return None  # the JSONL reader reports the bad line(s) with their own codes
+    if skip_ws(text, end) != len(text):
+        return None
+    return _element(text.count("\n", 0, start) + 1, value, defect)
+
+
+def _json_array(text: str) -> list[Entry]:
+    """Each element of a top-level JSON array, with the line where it starts; strict about NaN and duplicates."""
+    decoder = StrictDecoder()
+    pos = skip_ws(text, text.index("[") + 1)
+    line, counted = text.count("\n", 0, pos) + 1, pos
+    entries: list[Entry] = []
+    while pos < len(text) and text[pos] != "]":
+        line += text.count("\n", counted, pos)
+        counted = pos
+        try:
+            value, end, defect = decoder.decode_at(text, pos)
+        except json.JSONDecodeError as exc:
+            entries.append(Entry(line, text[pos:pos + _PREVIEW], code="DP104",
+                                 message=f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}; "
+                                         "no element after this one could be read either"))
+            return entries
+        entries.append(_element(line, value, defect))
+        pos = skip_ws(text, end)
+        if pos < len(text) and text[pos] == ",":
+            pos = skip_ws(text, pos + 1)
+        elif pos < len(text) and text[pos] != "]":
+            entries.append(Entry(text.count("\n", 0, pos) + 1, text[pos:pos + _PREVIEW], code="DP104",
+                                 message="invalid JSON: expected ',' or ']' between array elements"))
+            return entries
+    if pos >= len(text):
+        entries.append(Entry(text.count("\n", 0, pos) + 1, "", code="DP105",
+                             message="the JSON array is not closed; the file is cut off"))
+    return entries
+
+
+def _element(line: int, value: Any, defect: Defect | None) -> Entry:
+    """One decoded JSON value as an entry: its decoder defect, not an object (DP108), or the object."""
+    original = json.dumps(value, ensure_ascii=False)
+    if defect is not None:
+        return Entry(line, original, code=defect.code, message=defect.message)
+    if not isinstance(value, dict):
+        return Entry(line, original, code="DP108", message=f"expected a JSON object, found {type(value).__name__}")
+    return Entry(line, original, value=value)
+
+
+def _csv(text: str) -> list[Entry]:
+    """Each data row as {column: cell}, with the line where the row starts (the header is line 1)."""
+    csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
+    reader = csv.reader(io.StringIO(text.lstrip(_BOM), newline=""))
+    try:
+        header = next(reader)
+        entries: list[Entry] = []
+        end = reader.line_num
+        for cells in reader:
+            start, end = end + 1, reader.line_num
+            if cells:
+                entries.append(_csv_row(start, header, cells))
+    except csv.Error as exc:
+        raise _FileError("DP104", f"the CSV file cannot be parsed near line {reader.line_num}: {exc}") from None
+    return entries
+
+
+def _csv_row(line: int, header: list[str], cells: list[str]) -> Entry:
+    """A row as {column: cell}, or DP203/DP204 when it has fewer/more cells than the header has columns."""
+    if len(cells) == len(header):
+        value = dict(zip(header, cells, strict=True))
+        return Entry(line, json.dumps(value, ensure_ascii=False), value=value)
+    original = json.dumps(cells, ensure_ascii=False)
+    if len(cells) < len(header):
+        return Entry(line, original, code="DP203", message=f"the row has {len(cells)} cell(s) but the header names "
+                     f"{len(header)} columns; a field is missing (or a quote is unbalanced)")
+    return Entry(line, original, code="DP204", message=f"the row has {len(cells)} cells but the header names "
+                 f"{len(header)} columns; quote cells that contain commas")
+
+
+def _parquet(path: Path) -> list[Entry]:
+    """Each row as a dict; `line` is the 1-based row number."""
+    import polars as pl  # lazy: only builds with Parquet inputs pay for the import (validate never does)
+
+    try:
+        rows = pl.read_parquet(path).to_dicts()
+    except Exception as exc:  # polars raises several unrelated types for a corrupt file
+        raise _FileError("DP104", f"the Parquet file cannot be read: {exc}") from None
+    return [Entry(number, json.dumps(row, ensure_ascii=False, default=str), value=row)
+            for number, row in enumerate(rows, 1)]

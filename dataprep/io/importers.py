@@ -1,0 +1,195 @@
+"""Importers: a raw record in a known shape converted to the canonical row, or its problems reported.
+
+`dataprep build` accepts the shapes people actually have: alpaca, dolly, question/answer, OpenAI
+messages, ShareGPT and plain text besides Bedrock's own formats (which convert through their format
+module's own check, so a Bedrock record imports exactly as `dataprep validate` checks it). Which shape a
+record is in is decided by the one detector, `dataprep.formats.shapes.detect`; here each shape's fields are
+read into a `Canonical` row, and every problem is reported through `emit` with its rule code. Texts are
+kept exactly as found: cleaning is a later stage that counts its changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dataprep.formats import MODULES, base, shapes
+from dataprep.formats.base import Canonical, Emit, Turn, check_roles, require_str
+
+Convert = Callable[[dict[str, Any], Emit], Canonical | None]
+
+_SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
+                   "chatgpt": "assistant", "bing": "assistant", "bard": "assistant", "model": "assistant",
+                   "system": "system"}
+_OPENAI_SYSTEM_ROLES = frozenset({"system", "developer"})
+# (role, text, where) for one message or turn; role or text None when its problem is already reported.
+_Entry = tuple[str | None, str | None, str]
+
+
+def _optional(obj: dict[str, Any], key: str, where: str, emit: Emit) -> str | None:
+    """An optional text field: '' when absent or null, None after reporting a wrong type."""
+    value = obj.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        emit("DP204", f"{where}: {key!r} must be a string, found {type(value).__name__}", key)
+        return None
+    return value
+
+
+def _required(obj: dict[str, Any], key: str, where: str, emit: Emit, *, allow_empty: bool = False) -> str | None:
+    """A required text field; a null cell (CSV/Parquet/JSON null) counts as empty, not as a wrong type."""
+    if key in obj and obj[key] is None:
+        emit("DP205", f"{where}: {key!r} is empty (null)", key)
+        return None
+    return require_str(obj, key, where, emit, allow_empty=allow_empty)
+
+
+def _pair(system: str | None, user: str, assistant: str) -> Canonical:
+    """One exchange, with the system prompt when there is a non-empty one."""
+    return Canonical(system=system or None, turns=(Turn("user", user), Turn("assistant", assistant)))
+
+
+def _with_context(text: str, context: str) -> str:
+    """The instruction followed by its context (alpaca's input, dolly's context) when there is any."""
+    return f"{text}\n\n{context}" if context.strip() else text
+
+
+def _instruction(obj: dict[str, Any], emit: Emit) -> Canonical | None:
+    """alpaca (instruction, input, output) and dolly (instruction, context, response); GPTeacher mixes them
+    (instruction, input, response), so the answer and context keys are whichever of the pair is present."""
+    where = "instruction record"
+    answer_key = "response" if "response" in obj and "output" not in obj else "output"
+    context_key = "context" if "context" in obj else "input"
+    instruction = _required(obj, "instruction", where, emit)
+    context = _optional(obj, context_key, where, emit)
+    answer = _required(obj, answer_key, where, emit)
+    system = _optional(obj, "system", where, emit)
+    if instruction is None or context is None or answer is None or system is None:
+        return None
+    return _pair(system, _with_context(instruction, context), answer)
+
+
+def _qa(obj: dict[str, Any], emit: Emit) -> Canonical | None:
+    """A question/answer pair under the first key pair of QA_KEYS that the record has."""
+    question_key, answer_key = next(((q, a) for q, a in shapes.QA_KEYS if q in obj and a in obj),
+                                    ("question", "answer"))
+    where = f"{question_key}/{answer_key} record"
+    question = _required(obj, question_key, where, emit)
+    answer = _required(obj, answer_key, where, emit)
+    system = _optional(obj, "system", where, emit)
+    if question is None or answer is None or system is None:
+        return None
+    return _pair(system, question, answer)
+
+
+def _text(obj: dict[str, Any], emit: Emit) -> Canonical | None:
+    """Unlabelled text (a `text` field, or a whole .txt/.md document)."""
+    text = _required(obj, "text", "text record", emit)
+    return None if text is None else Canonical(text=text)
+
+
+def _openai(obj: dict[str, Any], emit: Emit) -> Canonical | None:
+    """OpenAI chat: leading system/developer messages become the system prompt; tool messages cannot be kept."""
+    messages = base.require_messages(obj, "OpenAI chat record", emit)
+    if messages is None:
+        return None
+    entries: list[_Entry] = []
+    for number, message in enumerate(messages, 1):
+        where = f"message {number}"
+        if not isinstance(message, dict):
+            emit("DP204", f"{where} must be an object, found {type(message).__name__}", "messages")
+            entries.append((None, None, where))
+            continue
+        role = message.get("role")
+        role = "system" if role in _OPENAI_SYSTEM_ROLES else role
+        if role not in ("system", "user", "assistant"):
+            emit("DP207", f"{where} has role {role!r}; only system, user and assistant messages can be imported "
+                 "(tool calls and results have no place in a Bedrock text dataset)", "role")
+            entries.append((None, None, where))
+            continue
+        entries.append((role, _openai_content(message, where, role == "system", emit), where))
+    return _dialogue(entries, "", emit)
+
+
+def _openai_content(message: dict[str, Any], where: str, is_system: bool, emit: Emit) -> str | None:
+    """A message's text: a string, or text parts joined by newlines (any other part cannot be imported)."""
+    content = message.get("content")
+    if not isinstance(content, list):
+        return _required(message, "content", where, emit, allow_empty=is_system)
+    texts = []
+    for part in content:
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind != "text" or not isinstance(part.get("text"), str):
+            emit("DP214", f"{where}: a {kind or 'malformed'} content part cannot be imported; only text parts "
+                 "({\"type\": \"text\", \"text\": ...})", "content")
+            return None
+        texts.append(part["text"])
+    text = "\n".join(texts)
+    if not text.strip() and not is_system:
+        emit("DP205", f"{where}: 'content' has no text", "content")
+        return None
+    return text
+
+
+def _sharegpt(obj: dict[str, Any], emit: Emit) -> Canonical | None:
+    """ShareGPT: {"conversations": [{"from", "value"}]}; the speaker names vary by the tool that exported them."""
+    conversations = obj.get("conversations")
+    if not isinstance(conversations, list):
+        emit("DP204", f"'conversations' must be a list, found {type(conversations).__name__}", "conversations")
+        return None
+    system = _optional(obj, "system", "ShareGPT record", emit)
+    if system is None:
+        return None
+    entries: list[_Entry] = []
+    for number, turn in enumerate(conversations, 1):
+        where = f"turn {number}"
+        speaker = _required(turn, "from", where, emit) if isinstance(turn, dict) else None
+        role = _SHAREGPT_ROLES.get(speaker) if speaker is not None else None
+        if not isinstance(turn, dict):
+            emit("DP204", f"{where} must be an object, found {type(turn).__name__}", "conversations")
+        elif speaker is not None and role is None:
+            emit("DP207", f"{where} is from {speaker!r}; use one of {', '.join(_SHAREGPT_ROLES)}", "from")
+        if role is None:
+            entries.append((None, None, where))
+            continue
+        entries.append((role, _required(turn, "value", where, emit, allow_empty=role == "system"), where))
+    return _dialogue(entries, system, lambda c, m, k: emit(c, m.replace("'messages'", "'conversations'"), k))
+
+
+def _dialogue(entries: list[_Entry], system: str, emit: Emit) -> Canonical | None:
+    """Turns from (role, text, where) entries whose problems are already reported (role or text None).
+
+    System entries are allowed only before the first user or assistant turn; Bedrock's formats have one
+    system prompt and no way to place one mid-conversation. The order rules are the Bedrock formats' own.
+    """
+    systems = [system] if system.strip() else []
+    turns: list[Turn] = []
+    ok = True
+    for role, text, where in entries:
+        if role == "system" and turns:
+            emit("DP207", f"{where} is a system message after the conversation started; move it to the start",
+                 "role")
+            ok = False
+        elif role is None or text is None:
+            ok = False
+        elif role == "system":
+            systems.extend([text] if text.strip() else [])
+        else:
+            turns.append(Turn(role, text))
+    check_roles([t.role for t in turns], emit)
+    if not ok or not turns:
+        return None
+    return Canonical(system="\n\n".join(systems) or None, turns=tuple(turns))
+
+
+# Every shape `detect(obj, sources=True)` can name, with the function that converts it.
+CONVERTERS: dict[str, Convert] = {
+    **{name: module.check for name, module in MODULES.items()},
+    shapes.ALPACA: _instruction,
+    shapes.DOLLY: _instruction,
+    shapes.QA: _qa,
+    shapes.OPENAI: _openai,
+    shapes.SHAREGPT: _sharegpt,
+    shapes.TEXT: _text,
+}
