@@ -1,7 +1,7 @@
 """The `dataprep job` command: write OUT/job.json, a checked CreateModelCustomizationJob request.
 
-Only typer is imported at module level: `dataprep --help` and `dataprep validate` load this module too,
-and the checks (with botocore's service model) are needed only when `job` runs.
+Only typer and the light output module are imported at module level: `dataprep --help` and `dataprep
+validate` load this module too, and the checks (with botocore's service model) are needed only when `job` runs.
 """
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from dataprep.cli.output import count, fail_usage, print_findings
 from dataprep.errors import ConfigError, ProfileError, UsageError
+from dataprep.findings import Severity
 
 if TYPE_CHECKING:
     from dataprep.findings import Finding
+    from dataprep.job import JobPlan, JobRequest
 
 
 def job(
@@ -45,39 +48,51 @@ def job(
 ) -> None:
     """Write OUT/job.json, a checked CreateModelCustomizationJob request. Exit 0 ready, 1 not ready, 2 usage."""
     from dataprep import job as jobs
-    from dataprep.config import load_config
-
-
 
     if not out.is_dir():
-        _fail_usage(f"{out}: no such folder; pass the OUT folder of `dataprep build`")
+        fail_usage(f"{out}: no such folder; pass the OUT folder of `dataprep build`")
     flags = {"epochCount": epochs, "batchSize": batch_size, "learningRate": learning_rate,
              "learningRateWarmupSteps": warmup_steps}
-    given = _hyperparameters(flags, hyperparameter or [])
+    request = jobs.JobRequest(
+        out=out, s3_uri=s3_uri, role_arn=role_arn, hyperparameters=_hyperparameters(flags, hyperparameter or []),
+        kms_key_id=kms_key_id, job_name=job_name, model_name=model_name, subnet_ids=vpc_subnet or [],
+        security_group_ids=vpc_security_group or [],
+    )
+    plan = _plan(request, model, profile_file, config)
+    if not plan.ready:
+        _refuse(plan.findings)
+    print_findings(plan.findings, bare_whole_file=True)
+    _write(plan, out)
+
+
+def _plan(request: JobRequest, model: str | None, profile_file: list[Path] | None, config: Path | None) -> JobPlan:
+    """Load the config and the build's manifest and check the request; every failure exits with its code."""
+    from dataprep import job as jobs
+    from dataprep.config import load_config
+    from dataprep.settings import profile_files
+
     try:
         cfg = load_config(config)
-        manifest = jobs.load_manifest(out)
-        profile = jobs.choose_profile(manifest, model, [*cfg.profile_files(), *(profile_file or [])])
-        request = jobs.JobRequest(
-            out=out, s3_uri=s3_uri, role_arn=role_arn, hyperparameters=given, kms_key_id=kms_key_id,
-            job_name=job_name, model_name=model_name, subnet_ids=vpc_subnet or [],
-            security_group_ids=vpc_security_group or [],
-        )
-        plan = jobs.plan_job(request, manifest, profile, cfg.policy)
+        manifest = jobs.load_manifest(request.out)
+        profile = jobs.choose_profile(manifest, model, profile_files(cfg, profile_file))
+        return jobs.plan_job(request, manifest, profile, cfg.policy)
     except jobs.NotReady as exc:
         _refuse(exc.findings)
     except (jobs.JobUsageError, ConfigError, ProfileError, UsageError) as exc:
-        _fail_usage(str(exc))
+        fail_usage(str(exc))
     except OSError as exc:
-        _fail_usage(f"{exc.filename or out}: cannot read: {exc.strerror or exc}")
-    if not plan.ready:
-        _refuse(plan.findings)
-    _print_findings(plan.findings)
+        fail_usage(f"{exc.filename or request.out}: cannot read: {exc.strerror or exc}")
+
+
+def _write(plan: JobPlan, out: Path) -> None:
+    """Write job.json, then say what it asks for and the commands that upload the data and submit the job."""
+    from dataprep import job as jobs
+
     job_file = out / jobs.JOB_FILE
     try:
         jobs.write_request(job_file, plan.body)
     except OSError as exc:
-        _fail_usage(f"{job_file}: cannot write: {exc.strerror or exc}")
+        fail_usage(f"{job_file}: cannot write: {exc.strerror or exc}")
     for line in jobs.summary_lines(plan):
         typer.echo(line)
     typer.echo(f"wrote {job_file}\n\nUpload the data, then submit the job (in the bucket's Region):")
@@ -92,30 +107,16 @@ def _hyperparameters(flags: dict[str, float | None], pairs: list[str]) -> dict[s
         name, sep, value = pair.partition("=")
         name, value = name.strip(), value.strip()
         if not sep or not name or not value:
-            _fail_usage(f"--hyperparameter {pair!r}: expected NAME=VALUE, e.g. earlyStoppingPatience=3")
+            fail_usage(f"--hyperparameter {pair!r}: expected NAME=VALUE, e.g. earlyStoppingPatience=3")
         if given.get(name, value) != value:
-            _fail_usage(f"--hyperparameter {pair!r}: {name} is already set to {given[name]}")
+            fail_usage(f"--hyperparameter {pair!r}: {name} is already set to {given[name]}")
         given[name] = value
     return given
 
 
-def _print_findings(findings: list[Finding]) -> None:
-    for f in findings:
-        where = f"{f.path}:{f.line}:{f.col}" if f.line else f.path
-        typer.echo(f"{where}: {f.code} {f.message}")
-
-
 def _refuse(findings: list[Finding]) -> NoReturn:
     """Exit 1 with the findings: the data or the request is not ready, and job.json is not written."""
-    from dataprep.findings import Severity
-
-    _print_findings(findings)
-    errors = sum(f.severity == Severity.ERROR for f in findings)
-    typer.echo(f"{errors} error(s): the request is not ready and job.json was not written; "
+    print_findings(findings, bare_whole_file=True)
+    typer.echo(f"{count(findings, Severity.ERROR)} error(s): the request is not ready and job.json was not written; "
                "`dataprep rules CODE` explains a code", err=True)
     raise typer.Exit(1)
-
-
-def _fail_usage(message: str) -> NoReturn:
-    typer.echo(f"dataprep: error: {message}", err=True)
-    raise typer.Exit(2)

@@ -6,9 +6,11 @@ Module-level imports stay light (typer, pathlib): the CLI imports this module on
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
+
+from dataprep.cli.output import fail_usage
 
 
 def report(
@@ -26,21 +28,17 @@ def report(
     try:
         document = json.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        _fail(f"{source}: no such file; run `dataprep build RAW... {out} --model ID` first")
+        fail_usage(f"{source}: no such file; run `dataprep build RAW... {out} --model ID` first")
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        _fail(f"{source}: cannot read it as JSON ({exc})")
+        fail_usage(f"{source}: cannot read it as JSON ({exc})")
     version = document.get("report_version") if isinstance(document, dict) else None
     if version != REPORT_VERSION:
-        _fail(f"{source}: report_version {version!r}; this dataprep renders version {REPORT_VERSION} "
+        fail_usage(f"{source}: report_version {version!r}; this dataprep renders version {REPORT_VERSION} "
               "(rebuild with this version)")
     try:
         page = render(document)
     except (KeyError, TypeError, ValueError) as exc:
-        _fail(f"{source}: not a complete report (missing or wrong {exc}); rebuild to write a new one")
+        fail_usage(f"{source}: not a complete report (missing or wrong {exc}); rebuild to write a new one")
     (out / REPORT_HTML).write_text(page, encoding="utf-8", newline="\n")
     typer.echo(f"wrote {out / REPORT_HTML}")
 
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"dataprep: error: {message}", err=True)
-    raise typer.Exit(2)

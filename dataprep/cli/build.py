@@ -1,0 +1,118 @@
+"""`dataprep build RAW... OUT --model ID`: build S3-ready JSONL for a Bedrock model from raw files.
+
+The pipeline (polars, numpy, datasketch, tiktoken) is imported when the command runs: `dataprep --help`
+and `dataprep validate` load this module too. The flags' defaults are not written here: `dataprep.settings`
+reads them from the build's dataclasses, and `build --help` shows them (see `DefaultsInHelp`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperCommand
+
+from dataprep.cli.output import fail_usage, print_findings
+from dataprep.errors import BuildError, ConfigError, ProfileError, UsageError
+
+if TYPE_CHECKING:
+    from dataprep.build.model import BuildSettings
+    from dataprep.profiles import Profile
+    from dataprep.registry import RulePolicy
+
+
+class DefaultsInHelp(TyperCommand):
+    """Appends `[default: …]` to the help of each flag with a default, read from `dataprep.settings`.
+
+    Done when the help is shown, not at import: the defaults live in dataclasses whose modules are heavy.
+    """
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:  # typer's vendored click HelpFormatter
+        """Fill in the defaults once, escaped so rich markup shows the brackets, then format as usual."""
+        from rich.markup import escape
+
+        from dataprep.settings import help_defaults
+
+        shown = help_defaults()
+        for param in self.params:
+            text = getattr(param, "help", None)
+            if param.name in shown and param.param_type_name == "option" and "[default:" not in (text or ""):
+                param.help = f"{text} {escape(f'[default: {shown[param.name]}]')}"  # type: ignore[attr-defined]
+        super().format_help(ctx, formatter)
+
+
+def build(
+    paths: Annotated[list[Path], typer.Argument(help="RAW... OUT: input files or folders, then the output folder.",
+                                                show_default=False)],
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Model profile id or Bedrock model id.")] = None,
+    task: Annotated[str | None, typer.Option(help="fine-tuning or continued-pretraining.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the split hash and dedup permutations.")] = None,
+    validation_fraction: Annotated[float | None, typer.Option(
+        help="Share of records for validation, capped at the model's quota.")] = None,
+    test_fraction: Annotated[float | None, typer.Option(help="Share held out in test.jsonl.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Keep only these languages, e.g. en,de (ISO 639-1).")] = None,
+    lang_detector: Annotated[str | None, typer.Option(help="langdetect or fasttext.")] = None,
+    dedup_threshold: Annotated[float | None, typer.Option(help="Near-duplicate Jaccard threshold.")] = None,
+    dedup_ngram: Annotated[int | None, typer.Option(help="Words per shingle.")] = None,
+    dedup_num_perm: Annotated[int | None, typer.Option(help="MinHash permutations.")] = None,
+    max_train_records: Annotated[int | None, typer.Option(
+        help="Keep a deterministic sample of at most N training records (the rest go to the ledger).")] = None,
+    secrets: Annotated[str | None, typer.Option(help="drop, redact or warn.")] = None,
+    pii: Annotated[str | None, typer.Option(help="drop, redact or warn.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.json, report.html and "
+                                            "expectations.json.")] = False,
+    profile_file: Annotated[list[Path] | None, typer.Option(help="Extra or overriding model profile (TOML).")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Config file (default: nearest dataprep.toml or pyproject.toml).")
+    ] = None,
+) -> None:
+    """Build S3-ready train/validation JSONL for a Bedrock model from raw files. Exit 0 done, 1 not ready, 2 usage.
+
+    Writes OUT/train.jsonl, validation.jsonl (test.jsonl with --test-fraction), rejected.jsonl (every dropped
+    input record with its rule code), lineage.jsonl, report.html, report.json, expectations.json and
+    manifest.json.
+    """
+    from dataprep.config import load_config
+    from dataprep.settings import BuildFlags, require_model, resolve_build
+
+    if len(paths) < 2:
+        fail_usage("give at least one RAW input and the OUT folder: dataprep build RAW... OUT --model ID")
+    *raw, out = paths
+    flags = BuildFlags(task=task, seed=seed, validation_fraction=validation_fraction, test_fraction=test_fraction,
+                       lang=lang, lang_detector=lang_detector, dedup_threshold=dedup_threshold,
+                       dedup_ngram=dedup_ngram, dedup_num_perm=dedup_num_perm,
+                       max_train_records=max_train_records, secrets=secrets, pii=pii)
+    try:
+        cfg = load_config(config)
+        profile = require_model(cfg, model, profile_file)
+        settings = resolve_build(cfg, profile, flags)
+        _run_build(raw, out, profile, settings, cfg.policy, quiet, not no_report)
+    except (UsageError, ProfileError, ConfigError) as exc:
+        fail_usage(str(exc))
+
+
+def _run_build(raw: list[Path], out: Path, profile: Profile, settings: BuildSettings, policy: RulePolicy,
+               quiet: bool, reports: bool) -> None:
+    """Run the pipeline, print the summary and the findings in the written files; exit 1 when not ready."""
+    from dataprep.build.pipeline import build as run
+    from dataprep.cli.summary import console, print_summary, progress_bars
+    from dataprep.findings import Severity
+
+    try:
+        with progress_bars(not quiet) as progress:
+            result = run(raw, out, profile, settings, policy, progress, reports)
+    except BuildError as exc:
+        typer.echo(f"dataprep: build stopped, nothing written: {exc}", err=True)
+        raise typer.Exit(1) from None
+    print_summary(result, out)
+    print_findings([f for f in result.findings if f.severity >= Severity.WARNING and f.path.startswith(str(out))],
+                   err=True)
+    if result.errors:
+        console.print(f"[red]{len(result.errors)} error(s) in the written files: the data is not ready for "
+                      f"{profile.id} yet[/red]")
+        raise typer.Exit(1)
+    written = ", ".join(entry["file"] for entry in result.manifest["outputs"].values())
+    typer.echo(f"wrote {out}/ ({written}, manifest.json{', reports' if reports else ''}); check it with: "
+               f"dataprep validate {out} --model {profile.id} --task {result.spec.task}")

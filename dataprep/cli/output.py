@@ -1,0 +1,81 @@
+"""Every way the command line prints findings, and its one-line usage error.
+
+`validate`, the findings a build leaves in its written files and `job` all print findings through this
+module, so `path:line:col: CODE message`, the JSON array and the GitHub annotations are written once and a
+change to one format reaches every command. Only `dataprep.findings` (dataclasses, enum) is imported:
+`validate` runs as a pre-commit hook and its start-up must stay light.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from typing import NoReturn
+
+import typer
+
+from dataprep.findings import Finding, Severity
+
+
+class OutputFormat(StrEnum):
+    """The `--format` of `validate`: for people, for programs, for GitHub Actions annotations."""
+
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def fail_usage(message: str) -> NoReturn:
+    """Exit 2 with a one-line message and no traceback: the contract for every usage, config or profile error."""
+    typer.echo(f"dataprep: error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def text_line(finding: Finding, *, bare_whole_file: bool = False) -> str:
+    """`path:line:col: CODE message`, the format editors and CI logs jump to.
+
+    `bare_whole_file` prints a whole-file finding (line 0) as `path: CODE message`, as `job` always has.
+    """
+    where = finding.path if bare_whole_file and not finding.line else f"{finding.path}:{finding.line}:{finding.col}"
+    return f"{where}: {finding.code} {finding.message}"
+
+
+def github_line(finding: Finding) -> str:
+    """A GitHub Actions workflow command, so a finding shows on the pull request's diff at its line."""
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning"}.get(finding.severity, "notice")
+    return (f"::{level} file={finding.path},line={max(finding.line, 1)},col={max(finding.col, 1)},"
+            f"title={finding.code}::{escape_github(finding.message)}")
+
+
+def escape_github(text: str) -> str:
+    """Escape what ends or breaks a workflow command's message (GitHub's own `escapeData`)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def json_document(findings: Iterable[Finding]) -> str:
+    """The findings as one JSON array, one object per finding (pinned by tests/golden/validate-catalogue.json)."""
+    return json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=1)
+
+
+def print_findings(findings: Sequence[Finding], output: OutputFormat = OutputFormat.text, *, err: bool = False,
+                   bare_whole_file: bool = False) -> None:
+    """Print the findings in `output` format to stdout (or stderr with `err`)."""
+    if output is OutputFormat.json:
+        typer.echo(json_document(findings), err=err)
+        return
+    for finding in findings:
+        line = github_line(finding) if output is OutputFormat.github else text_line(
+            finding, bare_whole_file=bare_whole_file)
+        typer.echo(line, err=err)
+
+
+def count(findings: Iterable[Finding], severity: Severity) -> int:
+    """How many findings have exactly this severity (errors decide the exit code)."""
+    return sum(f.severity == severity for f in findings)
+
+
+def summary_line(findings: Sequence[Finding], checked: str) -> str:
+    """`N finding(s): E error(s), W warning(s) CHECKED`, the last line `validate` prints (to stderr)."""
+    errors, warnings = count(findings, Severity.ERROR), count(findings, Severity.WARNING)
+    return f"{len(findings)} finding(s): {errors} error(s), {warnings} warning(s) {checked}"

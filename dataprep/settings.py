@@ -1,0 +1,151 @@
+"""What a command runs with: flags over the config file over the defaults, resolved here and nowhere else.
+
+Every default is read from the dataclass that uses it (`BuildSettings`, `DedupSettings`), so a default is
+written once: the build, the config file and `dataprep build --help` cannot disagree. The config key of a
+flag is its name with dashes (`--dedup-threshold` / `dedup-threshold`). Only light modules are imported at
+module level; the dataclasses (which bring numpy and datasketch) are imported when a build is resolved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import MISSING, Field, dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dataprep.errors import UsageError
+
+if TYPE_CHECKING:
+    from dataprep.build.model import BuildSettings
+    from dataprep.config import Config
+    from dataprep.profiles import Profile
+    from dataprep.text.dedup import DedupSettings
+
+# The `BuildSettings` field that holds the `DedupSettings`; its flags are `dedup_` + a `DedupSettings` field.
+_DEDUP = "dedup"
+_DEDUP_FLAGS = ("dedup_threshold", "dedup_ngram", "dedup_num_perm")
+# Fields that are not flags of their own: the task is resolved with the model, dedup through its own flags.
+_NOT_FLAGS = ("task", _DEDUP)
+_CASTS = {"int": int, "float": float}
+
+
+@dataclass(frozen=True)
+class BuildFlags:
+    """The build flags as typed; None means not given, so the config file or the default applies."""
+
+    task: str | None = None
+    seed: int | None = None
+    validation_fraction: float | None = None
+    test_fraction: float | None = None
+    lang: str | None = None  # comma-separated, as typed
+    lang_detector: str | None = None
+    dedup_threshold: float | None = None
+    dedup_ngram: int | None = None
+    dedup_num_perm: int | None = None
+    max_train_records: int | None = None
+    secrets: str | None = None
+    pii: str | None = None
+
+
+def profile_files(cfg: Config, given: Sequence[Path] | None) -> list[Path]:
+    """The config's profile files, then the `--profile-file` ones (later files override earlier ones)."""
+    return [*cfg.profile_files(), *(given or [])]
+
+
+def resolve_target(cfg: Config, model: str | None, task: str | None,
+                   given: Sequence[Path] | None) -> tuple[Profile | None, str | None]:
+    """The model profile (None when neither flag nor config names one) and the task, flags over config."""
+    from dataprep.profiles import resolve_model
+
+    model = model or cfg.get("model")
+    task = task or cfg.get("task")
+    return (resolve_model(model, profile_files(cfg, given)) if model else None), task
+
+
+def require_model(cfg: Config, model: str | None, given: Sequence[Path] | None) -> Profile:
+    """The build's profile: a build cannot guess the model, so none is a usage error saying how to give one."""
+    profile, _ = resolve_target(cfg, model, None, given)
+    if profile is None:
+        raise UsageError("--model is required (or set model in [tool.dataprep]); `dataprep models` lists them")
+    return profile
+
+
+def _default(spec: Field[Any]) -> Any:
+    """A dataclass field's default, calling its factory when it has one."""
+    if spec.default is not MISSING:
+        return spec.default
+    if spec.default_factory is not MISSING:
+        return spec.default_factory()
+    raise TypeError(f"{spec.name} has no default")
+
+
+def build_defaults() -> dict[str, Any]:
+    """Every build flag's default by flag name, read from `BuildSettings` and `DedupSettings`."""
+    from dataprep.build.model import BuildSettings
+    from dataprep.text.dedup import DedupSettings
+
+    defaults = {f.name: _default(f) for f in fields(BuildSettings) if f.name not in _NOT_FLAGS}
+    dedup = {f"{_DEDUP}_{f.name}": _default(f) for f in fields(DedupSettings)}
+    defaults.update({name: dedup[name] for name in _DEDUP_FLAGS})
+    return defaults
+
+
+def _casts() -> dict[str, type]:
+    """int or float by flag name, from the dataclasses' annotations: a config `seed = 3.0` builds as 3."""
+    from dataprep.build.model import BuildSettings
+    from dataprep.text.dedup import DedupSettings
+
+    types = {f.name: f.type for f in fields(BuildSettings)}
+    types.update({f"{_DEDUP}_{f.name}": f.type for f in fields(DedupSettings)})
+    names = {name: getattr(kind, "__name__", str(kind)) for name, kind in types.items()}
+    return {name: _CASTS[kind] for name, kind in names.items() if kind in _CASTS}
+
+
+def help_defaults() -> dict[str, str]:
+    """The `[default: …]` text of each build flag that has a default worth showing, for `build --help`."""
+    shown = {name: f"{value:g}" if isinstance(value, float) else str(value)
+             for name, value in build_defaults().items() if value not in (None, ())}
+    shown["validation_fraction"] += ", or 0 when the model takes no validation set"
+    return shown
+
+
+def resolve_build(cfg: Config, profile: Profile, flags: BuildFlags) -> BuildSettings:
+    """Flags over config over defaults; raises UsageError for values no build could use."""
+    from dataprep.build.model import BuildSettings
+
+    spec = profile.task(flags.task or cfg.get("task"))
+    defaults = build_defaults()
+    if not spec.validation_supported:
+        defaults["validation_fraction"] = 0.0
+    casts = _casts()
+    values: dict[str, Any] = {}
+    for name, default in defaults.items():
+        flag = getattr(flags, name)
+        if name == "lang" and flag is not None:
+            flag = flag.split(",")
+        value = flag if flag is not None else cfg.get(name.replace("_", "-"), default)
+        values[name] = casts[name](value) if name in casts else value
+    values["lang"] = tuple(sorted({code.strip().lower() for code in values["lang"] if code.strip()}))
+    _check_actions(values)
+    dedup = _dedup(values.pop("dedup_threshold"), values.pop("dedup_ngram"), values.pop("dedup_num_perm"))
+    return BuildSettings(task=spec.task, dedup=dedup, **values)
+
+
+def _check_actions(values: dict[str, Any]) -> None:
+    """`--secrets` and `--pii` take one of the build's actions; anything else stops before reading input."""
+    from dataprep.build.model import ACTIONS
+
+    for name in ("secrets", "pii"):
+        if values[name] not in ACTIONS:
+            raise UsageError(f"--{name} must be one of {', '.join(ACTIONS)}, not {values[name]!r}")
+
+
+def _dedup(threshold: float, ngram: int, num_perm: int) -> DedupSettings:
+    """The dedup settings; the default bands x rows only fit the default permutation count."""
+    from dataprep.text.dedup import DedupSettings
+
+    if not 0 < threshold <= 1 or num_perm < 16 or not 1 <= ngram <= 64:
+        raise UsageError("dedup settings: threshold in (0, 1], num-perm at least 16, ngram from 1 to 64")
+    fitted = num_perm == _default(next(f for f in fields(DedupSettings) if f.name == "num_perm"))
+    return DedupSettings(ngram=ngram, num_perm=num_perm, threshold=threshold,
+                         **({} if fitted else {"bands": None, "rows": None}))
