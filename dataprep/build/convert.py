@@ -12,13 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dataprep import formats
+from dataprep.build.ledger import Ledger
+from dataprep.build.model import Rejected, Unit
 from dataprep.build.screen import QualityPolicy, screen
+from dataprep.checks.duplicates import record_key
 from dataprep.formats.base import Canonical
 from dataprep.io.read import SourceRecord
 from dataprep.parallel import ordered_map
 from dataprep.registry import rule
 from dataprep.text.clean import clean
-from dataprep.checks.duplicates import record_key
 
 _PARALLEL_MIN = 5000
 _CHUNK = 4000
@@ -107,3 +109,21 @@ def _to_target(record: SourceRecord, context: ConvertContext) -> Canonical | str
         return (f"unlabeled text ({record.shape}) cannot fine-tune {context.model}: it needs prompt/answer pairs; "
                 "use it with --task continued-pretraining on a model that supports it, or give labeled records")
     return row
+
+
+def run(records: list[SourceRecord], context: ConvertContext, ledger: Ledger) -> list[Unit]:
+    """Convert, clean and check every record; empties `records` (the rows are replaced by cleaned ones)."""
+    total = len(records)
+    where = [(r.source, r.line, r.original) for r in records]
+    with ledger.stage("convert, clean, check", total) as stage:
+        done = convert_parallel(records, context)
+        stage.advance(total)
+        records.clear()
+        ledger.fixes.update(done.fixes)
+        ledger.warnings.update(done.warnings)
+        for index, code, reason in done.rejected:
+            source, line, original = where[index]
+            ledger.rejected.append(Rejected(source, line, 0, 1, code, reason, original))
+        units = [Unit(*where[i][:2], 0, 1, where[i][2], row, key) for i, row, key in done.kept]
+        stage.done(len(units))
+    return units

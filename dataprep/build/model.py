@@ -81,6 +81,10 @@ class Rejected:
         return out
 
 
+# A duplicate cluster: the unit kept and the ledger entries of the members dropped in its favour.
+Cluster = tuple[Unit, list[Rejected]]
+
+
 @dataclass
 class StageCount:
     name: str
@@ -107,7 +111,7 @@ class BuildResult:
     findings: list[Finding]  # reader warnings and the self-check of the written files
     manifest: dict[str, Any]
     token_counter: str
-    clusters: list[tuple[Unit, list[Rejected]]] = field(default_factory=list)
+    clusters: list[Cluster] = field(default_factory=list)
 
     @property
     def drops(self) -> Counter[str]:

@@ -13,13 +13,10 @@ from dataclasses import dataclass, field
 
 from dataprep.build.model import Action
 from dataprep.checks import content
+from dataprep.checks.keywords import ReservedKeywords
+from dataprep.checks.text_quality import looks_truncated, text_problem
 from dataprep.formats.base import Canonical, Turn
 from dataprep.registry import RulePolicy, rule
-
-_MIN_WORDS = 20
-_MIN_LETTER_SHARE = 0.5
-_MAX_REPEATED_LINES = 0.3
-_TRUNCATION_MIN_WORDS = 30
 
 
 @dataclass(frozen=True)
@@ -28,8 +25,7 @@ class QualityPolicy:
 
     secrets: Action = "drop"
     pii: Action = "warn"
-    keywords: tuple[str, ...] = ()
-    keywords_case_sensitive: bool = True
+    keywords: ReservedKeywords = field(default_factory=lambda: ReservedKeywords(""))
     rules: RulePolicy = field(default_factory=RulePolicy)
 
 
@@ -68,14 +64,14 @@ def _action(code: str, policy: QualityPolicy) -> str:
 
 def _findings(row: Canonical, policy: QualityPolicy) -> list[tuple[str, str]]:
     found = [(c, m) for c, m in content.findings(row) if c != "DP404"]  # the clean stage fixed DP404
-    keyword = _reserved_keyword(row, policy)
-    if keyword:
-        found.append(("DP212", f"reserved keyword {keyword!r} in the text; the model's jobs fail on it"))
+    keyword = policy.keywords.problem(row.texts())
+    if keyword is not None:
+        found.append(keyword)
     if row.text is not None:
         problem = text_problem(row.text)
         if problem:
             found.append(("DP412", problem))
-    elif row.turns and _looks_truncated(row.turns[-1].text):
+    elif row.turns and looks_truncated(row.turns[-1].text):
         found.append(("DP408", "the answer ends mid-sentence"))
     # Drops before warnings, so a record is filed under its most serious problem.
     return sorted(found, key=lambda f: _rank(f[0], policy))
@@ -83,41 +79,6 @@ def _findings(row: Canonical, policy: QualityPolicy) -> list[tuple[str, str]]:
 
 def _rank(code: str, policy: QualityPolicy) -> int:
     return 0 if _action(code, policy) == "drop" else 1
-
-
-def _reserved_keyword(row: Canonical, policy: QualityPolicy) -> str | None:
-    if not policy.keywords:
-        return None
-    fold = (lambda s: s) if policy.keywords_case_sensitive else str.casefold
-    for text in row.texts():
-        folded = fold(text)
-        for keyword in policy.keywords:
-            if fold(keyword) in folded:
-                return keyword
-    return None
-
-
-def text_problem(text: str) -> str | None:
-    """Why pre-training text is not worth training on (too short, mostly symbols, repeated lines), or None."""
-    words = len(text.split())
-    if words < _MIN_WORDS:
-        return f"only {words} words (at least {_MIN_WORDS} expected in pre-training text)"
-    visible = sum(not c.isspace() for c in text)
-    letters = sum(c.isalpha() for c in text)
-    if visible and letters / visible < _MIN_LETTER_SHARE:
-        return f"only {letters / visible:.0%} of the visible characters are letters (mostly symbols or numbers)"
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if len(lines) >= 10:
-        repeated = 1 - len(set(lines)) / len(lines)
-        if repeated > _MAX_REPEATED_LINES:
-            return f"{repeated:.0%} of the lines repeat other lines (boilerplate or a scraping loop)"
-    return None
-
-
-def _looks_truncated(answer: str) -> bool:
-    """A long answer that stops on a letter or comma rather than an end of sentence, list or code block."""
-    tail = answer.rstrip()
-    return len(tail.split()) >= _TRUNCATION_MIN_WORDS and (tail[-1].isalpha() or tail[-1] == ",")
 
 
 def _redact(row: Canonical, redactor: Callable[[str], tuple[str, int]], code: str, fixes: set[str]) -> Canonical:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-TRAIN, VALIDATION, TEST = "train", "validation", "test"
-SPLITS = (TRAIN, VALIDATION, TEST)
+from dataprep.checks.quotas import SPLITS, TEST, TRAIN, VALIDATION
+
 _SCALE = float(1 << 64)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dataprep.build.split import SPLITS, TRAIN, VALIDATION
+from dataprep.checks.quotas import SPLITS, TRAIN, VALIDATION
 from dataprep.findings import Finding, Severity
 from dataprep.registry import rule
 from dataprep.report import stats

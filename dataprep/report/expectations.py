@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from dataprep import formats
-from dataprep.build.split import SPLITS, TRAIN, VALIDATION
+from dataprep.checks.quotas import SPLITS, TRAIN, VALIDATION
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,0 +1,109 @@
+"""The split walk: tokens, per-record limits, language filter and split, in one pass in seeded-hash order.
+
+Records are offered to the split in the order of a seeded hash of their content key, so the capped splits
+fill with a deterministic, uniformly random sample. Tokenizing and language detection are the costly
+per-record work, so they run batch by batch only on records that can still be placed; once the capped
+splits are full the rest are sampled out (DP504) untouched. A record over a limit is DP305-DP308, a record
+in a language `--lang` does not allow DP411; more training records than the quota without
+`--max-train-records` stops the build (DP503).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dataprep import formats
+from dataprep.build.language import languages
+from dataprep.build.ledger import Ledger
+from dataprep.build.model import BuildSettings, Unit
+from dataprep.build.split import OverQuota, Placer, split_position
+from dataprep.checks.limits import WARN_ONLY, RecordLimits
+from dataprep.checks.quotas import MAX_TOTAL, SPLITS, TRAIN, VALIDATION, record_quota
+from dataprep.errors import BuildError
+from dataprep.profiles import Profile, TaskSpec
+from dataprep.registry import rule
+from dataprep.tokens import TokenCounter
+
+_BATCH = 2048  # records tokenized (and language-detected) per step of the walk
+
+
+class Walk:
+    """The split walk of one build: its settings, limits and tokenizer, and the ledger it reports to."""
+
+    def __init__(self, profile: Profile, spec: TaskSpec, settings: BuildSettings, limits: RecordLimits,
+                 counter: TokenCounter, ledger: Ledger) -> None:
+        self.profile, self.spec, self.settings, self.limits = profile, spec, settings, limits
+        self.counter, self.ledger = counter, ledger
+        quota = record_quota(spec, TRAIN)
+        cap = settings.max_train_records if settings.max_train_records is not None else quota
+        self.placer = Placer(settings.validation_fraction, settings.test_fraction, record_quota(spec, VALIDATION),
+                             cap, settings.max_train_records is not None, spec.quota(MAX_TOTAL))
+        self.splits: dict[str, list[Unit]] = {s: [] for s in SPLITS}
+
+    def run(self, units: list[Unit]) -> dict[str, list[Unit]]:
+        """Place every unit or file it in the ledger; raises BuildError over the training quota."""
+        for unit in units:
+            unit.position = split_position(unit.key, self.settings.seed)
+        units.sort(key=lambda u: (u.position, u.key))
+        pending: list[Unit] = []
+        with self.ledger.stage("tokens, limits, split", len(units)) as stage:
+            try:
+                for unit in units:
+                    if self.placer.full(unit.position):
+                        self._sampled_out(unit)
+                        continue
+                    pending.append(unit)
+                    if len(pending) >= _BATCH:
+                        self._place_batch(pending)
+                        stage.advance(len(pending))
+                        pending = []
+                self._place_batch(pending)
+            except OverQuota:
+                raise BuildError(self._over_quota_message(len(units))) from None
+            stage.advance(len(units))
+            stage.done(sum(map(len, self.splits.values())))
+        return self.splits
+
+    def _place_batch(self, batch: list[Unit]) -> None:
+        if not batch:
+            return
+        inputs = self.counter.count([u.row.input_text() for u in batch])
+        outputs = self.counter.count([u.row.output_text() for u in batch]) if self.spec.format != \
+            formats.pretraining.NAME else np.zeros(len(batch), dtype=np.int64)
+        if self.settings.lang:
+            for unit, code in zip(batch, languages(batch, self.settings.lang_detector), strict=True):
+                unit.lang = code
+        for unit, n_in, n_out in zip(batch, inputs.tolist(), outputs.tolist(), strict=True):
+            unit.input_tokens, unit.output_tokens = n_in, n_out
+            if self._rejected(unit):
+                continue
+            split = self.placer.place(unit.position)
+            if split is None:
+                self._sampled_out(unit)
+            else:
+                self.splits[split].append(unit)
+
+    def _rejected(self, unit: Unit) -> bool:
+        """File the unit when it is over a limit (DP305-DP308) or in a language --lang does not allow (DP411)."""
+        problems = self.limits.token_problems(unit.input_tokens, unit.output_tokens)
+        drop = next((p for p in problems if p[0] not in WARN_ONLY), None) or self.limits.char_problem(unit.row.texts())
+        if drop is not None:
+            self.ledger.reject(unit, drop[0], f"{drop[1]}. {rule(drop[0]).fix}")
+            return True
+        self.ledger.warnings.update(code for code, _ in problems if code in WARN_ONLY)
+        if self.settings.lang and unit.lang.split("-")[0] not in self.settings.lang:
+            self.ledger.reject(unit, "DP411", f"detected language {unit.lang!r} ({self.settings.lang_detector}); "
+                               f"--lang allows {', '.join(self.settings.lang)}")
+            return True
+        return False
+
+    def _sampled_out(self, unit: Unit) -> None:
+        self.ledger.reject(unit, "DP504", f"left out by the --max-train-records {self.settings.max_train_records:,} "
+                           f"sample (seed {self.settings.seed}); raise the number to keep it")
+
+    def _over_quota_message(self, candidates: int) -> str:
+        quota = record_quota(self.spec, TRAIN)
+        return (f"DP503 more than {quota:,} training records remain after cleaning and deduplication "
+                f"({candidates:,} candidates); the {self.profile.name} {self.spec.task} quota (max_train_records) "
+                f"is {quota:,}. Pass --max-train-records N to keep a deterministic sample of N (the rest go to "
+                f"rejected.jsonl as DP504), or raise the quota with --profile-file if your account has a higher one.")
