@@ -21,10 +21,10 @@ from dataprep.checks.duplicates import overlap, record_key
 from dataprep.checks.keywords import ReservedKeywords
 from dataprep.checks.limits import RecordLimits
 from dataprep.checks.quotas import TEST, TRAIN, VALIDATION, file_problems, total_problems
-from dataprep.errors import UsageError
 from dataprep.findings import Finding
 from dataprep.formats.base import Canonical
 from dataprep.io.jsonl import RawRecord, read_jsonl
+from dataprep.io.paths import expand_datasets, infer_split
 from dataprep.profiles import Profile, TaskSpec
 from dataprep.registry import RulePolicy
 
@@ -33,8 +33,6 @@ _S3_SAFE_NAME = re.compile(r"^[A-Za-z0-9_./-]+$")
 LineEmit = Callable[[int, int, str, str], None]
 
 
-# Files `dataprep build` writes next to the splits; they are records about the data, not training data.
-BUILD_SIDECARS = frozenset({"rejected.jsonl", "lineage.jsonl"})
 
 
 
@@ -57,33 +55,6 @@ class FileResult:
     checked: list[_Checked] = field(default_factory=list)
 
 
-def infer_split(path: Path) -> str | None:
-    """train / validation / test from the file name (train.jsonl, validation.jsonl, val-2.jsonl, test.jsonl)."""
-    stem = path.stem.lower()
-    if stem.startswith(("validation", "valid", "val", "dev", "eval")):
-        return "validation"
-    if stem.startswith("train"):
-        return "train"
-    if stem.startswith("test"):
-        return "test"
-    return None
-
-
-def expand(paths: Sequence[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.glob("*.jsonl") if p.name not in BUILD_SIDECARS)
-            if not found:
-                raise UsageError(f"{path}: folder holds no .jsonl files (expected train.jsonl, validation.jsonl)")
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UsageError(f"{path}: no such file or folder")
-    return files
-
-
 def validate_paths(
     paths: Sequence[Path],
     profile: Profile | None,
@@ -96,7 +67,7 @@ def validate_paths(
     spec = profile.task(task) if profile is not None else None
     findings: list[Finding] = []
     results = [_check_file(path, profile, spec, split or infer_split(path), policy, findings)
-               for path in expand(paths)]
+               for path in expand_datasets(paths)]
     if spec is not None:
         _check_quotas(results, spec, policy, findings)
     _check_overlap(results, policy, findings)
