@@ -74,11 +74,12 @@ def _produced_by_golden() -> set[str]:
 
 
 def _asserted_in_tests() -> set[str]:
-    """Codes that appear inside an `assert` statement of a test module (the test checks it is produced)."""
+    """Codes a test module checks: inside an `assert`, a comparison, or the cases of `pytest.mark.parametrize`."""
     codes: set[str] = set()
     for path in sorted((ROOT / "tests").glob("test_*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Assert):
+            parametrize = isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "parametrize"
+            if isinstance(node, ast.Assert | ast.Compare) or parametrize:
                 for inner in ast.walk(node):
                     if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
                         codes.update(CODE.findall(inner.value))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import TOOLFORMER, build, jsonl, override, validate_json
+from conftest import TOOLFORMER, build, dataprep, jsonl, override, validate_json
 
 
 def _records(folder: Path, rows: list[dict[str, str]]) -> Path:
@@ -54,3 +54,23 @@ def test_reserved_keyword_message_is_the_same_in_build_and_validate(tmp_path: Pa
     assert done.returncode == 0, done.stderr
     [entry] = [r for r in jsonl(tmp_path / "out" / "rejected.jsonl") if r["code"] == "DP212"]
     assert entry["reason"].startswith("reserved keyword 'Bot:' in the text; Amazon Nova Micro jobs fail on it")
+
+
+def test_too_short_pretraining_text_is_dropped_as_dp412(tmp_path: Path) -> None:
+    documents = [" ".join(str(v) for v in r.values()) for r in jsonl(TOOLFORMER)[:30]]
+    raw = _records(tmp_path, [{"text": d} for d in documents] + [{"text": "Too short to learn from."}])
+    done = build(raw, tmp_path / "out", "--model", "titan-text-express", "--task", "continued-pretraining",
+                 "--no-report")
+    assert done.returncode == 0, done.stderr
+    codes = {r["line"]: r["code"] for r in jsonl(tmp_path / "out" / "rejected.jsonl")}
+    assert codes[31] == "DP412"
+
+
+def test_a_legacy_model_gets_dp614_from_job(tmp_path: Path) -> None:
+    rows = [{"prompt": f"Question {i} about rivers and lakes?", "completion": f"Answer {i}: they hold water."}
+            for i in range(40)]
+    out = tmp_path / "out"
+    assert build(_records(tmp_path, rows), out, "--model", "titan-text-lite", "--no-report").returncode == 0
+    done = dataprep("job", out, "--s3-uri", "s3://bucket/prefix/", "--role-arn",
+                    "arn:aws:iam::123456789012:role/R")
+    assert "DP614" in done.stdout + done.stderr

@@ -25,6 +25,7 @@ from dataprep.registry import rule
 from dataprep.tokens import TokenCounter
 
 _BATCH = 2048  # records tokenized (and language-detected) per step of the walk
+_OVER_QUOTA = "DP503"
 
 
 class Walk:
@@ -103,7 +104,7 @@ class Walk:
 
     def _over_quota_message(self, candidates: int) -> str:
         quota = record_quota(self.spec, TRAIN)
-        return (f"DP503 more than {quota:,} training records remain after cleaning and deduplication "
+        return (f"{_OVER_QUOTA} more than {quota:,} training records remain after cleaning and deduplication "
                 f"({candidates:,} candidates); the {self.profile.name} {self.spec.task} quota (max_train_records) "
                 f"is {quota:,}. Pass --max-train-records N to keep a deterministic sample of N (the rest go to "
                 f"rejected.jsonl as DP504), or raise the quota with --profile-file if your account has a higher one.")
