@@ -1,17 +1,24 @@
-"""Unit tests of the build stages on real text: clean, quality policy, language, split placement."""
+"""Unit tests of the build stages on real text: clean, quality policy, language, split placement, and the
+two-process convert path against the serial one."""
 
 from __future__ import annotations
 
 import json
+import random
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from planting import small_edit
 
+from dataprep.build import convert
+from dataprep.build.convert import ConvertContext, convert_parallel, convert_records
 from dataprep.build.screen import QualityPolicy, screen, text_problem
 from dataprep.build.split import TEST, TRAIN, VALIDATION, OverQuota, Placer, split_position
 from dataprep.formats.base import Canonical, Turn
-from dataprep.io.read import read_sources
+from dataprep.io.read import SourceRecord, read_sources
+from dataprep.parallel import ordered_map
 from dataprep.registry import RulePolicy
 from dataprep.text.clean import clean, clean_text
 from dataprep.text.language import detect_languages
@@ -145,3 +152,101 @@ def test_placer_caps_validation_and_samples_or_stops_on_train() -> None:
     for p in positions:
         total.place(p)
     assert total.counts[TRAIN] + total.counts[VALIDATION] == 100
+
+
+# --------------------------------------------------------------------------- convert: serial = two processes
+
+
+def _variant(record: dict[str, str], k: int, rng: random.Random) -> str:
+    """Line `k` of the varied input: a toolformer record, cleanly kept or given one deterministic defect.
+
+    The twelve kinds cycle, so every chunk of the two-process path holds each kind and a lost, repeated or
+    misplaced chunk changes the kept rows, the rejections and the counters.
+    """
+    r = dict(record)
+    kind = k % 12
+    if kind == 1:
+        r["response"] = small_edit(r["response"], k % 4, rng)
+    elif kind == 2:  # decomposed accent, doubled spaces: cleaned (DP413, DP414)
+        r["instruction"] = unicodedata.normalize("NFD", "Café: ") + r["instruction"].replace(" ", "  ", 3)
+    elif kind == 3:  # zero-width space: cleaned (DP404)
+        r["input"] += "\u200b"
+    elif kind == 4:  # personal data: kept with a warning (DP410)
+        r["input"] += f" Contact jane.doe{k}@example.com about it."
+    elif kind == 5:  # a secret: dropped (DP409)
+        r["input"] += " My key is AKIAIOSFODNN7EXAMPLE."
+    elif kind == 6:  # broken JSON (ends with "}", so the reader does not look for a pretty-printed object)
+        return json.dumps(r).replace('": ', '" ', 1)
+    elif kind == 7:  # nothing left once invisible characters go (DP205)
+        r["response"] = "\u200b "
+    elif kind == 8:  # no letter or digit in the answer (DP403)
+        r["response"] = "..."
+    elif kind == 9:  # template token (DP406)
+        r["response"] = "<|im_start|>" + r["response"]
+    elif kind == 10:  # unlabeled text for a fine-tuning format (DP201)
+        return json.dumps({"text": r["instruction"] + "\n" + r["response"]})
+    elif kind == 11:  # a long answer that stops mid-sentence: kept with a warning (DP408)
+        r["response"] += " " + " ".join(r["instruction"].split()[:40]).rstrip(".!?")
+    return json.dumps(r)
+
+
+@pytest.fixture(scope="module")
+def varied_records(tmp_path_factory: pytest.TempPathFactory) -> list[SourceRecord]:
+    """9,000 records read by the real reader: the 1,000 toolformer records, each with twelve kinds of variant."""
+    records = [json.loads(line) for line in TOOLFORMER.read_text(encoding="utf-8").splitlines()]
+    rng = random.Random(5)
+    path = tmp_path_factory.mktemp("varied") / "varied.jsonl"
+    path.write_text("".join(_variant(records[k % len(records)], k, rng) + "\n" for k in range(9000)),
+                    encoding="utf-8")
+    return read_sources([path], RulePolicy()).records
+
+
+@pytest.mark.parametrize("chunk", [None, 700], ids=["default-chunks", "13-chunks"])
+def test_convert_two_processes_equals_serial(varied_records: list[SourceRecord], chunk: int | None,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """convert_parallel (two processes, chunk by chunk) gives convert_records' result exactly, in input order.
+
+    700-record chunks (set in the parent, which does the chunking) put 13 chunks through the 4-chunk window of
+    `ordered_map`; chunk starts are not multiples of the 12 variant kinds, so a wrong offset shows too.
+    """
+    if chunk is not None:
+        monkeypatch.setattr(convert, "_CHUNK", chunk)
+    total = len(varied_records)
+    assert total >= convert._PARALLEL_MIN  # otherwise convert_parallel would take the serial path
+    context = ConvertContext("bedrock-conversation", "test-model", QualityPolicy())
+    serial = convert_records(list(varied_records), context)
+    handed = list(varied_records)
+    parallel = convert_parallel(handed, context)
+
+    # Every record accounted for once, under its own index.
+    assert sorted([i for i, _, _ in parallel.kept] + [i for i, _, _ in parallel.rejected]) == list(range(total))
+    # The input really went through the chunked path: it releases each chunk's raw rows as results arrive.
+    assert len(handed) == total and all(r.row is None for r in handed)
+    assert [i for i, _, _ in parallel.kept] == [i for i, _, _ in serial.kept]
+    assert parallel.kept == serial.kept
+    assert parallel.rejected == serial.rejected
+    assert parallel.fixes == serial.fixes
+    assert parallel.warnings == serial.warnings
+
+    # The input exercises every outcome, so none of the comparisons above is vacuous.
+    per_kind = total // 12
+    assert Counter(code for _, code, _ in serial.rejected) == {
+        "DP104": per_kind, "DP201": per_kind, "DP205": per_kind, "DP403": per_kind, "DP406": per_kind,
+        "DP409": per_kind}
+    assert len(serial.kept) == total - 6 * per_kind
+    assert {"DP404", "DP413", "DP414"} <= set(serial.fixes) and serial.fixes["DP413"] == per_kind
+    assert serial.warnings["DP410"] == per_kind and serial.warnings["DP408"] > 0
+    # Indices are those of the input: record 4 (kind 4, personal data) is kept, record 5 (a secret) is not.
+    kept = {i: row for i, row, _ in serial.kept}
+    assert 4 in kept and "jane.doe4@example.com" in kept[4].turns[0].text
+    assert (5, "DP409") in {(i, code) for i, code, _ in serial.rejected}
+
+
+def test_ordered_map_keeps_input_order_beyond_its_window() -> None:
+    """Results come back in input order whatever the window, though chunks of very different sizes finish
+    out of order on the two workers."""
+    chunks = [list(range(k * 1000, k * 1000 + (200_000 if k % 3 == 0 else 10))) for k in range(11)]
+    expected = [sum(c) for c in chunks]
+    assert list(ordered_map(sum, chunks)) == expected
+    assert list(ordered_map(sum, iter(chunks), window=1)) == expected
+    assert list(ordered_map(sum, [])) == []
