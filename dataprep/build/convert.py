@@ -1,4 +1,4 @@
-"""Convert, clean and check: the per-record stages that turn a source record into a unit or a rejection.
+"""The convert step: convert, clean and check each record into a unit, or file it with its rule code.
 
 They are pure functions of one record, so a large input is split into chunks for two worker processes
 (Python string work holds the GIL; threads would not help). Results come back as indices into the input

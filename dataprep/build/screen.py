@@ -1,4 +1,4 @@
-"""The quality stage of `build`: decide, per cleaned record, to keep, redact, warn or drop.
+"""The screen step's decisions: per cleaned record, keep, redact, warn or drop (secrets, PII, content rules).
 
 The checks themselves live in `dataprep.checks.content` so that `validate` and `build` agree on what is wrong;
 this module adds what only a build does: act on a finding according to the rule's action and the

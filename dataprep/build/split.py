@@ -1,4 +1,4 @@
-"""The split stage: deterministic train / validation / test assignment that respects the model's quotas.
+"""The split placer: deterministic train / validation / test assignment that respects the model's quotas.
 
 A record's split comes from a seeded hash of its stable key (its normalised content), never from file
 order: the same record lands in the same split in every build with that seed, a shuffled input gives the
