@@ -1,8 +1,9 @@
 """Shared paths and helpers of the end-to-end tests.
 
 Everything here drives dataprep through its real command line (a subprocess, so exit codes, stderr and the
-files it writes are what is checked) and reads its outputs from disk; nothing imports dataprep's internals,
-which a restructure may move. Test modules import the helpers with `from conftest import ...`.
+files it writes are what is checked; `validate_json` runs the same typer app in process) and reads its
+outputs from disk; nothing imports dataprep's internals, which a restructure may move. Test modules import
+the helpers with `from conftest import ...`.
 """
 
 from __future__ import annotations
@@ -39,11 +40,18 @@ def build(raw: Path | list[Path], out: Path, *args: str | Path,
     return dataprep("build", *inputs, out, "-q", *args, cwd=cwd)
 
 
-def validate_json(*args: str | Path, cwd: Path | None = None) -> tuple[int, list[dict[str, Any]]]:
-    """`dataprep validate ARGS... --format json`: the exit code and the findings."""
-    done = dataprep("validate", *args, "--format", "json", cwd=cwd)
-    assert done.returncode in (0, 1), done.stderr
-    return done.returncode, json.loads(done.stdout)
+def validate_json(*args: str | Path) -> tuple[int, list[dict[str, Any]]]:
+    """`dataprep validate ARGS... --format json` in process (the real typer app): the exit code and the findings.
+
+    In process because validate is cheap and an interpreter start is not; pass absolute paths.
+    """
+    from typer.testing import CliRunner
+
+    from dataprep.cli import app
+
+    result = CliRunner().invoke(app, ["validate", *map(str, args), "--format", "json"])
+    assert result.exit_code in (0, 1), (result.exit_code, result.output, result.exception)
+    return result.exit_code, json.loads(result.stdout)
 
 
 def jsonl(path: Path) -> list[dict[str, Any]]:
@@ -68,12 +76,6 @@ def profile_file(folder: Path, profile: str, body: str, name: str = "override") 
     path = folder / f"{profile}-{name}.toml"
     path.write_text(f'id = "{profile}"\n\n{body}', encoding="utf-8")
     return path
-
-
-def quota_toml(task: str, **quotas: int) -> str:
-    """The TOML body that sets the given quotas of one task (for `profile_file`)."""
-    return "".join(f'[tasks.{task}.quotas.{key}]\nvalue = {value}\nsource = "test override"\ndate = 2026-11-23\n\n'
-                   for key, value in quotas.items())
 
 
 def element_lines(path: Path) -> list[int]:

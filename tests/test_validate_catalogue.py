@@ -6,24 +6,11 @@ the good lines around it, by checking the exact (code, line) pair rather than on
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from catalogue import CASES, PC, PC2, UA, conv, j
-from conftest import BEDROCK
-
-
-def validate(*args: str | Path) -> tuple[int, list[dict[str, Any]]]:
-    """`dataprep validate ARGS... --format json` in process (the real typer app): exit code and findings."""
-    from typer.testing import CliRunner
-
-    from dataprep.cli import app
-
-    result = CliRunner().invoke(app, ["validate", *map(str, args), "--format", "json"])
-    assert result.exit_code in (0, 1), (result.exit_code, result.output, result.exception)
-    return result.exit_code, json.loads(result.stdout)
+from conftest import BEDROCK, validate_json
 
 
 def model_args(model: str | None, task: str | None) -> list[str]:
@@ -36,7 +23,7 @@ def test_bad_input_gives_code_at_line(tmp_path: Path, name: str, content: bytes,
                                       task: str | None, code: str, line: int) -> None:
     path = tmp_path / name
     path.write_bytes(content)
-    status, findings = validate(path, *model_args(model, task))
+    status, findings = validate_json(path, *model_args(model, task))
     assert (code, line) in {(f["code"], f["line"]) for f in findings}, findings
     assert all(f["path"] == str(path) for f in findings)
     assert status == (1 if any(f["severity"] == "error" for f in findings) else 0)
@@ -49,7 +36,7 @@ def test_catalogue_is_large_enough() -> None:
 def test_train_validation_overlap(tmp_path: Path) -> None:
     (tmp_path / "train.jsonl").write_bytes(PC + PC2)
     (tmp_path / "validation.jsonl").write_bytes(j({"prompt": "x y", "completion": "z w"}) + PC2)
-    _, findings = validate(tmp_path)
+    _, findings = validate_json(tmp_path)
     overlap = [f for f in findings if f["code"] == "DP501"]
     assert [(Path(f["path"]).name, f["line"]) for f in overlap] == [("validation.jsonl", 2)]
     assert "train.jsonl:2" in overlap[0]["message"]
@@ -58,7 +45,7 @@ def test_train_validation_overlap(tmp_path: Path) -> None:
 def test_nova_case_insensitive_keyword_is_error(tmp_path: Path) -> None:
     path = tmp_path / "train.jsonl"
     path.write_bytes(conv(("user", "the bot: said hi"), UA[1]))
-    status, findings = validate(path, "--model", "amazon.nova-micro-v1:0:128k")
+    status, findings = validate_json(path, "--model", "amazon.nova-micro-v1:0:128k")
     assert [(f["code"], f["severity"]) for f in findings if f["line"]] == [("DP212", "error")]
     assert status == 1
 
@@ -81,4 +68,4 @@ def test_nova_case_insensitive_keyword_is_error(tmp_path: Path) -> None:
     ("pretraining", "titan-text-lite", "continued-pretraining"),
 ])
 def test_sample_data_good_files_validate_clean(folder: str, model: str, task: str | None) -> None:
-    assert validate(BEDROCK / folder, *model_args(model, task)) == (0, [])
+    assert validate_json(BEDROCK / folder, *model_args(model, task)) == (0, [])
