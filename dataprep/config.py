@@ -36,15 +36,16 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
 }
 
 
-
-
 @dataclass(frozen=True)
 class Config:
+    """One config file's checked values and rule policy; no file gives an empty config (all defaults)."""
+
     path: Path | None = None
     values: dict[str, Any] = field(default_factory=dict)
     policy: RulePolicy = field(default_factory=RulePolicy)
 
     def get(self, key: str, default: Any = None) -> Any:
+        """The value of `key` (dashed, as in the file), or `default` when the file does not set it."""
         return self.values.get(key, default)
 
     def profile_files(self) -> list[Path]:
@@ -79,18 +80,29 @@ def load_config(path: Path | None = None) -> Config:
             raise ConfigError(f"{path}: unknown key {key!r} in dataprep settings; known: {', '.join(_KEYS)}")
         if not isinstance(value, expected) or isinstance(value, bool):
             raise ConfigError(f"{path}: {key!r} has the wrong type ({type(value).__name__})")
+    return Config(path=path, values=dict(table), policy=_policy(path, table))
+
+
+def _policy(path: Path, table: dict[str, Any]) -> RulePolicy:
+    """The `ignore` and `severity` keys as a policy; an unknown code or severity names the file, like any key."""
+    ignore = [str(c).upper() for c in table.get("ignore", [])]
     try:
-        ignore = [str(c).upper() for c in table.get("ignore", [])]
         severities = {str(c).upper(): Severity.parse(str(s)) for c, s in table.get("severity", {}).items()}
+    except ValueError as exc:
+        raise ConfigError(f"{path}: 'severity': {exc}") from None
+    try:
         check_codes([*ignore, *severities], str(path))
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    return Config(path=path, values=dict(table), policy=RulePolicy(frozenset(ignore), severities))
+    return RulePolicy(frozenset(ignore), severities)
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """The parsed TOML; a syntax error is a one-line ConfigError naming the file, never a traceback."""
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
