@@ -14,6 +14,8 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Turn:
+    """One message of a conversation; system text lives on the row, so the role is user or assistant."""
+
     role: str  # "user" or "assistant"
     text: str
 
@@ -86,6 +88,7 @@ def require_role(message: dict[str, Any], where: str, emit: Emit) -> str | None:
 
 
 def check_keys(obj: dict[str, Any], allowed: frozenset[str], where: str, emit: Emit) -> None:
+    """DP206 for every key the format does not define: Bedrock rejects records with extra keys."""
     for key in obj:
         if key not in allowed:
             emit("DP206", f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(allowed))})", key)

@@ -21,6 +21,7 @@ _MESSAGE_KEYS = frozenset({"role", "content"})
 
 
 def check(obj: dict[str, Any], emit: Emit) -> Canonical | None:
+    """The record's canonical row, or None; every problem is reported through `emit` with its rule code."""
     check_keys(obj, _KEYS, "Claude record", emit)
     system = None
     if "system" in obj:
@@ -56,6 +57,7 @@ def check(obj: dict[str, Any], emit: Emit) -> Canonical | None:
 
 
 def render(row: Canonical) -> dict[str, Any]:
+    """The row as a Claude messages record: `system` when there is one, then `messages`."""
     out: dict[str, Any] = {}
     if row.system:
         out["system"] = row.system

@@ -28,6 +28,7 @@ _MEDIA_FORMATS = {"image": frozenset({"png", "jpeg", "gif", "webp"}),
 
 
 def check(obj: dict[str, Any], emit: Emit, media: tuple[str, ...] = ()) -> Canonical | None:
+    """The record's canonical row, or None; `media` names the block kinds (image, video) the model accepts."""
     check_keys(obj, _KEYS, "conversation record", emit)
     version = obj.get("schemaVersion")
     if version is None:
@@ -74,6 +75,7 @@ def _system(obj: dict[str, Any], emit: Emit) -> str | bool:
 
 
 def _message(message: Any, where: str, emit: Emit, media: tuple[str, ...]) -> Turn | None:
+    """One message as a turn (its text blocks joined), or None after reporting what is wrong with it."""
     if not isinstance(message, dict):
         emit("DP204", f"{where} must be an object, found {type(message).__name__}", "messages")
         return None
@@ -130,6 +132,7 @@ def _block(block: Any, where: str, role: str | None, emit: Emit, media: tuple[st
 
 
 def render(row: Canonical) -> dict[str, Any]:
+    """The row as a bedrock-conversation-2024 record, one text block per turn."""
     out: dict[str, Any] = {"schemaVersion": SCHEMA_VERSION}
     if row.system:
         out["system"] = [{"text": row.system}]

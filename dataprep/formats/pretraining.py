@@ -11,10 +11,12 @@ _KEYS = frozenset({"input"})
 
 
 def check(obj: dict[str, Any], emit: Emit) -> Canonical | None:
+    """The record's text as an unlabelled row, or None after reporting the problem."""
     check_keys(obj, _KEYS, "continued pre-training record", emit)
     text = require_str(obj, "input", "continued pre-training record", emit)
     return None if text is None else Canonical(text=text)
 
 
 def render(row: Canonical) -> dict[str, Any]:
+    """The row's text; a labelled row becomes its texts joined by blank lines."""
     return {"input": row.text if row.text is not None else "\n\n".join(row.texts())}

@@ -11,6 +11,7 @@ _KEYS = frozenset({"prompt", "completion"})
 
 
 def check(obj: dict[str, Any], emit: Emit) -> Canonical | None:
+    """The record as one user/assistant exchange, or None after reporting the problem."""
     check_keys(obj, _KEYS, "prompt/completion record", emit)
     prompt = require_str(obj, "prompt", "prompt/completion record", emit)
     completion = require_str(obj, "completion", "prompt/completion record", emit)

@@ -61,6 +61,7 @@ class _FileError(Exception):
     """The file cannot be read at all; it becomes one unreadable entry at line 1."""
 
     def __init__(self, code: str, message: str) -> None:
+        """The rule code and the message the entry will carry."""
         super().__init__(message)
         self.code, self.message = code, message
 

@@ -28,6 +28,7 @@ class DefectError(Exception):
     """A JSON text that is not strictly valid, with the rule code that says how."""
 
     def __init__(self, defect: Defect) -> None:
+        """The defect's code, message and column, as attributes the readers report."""
         super().__init__(defect.message)
         self.code, self.message, self.col = defect
 
@@ -39,6 +40,7 @@ class StrictDecoder:
     """
 
     def __init__(self) -> None:
+        """A decoder whose hooks note defects on this instance."""
         self.defect: Defect | None = None
         self._decoder = json.JSONDecoder(object_pairs_hook=self._pairs, parse_constant=self._constant)
 

@@ -31,6 +31,8 @@ class RawRecord:
 
 @dataclass
 class ReadResult:
+    """A JSONL file read: its records, its findings, the lines that yielded no record, and its size in bytes."""
+
     records: list[RawRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     # Lines (1-based) that held something but yielded no record: the build ledger needs them.
@@ -50,6 +52,7 @@ def read_jsonl(path: Path, policy: RulePolicy, display: str | None = None, *, ke
     result.size = len(data)
 
     def emit(line: int, col: int, code: str, message: str) -> None:
+        """A finding at (line, col) of this file, through the policy (which may ignore or re-grade it)."""
         policy.add(result.findings, name, line, col, code, message)
 
     if not data.strip():

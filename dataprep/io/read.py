@@ -103,6 +103,7 @@ class _Converter:
     """Turns container entries into SourceRecords: drop codes make the row None, the rest become findings."""
 
     def __init__(self, source: str, policy: RulePolicy, findings: list[Finding]) -> None:
+        """The drop codes are the registry's `drop` rules the policy does not ignore."""
         self._source, self._policy, self._findings = source, policy, findings
         self._drop = frozenset(code for code, rule in registry().items()
                                if rule.action == "drop" and not _ignored(policy, code))
