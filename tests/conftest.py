@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -76,6 +77,14 @@ def profile_file(folder: Path, profile: str, body: str, name: str = "override") 
     path = folder / f"{profile}-{name}.toml"
     path.write_text(f'id = "{profile}"\n\n{body}', encoding="utf-8")
     return path
+
+
+def summary_rules(stderr: str) -> dict[str, dict[str, int]]:
+    """The build summary's rules table (printed to stderr): code -> dropped, fixed and warned counts."""
+    rows = re.findall(r"^\s*[│|]\s*(DP\d{3})\s*[│|][^│|\n]*[│|]\s*([\d,]*)\s*[│|]\s*([\d,]*)\s*[│|]\s*([\d,]*)\s*[│|]",
+                      stderr, flags=re.M)
+    return {code: {k: int(v.replace(",", "") or 0) for k, v in zip(("dropped", "fixed", "warned"), counts, strict=True)}
+            for code, *counts in rows}
 
 
 def element_lines(path: Path) -> list[int]:

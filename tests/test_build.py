@@ -14,7 +14,18 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import FINETUNE, LLAMA, PRETRAIN, TOOLFORMER, build, dataprep, element_lines, jsonl, override
+from conftest import (
+    FINETUNE,
+    LLAMA,
+    PRETRAIN,
+    TOOLFORMER,
+    build,
+    dataprep,
+    element_lines,
+    jsonl,
+    override,
+    summary_rules,
+)
 from planting import small_edit
 
 
@@ -236,6 +247,8 @@ def test_pretraining_documents_are_chunked_and_traceable(tmp_path: Path) -> None
     for source, seen in chunks.items():
         total = next(e["chunks"] for e in lineage if e["source"] == source and "chunks" in e)
         assert seen == set(range(total)), source
+    # One DP415 fix per chunked document (not per chunk), as the summary reports it.
+    assert summary_rules(done.stderr)["DP415"] == {"dropped": 0, "fixed": len(chunks), "warned": 0}
     from dataprep.tokens import counter  # an oracle: the shipped token counter
 
     count = counter("cl100k").count
