@@ -46,6 +46,8 @@ Count = Annotated[int, AtLeast(0)]
 
 
 class Tool(TypedDict):
+    """Which dataprep wrote the folder, so a report can be traced to the code that made it."""
+
     name: str
     version: str
 
@@ -66,6 +68,8 @@ class BuiltProfile(TypedDict):
 
 
 class InputFile(TypedDict):
+    """One raw input, as given on the command line (relative paths stay relative: no machine paths)."""
+
     path: str
     sha256: str
     bytes: Count
@@ -73,6 +77,8 @@ class InputFile(TypedDict):
 
 
 class Counts(TypedDict):
+    """The build's accounting: records in, units after chunking, per split, and rejected."""
+
     input_records: Count
     units: Count
     train: Count
@@ -97,6 +103,8 @@ class SplitFile(OutputFile):
 
 
 class Outputs(TypedDict):
+    """Every file the build wrote; validation and test exist only when their split is not empty."""
+
     train: SplitFile
     validation: NotRequired[SplitFile]
     test: NotRequired[SplitFile]
@@ -105,6 +113,8 @@ class Outputs(TypedDict):
 
 
 class Manifest(TypedDict):
+    """The whole manifest.json, key order as written (the writer's dict literal keeps it)."""
+
     manifest_version: Literal[1]
     tool: Tool
     profile: BuiltProfile
@@ -191,6 +201,7 @@ def _fields(record: type) -> dict[str, tuple[Any, bool]]:
 
 
 def _bound_problems(value: object, marks: tuple[Any, ...], where: str) -> Iterator[str]:
+    """The `Annotated` bounds of a value already known to have the right type (a count below 0)."""
     for mark in marks:
         if isinstance(mark, AtLeast) and cast(float, value) < mark.value:
             yield f"[{where}] must be at least {mark.value}, found {_shown(value)}"
@@ -210,6 +221,7 @@ def _is_a(value: object, kind: type) -> bool:
 
 
 def _wrong(where: str, expected: str, value: object) -> str:
+    """One wording for every type mismatch, so messages read alike whatever the key."""
     return f"[{where}] must be {expected}, found {_shown(value)}"
 
 
@@ -225,6 +237,8 @@ def _shown(value: object) -> str:
 
 @dataclass(frozen=True)
 class FileDigest:
+    """What the manifest records of a file, so a later change to it can be detected."""
+
     sha256: str
     bytes: int
     records: int
