@@ -86,12 +86,3 @@ def test_a_second_build_removes_stale_outputs_and_keeps_the_users_files(reported
     n_in, written, rejected = (int(g.replace(",", "")) for g in summary.groups())
     assert n_in == counts["units"] == len(raw.read_text(encoding="utf-8").splitlines())
     assert written == counts["train"] + counts["validation"] and rejected == counts["rejected"]
-
-
-def test_no_report_writes_no_report_files(tmp_path: Path) -> None:
-    raw = tmp_path / "raw.jsonl"
-    raw.write_text("\n".join(TOOLFORMER.read_text(encoding="utf-8").splitlines()[:40]) + "\n", encoding="utf-8")
-    done = build(raw, tmp_path / "out", "--no-report", "--model", NOVA, *FAST)
-    assert done.returncode == 0, done.stderr
-    assert not [name for name in REPORTS if (tmp_path / "out" / name).exists()]
-    assert (tmp_path / "out" / "manifest.json").is_file()

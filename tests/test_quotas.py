@@ -131,6 +131,8 @@ def llama_reference(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> t
     assert done.returncode == 0, done.stderr
     train, validation, codes = splits(out)
     assert len(train) + len(validation) == 200 and not codes and len(train) > 60 and len(validation) > 60
+    # --no-report: the build writes no report files.
+    assert not [n for n in ("report.json", "report.html", "expectations.json") if (out / n).exists()]
     return train, validation
 
 
