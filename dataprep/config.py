@@ -33,6 +33,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "max-train-records": int,
     "secrets": str,
     "pii": str,
+    "ledger-originals": str,
 }
 
 

@@ -45,6 +45,7 @@ class BuildFlags:
     max_train_records: int | None = None
     secrets: str | None = None
     pii: str | None = None
+    ledger_originals: str | None = None
 
 
 def profile_files(cfg: Config, given: Sequence[Path] | None) -> list[Path]:
@@ -132,12 +133,13 @@ def resolve_build(cfg: Config, profile: Profile, flags: BuildFlags) -> BuildSett
 
 
 def _check_actions(values: dict[str, Any]) -> None:
-    """`--secrets` and `--pii` take one of the build's actions; anything else stops before reading input."""
-    from dataprep.build.model import ACTIONS
+    """`--secrets`, `--pii` and `--ledger-originals` take one of their choices; anything else stops before reading."""
+    from dataprep.build.model import ACTIONS, LEDGER_ORIGINALS
 
-    for name in ("secrets", "pii"):
-        if values[name] not in ACTIONS:
-            raise UsageError(f"--{name} must be one of {', '.join(ACTIONS)}, not {values[name]!r}")
+    for name, choices in (("secrets", ACTIONS), ("pii", ACTIONS), ("ledger_originals", LEDGER_ORIGINALS)):
+        if values[name] not in choices:
+            flag = name.replace("_", "-")
+            raise UsageError(f"--{flag} must be one of {', '.join(choices)}, not {values[name]!r}")
 
 
 def _dedup(threshold: float, ngram: int, num_perm: int) -> DedupSettings:

@@ -22,6 +22,8 @@ from dataprep.text.dedup import DedupSettings
 # What a build does with a secret (DP409) or personal datum (DP410) it finds.
 Action = Literal["drop", "redact", "warn"]
 ACTIONS: tuple[Action, ...] = ("drop", "redact", "warn")
+LedgerOriginals = Literal["full", "masked", "none"]
+LEDGER_ORIGINALS: tuple[LedgerOriginals, ...] = ("full", "masked", "none")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class BuildSettings:
     max_train_records: int | None = None
     secrets: Action = "drop"
     pii: Action = "warn"
+    # What `rejected.jsonl` keeps of a rejected record: the original as read, with detected secrets and
+    # personal data masked, or nothing (the source and line still say where it is).
+    ledger_originals: LedgerOriginals = "masked"
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)

@@ -60,6 +60,9 @@ def build(
         help="Keep a deterministic sample of at most N training records (the rest go to the ledger).")] = None,
     secrets: Annotated[str | None, typer.Option(help="drop, redact or warn.")] = None,
     pii: Annotated[str | None, typer.Option(help="drop, redact or warn.")] = None,
+    ledger_originals: Annotated[str | None, typer.Option(
+        help="What rejected.jsonl keeps of each rejected record: full, masked (secrets and personal data "
+        "masked) or none.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.json, report.html and "
                                             "expectations.json.")] = False,
@@ -83,7 +86,8 @@ def build(
     flags = BuildFlags(task=task, seed=seed, validation_fraction=validation_fraction, test_fraction=test_fraction,
                        lang=lang, lang_detector=lang_detector, dedup_threshold=dedup_threshold,
                        dedup_ngram=dedup_ngram, dedup_num_perm=dedup_num_perm,
-                       max_train_records=max_train_records, secrets=secrets, pii=pii)
+                       max_train_records=max_train_records, secrets=secrets, pii=pii,
+                       ledger_originals=ledger_originals)
     try:
         cfg = load_config(config)
         profile = require_model(cfg, model, profile_file)
