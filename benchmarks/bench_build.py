@@ -316,6 +316,35 @@ def print_report_overhead(runs: list[Run]) -> bool:
     return good
 
 
+def fixed_cases(options: argparse.Namespace, work: Path) -> list[Case]:
+    """The T0 and SageMaker-guide cases the options ask for (each skipped with a note when its corpus is absent)."""
+    t0 = options.corpora / "t0-prompt-completion"
+    docs = options.corpora / "aws-sagemaker-devguide-md" / "doc_source"  # the 1,284 pages, not SOURCE.md
+    cases: list[Case] = []
+    if not options.skip_t0 and t0.is_dir():
+        records = count_lines(t0)
+        cases.append(Case("t0 langdetect", fine_tuning(t0, work / "out-t0"), records, 60, 2 * GIB))
+        cases.append(Case("t0 --no-report", fine_tuning(t0, work / "out-t0-nr", "--no-report"), records, None, None))
+        # A second, alternating pair: the overhead compares the best of two runs each, since a few seconds of
+        # noise in one run (the language stage varies by ~3 s here) would otherwise decide the 25% target.
+        cases.append(Case("t0 langdetect #2", fine_tuning(t0, work / "out-t0"), records, 60, 2 * GIB))
+        cases.append(Case("t0 --no-report #2", fine_tuning(t0, work / "out-t0-nr", "--no-report"), records, None,
+                          None))
+        if not options.skip_fasttext:
+            cases.append(Case("t0 fasttext", fine_tuning(t0, work / "out-t0-ft", "--lang-detector", "fasttext"),
+                              records, 60, 2 * GIB))
+    elif not options.skip_t0:
+        print(f"skipped t0: {t0} is absent", file=sys.stderr)
+    if not options.skip_cpt and docs.is_dir():
+        files = sum(1 for _ in docs.rglob("*.md"))
+        cases.append(Case("cpt sagemaker-devguide", build_args(docs, work / "out-cpt", "--model",
+                                                                 "titan-text-express", "--task",
+                                                                 "continued-pretraining"), files, 30, None))
+    elif not options.skip_cpt:
+        print(f"skipped cpt: {docs} is absent", file=sys.stderr)
+    return cases
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", type=Path, default=CORPORA)
@@ -342,29 +371,7 @@ def main() -> int:
     work = options.work or Path(tempfile.mkdtemp(prefix="dataprep-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     t0 = options.corpora / "t0-prompt-completion"
-    docs = options.corpora / "aws-sagemaker-devguide-md" / "doc_source"  # the 1,284 pages, not SOURCE.md
-    cases: list[Case] = []
-    if not options.skip_t0 and t0.is_dir():
-        records = count_lines(t0)
-        cases.append(Case("t0 langdetect", fine_tuning(t0, work / "out-t0"), records, 60, 2 * GIB))
-        cases.append(Case("t0 --no-report", fine_tuning(t0, work / "out-t0-nr", "--no-report"), records, None, None))
-        # A second, alternating pair: the overhead compares the best of two runs each, since a few seconds of
-        # noise in one run (the language stage varies by ~3 s here) would otherwise decide the 25% target.
-        cases.append(Case("t0 langdetect #2", fine_tuning(t0, work / "out-t0"), records, 60, 2 * GIB))
-        cases.append(Case("t0 --no-report #2", fine_tuning(t0, work / "out-t0-nr", "--no-report"), records, None,
-                          None))
-        if not options.skip_fasttext:
-            cases.append(Case("t0 fasttext", fine_tuning(t0, work / "out-t0-ft", "--lang-detector", "fasttext"),
-                              records, 60, 2 * GIB))
-    elif not options.skip_t0:
-        print(f"skipped t0: {t0} is absent", file=sys.stderr)
-    if not options.skip_cpt and docs.is_dir():
-        files = sum(1 for _ in docs.rglob("*.md"))
-        cases.append(Case("cpt sagemaker-devguide", build_args(docs, work / "out-cpt", "--model",
-                                                                 "titan-text-express", "--task",
-                                                                 "continued-pretraining"), files, 30, None))
-    elif not options.skip_cpt:
-        print(f"skipped cpt: {docs} is absent", file=sys.stderr)
+    cases = fixed_cases(options, work)
     scale_sizes = [] if options.skip_scale or not t0.is_dir() else sizes
     if not cases and not scale_sizes:
         print("nothing to run (corpora absent or everything skipped)", file=sys.stderr)

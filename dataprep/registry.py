@@ -75,10 +75,11 @@ class RulePolicy:
 
     def add(self, into: list[Finding], path: str, line: int, col: int, code: str, message: str) -> None:
         """Append a finding graded by this policy to `into`, unless the code is ignored."""
-        if not self._ignored(code):
+        if not self.ignored(code):
             into.append(Finding(path, line, col, code, self.severity_of(code), message))
 
-    def _ignored(self, code: str) -> bool:
+    def ignored(self, code: str) -> bool:
+        """True for a code the project ignores, by itself or by a prefix (`DP4` ignores every DP4xx)."""
         return code in self.ignore or any(len(p) < len(code) and code.startswith(p) for p in self.ignore)
 
 

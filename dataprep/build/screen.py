@@ -46,7 +46,7 @@ def screen(row: Canonical, policy: QualityPolicy) -> Screened:
         row = _redact(row, content.redact_pii, "DP410", fixes)
     warnings: list[str] = []
     for code, message in _findings(row, policy):
-        if policy.rules._ignored(code):
+        if policy.rules.ignored(code):
             continue
         if _action(code, policy) == "drop":
             return Screened(row, (code, message), tuple(warnings), frozenset(fixes))

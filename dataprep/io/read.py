@@ -106,7 +106,7 @@ class _Converter:
         """The drop codes are the registry's `drop` rules the policy does not ignore."""
         self._source, self._policy, self._findings = source, policy, findings
         self._drop = frozenset(code for code, rule in registry().items()
-                               if rule.action == "drop" and not _ignored(policy, code))
+                               if rule.action == "drop" and not policy.ignored(code))
         self._issues: list[tuple[str, str]] = []
 
     def _emit(self, code: str, message: str, _key: str | None) -> None:
@@ -136,8 +136,3 @@ class _Converter:
         """A record with no row: the message plus the rule's fix as its reason."""
         reason = f"{message}. {registry()[code].fix}" if message else registry()[code].fix
         return SourceRecord(self._source, entry.line, entry.original, shape, None, code, reason)
-
-
-def _ignored(policy: RulePolicy, code: str) -> bool:
-    """The policy's ignore list, codes or prefixes (`DP2` ignores every DP2xx), as RulePolicy applies it."""
-    return any(code.startswith(prefix) for prefix in policy.ignore)
