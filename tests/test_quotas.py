@@ -204,9 +204,6 @@ def test_build_total_quota_caps_train_plus_validation(corpus: Path, tmp_path: Pa
     assert codes == Counter({"DP504": 170})
 
 
-@pytest.mark.xfail(strict=True, reason="bug: over a total-only quota (Nova: no max_train_records) without "
-                   "--max-train-records the build crashes formatting the missing train quota (TypeError "
-                   "traceback) instead of naming max_total_records and the flag")
 def test_build_over_total_quota_without_the_flag_names_the_quota(corpus: Path, tmp_path: Path) -> None:
     profile = override(tmp_path, NOVA, FT, "max_total_records", 30)
     done = build(corpus, tmp_path / "out", *NOVA_ARGS, "--profile-file", profile)

@@ -103,8 +103,12 @@ class Walk:
                            f"sample (seed {self.settings.seed}); raise the number to keep it")
 
     def _over_quota_message(self, candidates: int) -> str:
+        """Which quota is full (the training quota, or train + validation for models with a total one)."""
         quota = record_quota(self.spec, TRAIN)
-        return (f"{_OVER_QUOTA} more than {quota:,} training records remain after cleaning and deduplication "
-                f"({candidates:,} candidates); the {self.profile.name} {self.spec.task} quota (max_train_records) "
-                f"is {quota:,}. Pass --max-train-records N to keep a deterministic sample of N (the rest go to "
+        key, what = ("max_train_records", "training") if quota is not None else \
+            (MAX_TOTAL, "training + validation")
+        limit = quota if quota is not None else self.spec.quota(MAX_TOTAL)
+        return (f"{_OVER_QUOTA} more than {limit:,} {what} records remain after cleaning and deduplication "
+                f"({candidates:,} candidates); the {self.profile.name} {self.spec.task} quota ({key}) "
+                f"is {limit:,}. Pass --max-train-records N to keep a deterministic sample of N (the rest go to "
                 f"rejected.jsonl as DP504), or raise the quota with --profile-file if your account has a higher one.")
