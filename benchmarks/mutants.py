@@ -183,11 +183,10 @@ MUTANTS: tuple[Mutant, ...] = (
       "limits.token_problems(n_in, n_out)", "limits.token_problems(n_out, n_in)",
       VALIDATE_TESTS, "input and output token counts are swapped (DP306 <-> DP307)",
       "validate a record with a long prompt and short answer expecting DP306 (not DP307)"),
-    M("validate-test-split-quota", "dataprep/validate.py",
-      "            continue  # a held-out evaluation file is never uploaded",
-      "            pass  # a held-out evaluation file is never uploaded",
-      VALIDATE_TESTS, "a test.jsonl counts towards the train quotas",
-      "validate train.jsonl + a large test.jsonl with a small train quota: no DP301/DP303"),
+    M("validate-unnamed-split", "dataprep/validate.py",
+      "split = result.split or TRAIN", "split = result.split or VALIDATION",
+      VALIDATE_TESTS, "a file whose name gives no split (data.jsonl) is quota-checked as a validation file",
+      "validate data.jsonl for a model without validation support: no DP310, and its records count as train"),
     M("validate-val-prefix", "dataprep/io/paths.py",
       '("validation", "valid", "val", "dev", "eval")', '("validation", "valid", "dev", "eval")',
       VALIDATE_TESTS, "val-2.jsonl is no longer recognised as a validation file",
@@ -386,11 +385,11 @@ MUTANTS: tuple[Mutant, ...] = (
       "chunks = ((records[start : start + _CHUNK], context, 0) for start in starts)",
       STAGE_TESTS, "the two-process convert path loses each chunk's index offset",
       "convert_parallel on > 5000 records equals convert_records"),
-    M("convert-parallel-release", "dataprep/build/convert.py",
-      "records[start : start + _CHUNK] = [_RELEASED] * len(records[start : start + _CHUNK])",
-      "records[start : start + _CHUNK + 1] = [_RELEASED] * len(records[start : start + _CHUNK + 1])",
-      STAGE_TESTS, "releasing a converted chunk also releases the first record of the next one",
-      "convert_parallel on > 5000 records equals convert_records (no DP200 'released after conversion')"),
+    M("convert-parallel-warnings", "dataprep/build/convert.py",
+      "        self.fixes.update(other.fixes)\n        self.warnings.update(other.warnings)\n",
+      "        self.fixes.update(other.fixes)\n",
+      STAGE_TESTS, "the two-process convert path drops the chunks' warning counts (DP410/DP408 warnings)",
+      "convert_parallel on > 5000 records has the same `warnings` Counter as convert_records"),
     M("screen-dp408-comma", "dataprep/checks/text_quality.py",
       'tail[-1].isalpha() or tail[-1] == ","', "tail[-1].isalpha()",
       BUILD_TESTS, "a long answer cut off after a comma is not flagged (DP408)",
@@ -400,7 +399,7 @@ MUTANTS: tuple[Mutant, ...] = (
       BUILD_TESTS, "an answer of exactly 30 words is never DP408",
       "a 30-word answer ending mid-word is DP408"),
     M("screen-ignored-drops", "dataprep/build/screen.py",
-      "        if policy.rules._ignored(code):\n            continue\n", "",
+      "        if policy.rules.ignored(code):\n            continue\n", "",
       BUILD_TESTS, "ignored codes still drop records", "ignore DP407: refusal records are kept"),
     M("split-test-fraction", "dataprep/build/split.py",
       "if position < self.validation_fraction + self.test_fraction:", "if position < self.test_fraction:",
@@ -608,6 +607,8 @@ def prepare(scratch: Path, jobs: int) -> tuple[list[Workspace], Run]:
     if baseline.returncode not in (0, 1) or baseline.timed_out:
         raise SystemExit(f"the unmutated suite does not run (exit {baseline.returncode}):\n{baseline.output[-3000:]}")
     print(f"baseline: {baseline.seconds:.0f} s, {len(broken)} test(s) already failing, excluded", flush=True)
+    for node in broken:
+        print(f"excluded: {node}", flush=True)
     spaces = [Workspace(first, scratch / "tmp-0", exclusions(broken))]
     for n in range(1, jobs):
         other = scratch / f"repo-{n}"
@@ -654,7 +655,7 @@ def kill_rate(outcomes: Sequence[Outcome]) -> tuple[int, int, float]:
     return killed, len(counted), (killed / len(counted) if counted else 0.0)
 
 
-def markdown(outcomes: Sequence[Outcome], baseline_seconds: float, excluded: int, jobs: int,
+def markdown(outcomes: Sequence[Outcome], baselines: Sequence[tuple[float, int]], jobs: int,
              wall: float | None) -> str:
     """benchmarks/MUTANTS.md: the method, the kill rate, every mutant's result, and what would kill survivors."""
     killed, counted, rate = kill_rate(outcomes)
@@ -665,10 +666,11 @@ def markdown(outcomes: Sequence[Outcome], baseline_seconds: float, excluded: int
         "# Mutation testing of the dataprep test suite", "",
         f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Working tree at commit {commit} plus the uncommitted "
         f"changes of that moment. Command: `python benchmarks/mutants.py --jobs {jobs}` "
-        f"({_wall(wall)}; the unmutated suite took {baseline_seconds:.0f} s).", "",
+        f"({_wall(wall, len(baselines))}; the unmutated suite took "
+        f"{', '.join(f'{t:.0f} s' for t, _ in baselines)}).", "",
         f"**Kill rate: {killed}/{counted} = {rate:.0%}** ({len(outcomes)} of {len(MUTANTS)} mutants evaluated; "
         f"{len(stale)} stale or invalid not counted; "
-        f"{excluded} test(s) failing unmutated were excluded).", "",
+        f"test(s) failing unmutated, excluded per run: {', '.join(str(n) for _, n in baselines)}).", "",
         "## Method", "",
         "Each mutant is one hand-written, realistic bug: an exact snippet of one file replaced by another. The "
         "harness copies the repository (tracked and untracked non-ignored files) to a scratch folder outside the "
@@ -687,15 +689,23 @@ def markdown(outcomes: Sequence[Outcome], baseline_seconds: float, excluded: int
                      f"{o.stage} | {o.seconds:.0f} | {detail} |")
     survivors = [o for o in outcomes if o.status == "survived"]
     lines += ["", "## Survivors: the assertion that would kill each", ""]
-    lines += [f"- `{o.mutant.id}` ({o.mutant.bug}): {o.mutant.kills}." for o in survivors] or ["None."]
+    lines += [f"- `{o.mutant.id}` ({o.mutant.bug}){_confirmed(o)}: {o.mutant.kills}." for o in survivors] or ["None."]
     if stale:
         lines += ["", "## Stale or invalid (the code moved or changed: update the snippet)", ""]
         lines += [f"- `{o.mutant.id}`: {o.detail}." for o in stale]
     return "\n".join(lines) + "\n"
 
 
-def _wall(wall: float | None) -> str:
-    return f"wall time {wall / 60:.1f} min" if wall is not None else "rebuilt from the run's log"
+def _confirmed(outcome: Outcome) -> str:
+    """Whether a survivor also passed the whole suite or only its selection (a `--no-suite` pass)."""
+    return "" if outcome.stage == "suite" else " [selection only: the whole suite was not run on it]"
+
+
+def _wall(wall: float | None, runs: int) -> str:
+    if wall is not None:
+        return f"wall time {wall / 60:.1f} min"
+    return (f"combined from the printed rows of {runs} run(s) with `--report-from`; a later run's row wins, e.g. a "
+            "`--no-suite` pass then `--only SURVIVORS` with the whole suite")
 
 
 _ROW = re.compile(r"^(?P<id>\S+)\s+(?P<status>killed|survived|timeout|stale|invalid)\s+(?P<stage>selection|suite|)"
@@ -703,18 +713,23 @@ _ROW = re.compile(r"^(?P<id>\S+)\s+(?P<status>killed|survived|timeout|stale|inva
 _BASELINE = re.compile(r"^baseline: (?P<seconds>\d+) s, (?P<broken>\d+) test")
 
 
-def from_log(log: Path) -> tuple[list[Outcome], float, int]:
-    """Outcomes, baseline seconds and excluded tests from a run's printed rows (a run stopped before the end)."""
+def from_logs(logs: Sequence[Path]) -> tuple[list[Outcome], list[tuple[float, int]]]:
+    """Outcomes, baseline seconds and excluded tests from the printed rows of runs (stopped or partial ones).
+
+    A later log overrides an earlier one for the same mutant: a `--no-suite` pass over everything, then the
+    survivors re-run with the whole suite, combine into one report.
+    """
     by_id = {m.id: m for m in MUTANTS}
-    outcomes, seconds, broken = [], 0.0, 0
-    for line in log.read_text(encoding="utf-8").splitlines():
-        if (base := _BASELINE.match(line)) is not None:
-            seconds, broken = float(base["seconds"]), int(base["broken"])
-        elif (found := _ROW.match(line)) is not None and found["id"] in by_id:
-            outcomes.append(Outcome(by_id[found["id"]], found["status"], found["stage"], float(found["seconds"]),
-                                    found["detail"]))
-    order = {m.id: i for i, m in enumerate(MUTANTS)}
-    return sorted(outcomes, key=lambda o: order[o.mutant.id]), seconds, broken
+    outcomes: dict[str, Outcome] = {}
+    baselines: list[tuple[float, int]] = []
+    for log in logs:
+        for line in log.read_text(encoding="utf-8").splitlines():
+            if (base := _BASELINE.match(line)) is not None:
+                baselines.append((float(base["seconds"]), int(base["broken"])))
+            elif (found := _ROW.match(line)) is not None and found["id"] in by_id:
+                outcomes[found["id"]] = Outcome(by_id[found["id"]], found["status"], found["stage"],
+                                                float(found["seconds"]), found["detail"])
+    return [outcomes[m.id] for m in MUTANTS if m.id in outcomes], baselines
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -723,7 +738,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, choices=(1, 2), default=1)
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--no-suite", action="store_true", help="do not re-run survivors against the whole suite")
-    parser.add_argument("--report-from", type=Path, help="write MUTANTS.md from the printed rows of an earlier run")
+    parser.add_argument("--report-from", type=Path, nargs="+", metavar="LOG",
+                        help="write MUTANTS.md from the printed rows of earlier runs (later logs win)")
     return parser.parse_args(argv)
 
 
@@ -737,8 +753,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{m.id:<32} {m.file:<30} {m.bug}")
         return 0
     if args.report_from:
-        outcomes, seconds, broken = from_log(args.report_from)
-        REPORT.write_text(markdown(outcomes, seconds, broken, args.jobs, None), encoding="utf-8")
+        outcomes, baselines = from_logs(args.report_from)
+        REPORT.write_text(markdown(outcomes, baselines, args.jobs, None), encoding="utf-8")
         return 0
     chosen = list(MUTANTS)
     if args.only:
@@ -754,7 +770,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\nkill rate: {killed}/{counted} = {rate:.0%} in {wall / 60:.1f} min "
           f"({sum(not o.counted for o in outcomes)} stale/invalid not counted)")
     if not args.only and not args.no_suite:
-        report = markdown(outcomes, baseline.seconds, len(failures(baseline.output)), args.jobs, wall)
+        report = markdown(outcomes, [(baseline.seconds, len(failures(baseline.output)))], args.jobs, wall)
         REPORT.write_text(report, encoding="utf-8")
         print(f"wrote {REPORT.relative_to(ROOT)}")
     return 0
