@@ -97,15 +97,16 @@ def M(id: str, file: str, old: str, new: str, tests: Sequence[str], bug: str, ki
 
 # Selections by area; globs pick up the test files the others add while this runs.
 VALIDATE_TESTS = ("tests/test_validate*.py", "tests/test_quotas*.py", "tests/test_checks*.py",
-                  "tests/test_golden.py::test_validate_json_over_the_catalogue_is_golden")
+                  "tests/test_golden.py::test_validate_json_over_the_catalogue_is_golden", "tests/test_rule_edges.py")
 READ_TESTS = ("tests/test_io*.py", "tests/test_read.py", *VALIDATE_TESTS)
-CLI_TESTS = ("tests/test_cli*.py", "tests/test_validate*.py", "tests/test_fuzz.py")
+CLI_TESTS = ("tests/test_cli*.py", "tests/test_validate*.py", "tests/test_fuzz.py", "tests/test_rule_edges.py")
 RULES_TESTS = ("tests/test_cli*.py", "tests/test_registry.py")
 CONFIG_TESTS = ("tests/test_config*.py", "tests/test_settings*.py",
                 "tests/test_build.py::test_settings_come_from_pyproject")
 JOB_TESTS = ("tests/test_job*.py", "tests/test_steps*.py")
-STAGE_TESTS = ("tests/test_stages.py", "tests/test_steps*.py")
-BUILD_TESTS = ("tests/test_stages.py", "tests/test_steps*.py", "tests/test_outputs*.py", "tests/test_quotas*.py",
+STAGE_TESTS = ("tests/test_stages.py", "tests/test_steps*.py", "tests/test_rule_edges.py")
+BUILD_TESTS = ("tests/test_stages.py", "tests/test_steps*.py", "tests/test_rule_edges.py", "tests/test_outputs*.py",
+               "tests/test_quotas*.py",
                "tests/test_build*.py")
 
 MUTANTS: tuple[Mutant, ...] = (
@@ -242,7 +243,8 @@ MUTANTS: tuple[Mutant, ...] = (
       "every chunk of a long text must be <= max_chars"),
     M("chunk-pack-off-by-one", "dataprep/text/chunk.py",
       "tokens + n > limits.max_tokens", "tokens + n >= limits.max_tokens",
-      ("tests/test_chunk.py",), "packing stops one token short of the limit (more, smaller chunks)",
+      ("tests/test_chunk.py", "tests/test_rule_edges.py"),
+      "packing stops one token short of the limit (more, smaller chunks)",
       "pieces summing exactly to max_tokens must pack into one chunk"),
     M("dedup-parallel-keep-flag", "dataprep/text/dedup.py",
       "for i in range(start, min(start + _SKETCH_BLOCK, len(texts)))], settings, keep)",
@@ -281,12 +283,12 @@ MUTANTS: tuple[Mutant, ...] = (
       "`--format github` on a quota (whole-file) finding expects line=1"),
     M("json-severity-upper", "dataprep/findings.py",
       '"severity": str(self.severity),', '"severity": self.severity.name,',
-      (*CLI_TESTS, "tests/test_golden.py::test_validate_json_over_the_catalogue_is_golden"),
+      (*CLI_TESTS, "tests/test_golden.py::test_validate_json_over_the_catalogue_is_golden", "tests/test_rule_edges.py"),
       "`--format json` prints severity as 'ERROR' instead of 'error'",
       "json output field severity in {'error','warning','info'}"),
     M("json-col-dropped", "dataprep/findings.py",
       '            "col": self.col,\n', "",
-      (*CLI_TESTS, "tests/test_golden.py::test_validate_json_over_the_catalogue_is_golden"),
+      (*CLI_TESTS, "tests/test_golden.py::test_validate_json_over_the_catalogue_is_golden", "tests/test_rule_edges.py"),
       "`--format json` loses the column", "json output objects have exactly path,line,col,code,severity,message"),
     M("text-format-no-col", "dataprep/cli/output.py",
       'f"{finding.path}:{finding.line}:{finding.col}"', 'f"{finding.path}:{finding.line}"',
