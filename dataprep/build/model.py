@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from dataprep.checks.content import mask, mask_record
 from dataprep.findings import Finding, Severity
 from dataprep.formats.base import Canonical
 from dataprep.io.read import InputFile
@@ -70,6 +71,8 @@ class Unit:
 
 @dataclass(slots=True)
 class Rejected:
+    """A unit the build filed in the ledger: where it came from, the rule and reason, the original as read."""
+
     source: str
     line: int
     chunk: int
@@ -77,12 +80,23 @@ class Rejected:
     code: str
     reason: str
     original: str | None  # None until `_fill_originals` reads the JSONL line back
+    # What its `rejected.jsonl` line keeps of `original` (BuildSettings.ledger_originals; BuildResult sets it).
+    originals: LedgerOriginals = "masked"
 
     def as_dict(self) -> dict[str, Any]:
+        """The ledger line: `original` as read (`full`), masked (`masked`) or null (`none`).
+
+        The reason is masked too unless `full`: it is dataprep's words, but it can quote a key name or role
+        taken from the record.
+        """
         out: dict[str, Any] = {"source": self.source, "line": self.line}
         if self.chunks > 1:
             out["chunk"], out["chunks"] = self.chunk, self.chunks
-        out.update(code=self.code, rule=rule(self.code).name, reason=self.reason, original=self.original)
+        full = self.originals == "full"
+        original = self.original if full or self.original is None else \
+            None if self.originals == "none" else mask_record(self.original)
+        out.update(code=self.code, rule=rule(self.code).name, reason=self.reason if full else mask(self.reason),
+                   original=original)
         return out
 
 
@@ -117,6 +131,11 @@ class BuildResult:
     manifest: dict[str, Any]
     token_counter: str
     clusters: list[Cluster] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Tell each ledger entry what `--ledger-originals` asked for, so its line masks itself when written."""
+        for entry in self.rejected:
+            entry.originals = self.settings.ledger_originals
 
     @property
     def drops(self) -> Counter[str]:

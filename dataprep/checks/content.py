@@ -1,13 +1,16 @@
 """Content checks shared by `validate` and `build`: secrets, PII, template leftovers, refusals, echoes.
 
 Patterns are compiled once and run over the texts of a canonical row. Each hit names its rule code so the
-linter and the build ledger report it the same way.
+linter and the build ledger report it the same way. The same detectors mask text that leaves a build for a
+reader (`mask`, `mask_record`): the report, the ledger and the terminal never show what the build removed.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from dataprep.formats.base import Canonical
 
@@ -19,7 +22,8 @@ _SECRETS = [
     ("Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b")),
 ]
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
-_PHONE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]\d{3}[ .-]\d{4}(?![\w.])")
+# A phone number may end a sentence ("call +1 206-555-0143."); only a digit after the dot makes it a decimal.
+_PHONE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]\d{3}[ .-]\d{4}(?!\w|\.\d)")
 _CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
 _TEMPLATE = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>"
                        r"|\[/?INST\]|<<SYS>>|\n\nHuman:|\n\nAssistant:|</?s>")
@@ -128,11 +132,19 @@ _PEM_BLOCK = re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:----
 
 def redact_secrets(text: str) -> tuple[str, int]:
     """The text with every secret replaced by ``[REDACTED-SECRET]``, and how many were replaced."""
+    return _replace_secrets(text, lambda match: "[REDACTED-SECRET]")
+
+
+def _replace_secrets(text: str, replacement: Callable[[re.Match[str]], str]) -> tuple[str, int]:
+    """Every secret `secrets()` detects (a private key as its whole PEM block) replaced, and how many.
+
+    The one loop behind redaction (the splits) and masking (what people read), so both remove the same.
+    """
     if not _secret_hint(text):
         return text, 0
     total = 0
     for pattern in (_PEM_BLOCK, *(p for _, p in _SECRETS)):
-        text, n = pattern.subn("[REDACTED-SECRET]", text)
+        text, n = pattern.subn(replacement, text)
         total += n
     return text, total
 
@@ -150,3 +162,81 @@ def redact_pii(text: str) -> tuple[str, int]:
         text, n = _PHONE.subn("[REDACTED-PHONE]", text)
         total += n
     return text, total
+
+
+# What a mask keeps of a secret: its type prefix, which tells a reviewer what was there and is no secret itself.
+# A masked secret matches no detector again (the prefix lacks the key's body or the PEM header's dashes).
+_KEPT_PREFIX = re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY|(?i:aws_?secret_?access_?key\s*[=:]\s*['\"]?)"
+                          r"|A[KSBC][IC]A|gh[pousr]_|xox[abprs]-")
+MASKED = "…[masked]"
+# The escapes of a JSON string; a secret right after `\n` has no word boundary in the raw text of a line.
+_JSON_ESCAPE = re.compile(r'\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))')
+_UNESCAPED = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def _masked_secret(match: re.Match[str]) -> str:
+    kept = _KEPT_PREFIX.match(match.group())
+    return (kept.group() if kept else "") + MASKED
+
+
+def mask(text: str) -> str:
+    """The text as a report, the ledger or a terminal may show it: secrets and personal data masked.
+
+    Secrets keep their type prefix (``AKIA…[masked]``, ``ghp_…[masked]``, a PEM block becomes
+    ``-----BEGIN RSA PRIVATE KEY…[masked]``); personal data gets the placeholders of `redact_pii`. Whatever
+    --secrets and --pii did to the splits: a report is shared with reviewers who need no credential or
+    personal datum to judge a dataset. Idempotent, and as cheap as the detectors' pre-filters on clean text.
+    """
+    return redact_pii(_replace_secrets(text, _masked_secret)[0])[0]
+
+
+def mask_record(original: str) -> str:
+    """`mask` for a record's original text as read: a JSON line, a CSV row or array element as JSON, a chunk.
+
+    JSON escapes can hide a secret from a scan of the raw text (``\\nAKIA…`` has no word boundary, ``\\/``
+    splits a secret key), so a text with escapes is also checked as decoded; when that finds more, a JSON
+    text is re-encoded from its masked values (its bytes are no longer as read, its secrets are gone) and any
+    other text is masked unescaped. A text without escapes is masked in place, byte for byte otherwise.
+    """
+    masked = mask(original)
+    if "\\" not in original:
+        return masked
+    view = _JSON_ESCAPE.sub(_unescape, original)
+    if mask(view) == view:
+        return masked
+    try:
+        value = _mask_value(json.loads(original))
+    except (ValueError, RecursionError):
+        return mask(view)
+    try:
+        if json.loads(masked) == value:
+            return masked
+    except (ValueError, RecursionError):
+        pass
+    encoded = json.dumps(value, ensure_ascii=False)
+    # A lone surrogate (from an unpaired `\\ud83d`) cannot be written as UTF-8: keep it escaped then.
+    return encoded if encoded.isascii() or _encodable(encoded) else json.dumps(value)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code, char = match.groups()
+    return chr(int(code, 16)) if code else _UNESCAPED.get(char, char)
+
+
+def _mask_value(value: Any) -> Any:
+    """A decoded JSON value with every string in it (object keys too) masked."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, list):
+        return [_mask_value(v) for v in value]
+    if isinstance(value, dict):
+        return {mask(k): _mask_value(v) for k, v in value.items()}
+    return value

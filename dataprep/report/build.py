@@ -2,7 +2,9 @@
 
 The report holds everything report.html shows (including the rules' explanations), so the page can be
 re-rendered from the JSON alone. It holds no timings, absolute staging paths or run ids: the same inputs
-and seed give a byte-identical report.
+and seed give a byte-identical report. Every text taken from a record (excerpts, reasons, finding messages)
+goes through `content.mask` whatever --secrets, --pii and --ledger-originals say: a report is shared with
+reviewers, and they need no credential or personal datum to judge a dataset.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dataprep.checks.content import mask, mask_record
 from dataprep.checks.quotas import SPLITS, TRAIN, VALIDATION
 from dataprep.findings import Finding, Severity
 from dataprep.registry import rule
@@ -72,7 +75,7 @@ def _output_findings(result: BuildResult) -> list[Finding]:
 
 def _finding(f: Finding) -> dict[str, Any]:
     return {"file": Path(f.path).name, "line": f.line, "col": f.col, "code": f.code, "severity": str(f.severity),
-            "message": f.message}
+            "message": mask(f.message)}
 
 
 def _by_severity(findings: Sequence[Finding]) -> dict[str, int]:
@@ -83,7 +86,7 @@ def _by_severity(findings: Sequence[Finding]) -> dict[str, int]:
 def _verdict(result: BuildResult, written: list[Finding], outcome: Outcome) -> dict[str, Any]:
     """Ready only when the written files have no error and every expectation holds; what blocks, and why."""
     blocking = [{"code": f.code, "where": f"{Path(f.path).name}:{f.line}" if f.line else Path(f.path).name,
-                 "message": f.message} for f in written if f.severity >= Severity.ERROR]
+                 "message": mask(f.message)} for f in written if f.severity >= Severity.ERROR]
     for r in outcome.results:
         if not r["success"]:
             shown = ", ".join(f"{e['split']}.jsonl:{e['line']}" for e in r.get("unexpected", []))
@@ -91,7 +94,7 @@ def _verdict(result: BuildResult, written: list[Finding], outcome: Outcome) -> d
                 f"observed {r.get('observed_value')}"
             blocking.append({"code": r["type"], "where": r["dataset"],
                              "message": f"{_describe(r)}: {count}" + (f" (e.g. {shown})" if shown else "")})
-    warnings = [{"code": f.code, "where": f"{Path(f.path).name}:{f.line}", "message": f.message}
+    warnings = [{"code": f.code, "where": f"{Path(f.path).name}:{f.line}", "message": mask(f.message)}
                 for f in written if f.severity == Severity.WARNING][:_FINDINGS]
     if result.settings.validation_fraction > 0 and not result.splits[VALIDATION]:
         warnings.insert(0, {"code": "validation", "where": "validation.jsonl", "message":
@@ -139,17 +142,18 @@ def _rules(result: BuildResult, written: list[Finding]) -> list[dict[str, Any]]:
 
 
 def _rejected(rejected: Sequence[Rejected]) -> dict[str, Any]:
-    """Dropped records by code, their reasons grouped by kind, each with a few source:line examples."""
-    groups: dict[str, dict[str, list[Rejected]]] = defaultdict(lambda: defaultdict(list))
+    """Dropped records by code, their reasons (masked) grouped by kind, each with a few source:line examples."""
+    groups: dict[str, dict[str, list[tuple[Rejected, str]]]] = defaultdict(lambda: defaultdict(list))
     for r in rejected:
-        groups[r.code][_NUMBER.sub("N", _RECORD_REF.sub("<record>", r.reason))].append(r)
+        reason = mask(r.reason)
+        groups[r.code][_NUMBER.sub("N", _RECORD_REF.sub("<record>", reason))].append((r, reason))
     by_code = []
     for code, patterns in sorted(groups.items(), key=lambda kv: (-sum(map(len, kv[1].values())), kv[0])):
         ranked = sorted(patterns.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         by_code.append({
             "code": code, "name": rule(code).name, "count": sum(len(v) for v in patterns.values()),
             "reasons": [{"pattern": pattern, "count": len(members),
-                         "examples": [_where(m) | {"reason": m.reason} for m in members[:_EXAMPLES]]}
+                         "examples": [_where(m) | {"reason": reason} for m, reason in members[:_EXAMPLES]]}
                         for pattern, members in ranked[:_TOP_REASONS]],
             "other_reasons": sum(len(v) for _, v in ranked[_TOP_REASONS:]),
         })
@@ -164,6 +168,7 @@ def _where(record: Unit | Rejected) -> dict[str, Any]:
 
 
 def _excerpt(text: str) -> str:
+    """The start of a masked text: masked first, so a cut cannot leave half a secret the detectors miss."""
     return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
 
 
@@ -196,9 +201,9 @@ def _duplicates(result: BuildResult) -> dict[str, Any]:
         text = "\n".join(kept.row.texts())
         examples.append({
             "size": len(members) + 1,
-            "kept": _where(kept) | {"fate": fate, "excerpt": _excerpt(text)},
-            "dropped": [_where(m) | {"code": m.code, "reason": m.reason, "excerpt": _excerpt(m.original or "")}
-                        for m in members[:_EXAMPLES]],
+            "kept": _where(kept) | {"fate": fate, "excerpt": _excerpt(mask(text))},
+            "dropped": [_where(m) | {"code": m.code, "reason": mask(m.reason),
+                                     "excerpt": _excerpt(mask_record(m.original or ""))} for m in members[:_EXAMPLES]],
             "more": max(len(members) - _EXAMPLES, 0),
         })
     drops = Counter(r.code for r in result.rejected if r.code in _DEDUP_CODES)

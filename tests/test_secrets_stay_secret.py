@@ -1,0 +1,186 @@
+"""Secrets stay secret: no detected secret or personal datum leaves a build unmasked, except where asked.
+
+Real-looking secrets (AWS key id and secret key, a private key block, GitHub and Slack tokens) and personal
+data (e-mail, phone, Luhn-valid card) are planted in records that end in every place a build writes text
+about: kept (redact and warn modes), dropped as DP409, dropped as duplicates of a kept record (the report's
+cluster section shows both), and rejected for another reason (DP406) with a secret in the same record, some
+of them behind JSON escapes (`\\n` right before the key, `\\/` inside it) that a raw-text scan misses.
+
+Then every byte of every output file, and the build's stdout and stderr, is searched for the raw strings.
+They may appear only in the splits when the policy keeps them (`warn`), and in `rejected.jsonl` only with
+`--ledger-originals full`. The needles are fragments long enough to be unmistakable, so a mask that keeps a
+type prefix (`AKIA…`) is allowed but one that keeps the rest is not.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FINETUNE, TOOLFORMER, build, jsonl, read_json
+
+NOVA = "nova-micro"  # no minimum beyond 8 training records, so a small corpus builds
+FAST = ("--lang-detector", "fasttext")
+SPLITS = ("train.jsonl", "validation.jsonl", "test.jsonl")
+LEDGER = "rejected.jsonl"
+
+# Assembled from parts so that repository secret scanners do not flag this file.
+AKIA = "AKIA" + "Q4ZJ7WX2M9KD3PLT"
+AKIA_2 = "AKIA" + "R8NB2VC6XZ1LQ5TY"
+AWS_SECRET = "wJalrXUtnF/" + "K7MDENGbPxRfiCYzQ8vN2kLp4sTq1"  # 40 characters, a slash near the start
+PEM_BODY = "MIIEowIBAAKCAQEA7s9xQm" + "Vb3LkP0aZ2nWq8TgHc4YdRj6Ue1XoFi5ShN"
+PEM = f"-----BEGIN RSA PRIVATE KEY-----\n{PEM_BODY}\n{PEM_BODY[::-1]}\n-----END RSA PRIVATE KEY-----"
+GHP = "ghp_" + "Xy7Kq2Lm9Np4Rs6Tv8Wz1Ab3Cd5Ef0GhIjKl"
+GHP_2 = "ghp_" + "Mn3Bv5Cx7Zl9Kj1Hg2Fd4Sa6Qw8Er0TyUiOp"
+SLACK = "xoxb-" + "2048-4096-AbCdEfGhIjKlMnOp"
+EMAIL, EMAIL_2 = "maria.kowalski@fastmail.net", "dev.ops-lead@corp-mail.org"
+PHONE, PHONE_2 = "+1 415-555-0199", "(312) 555-0147"
+CARD, CARD_2 = "4539 1488 0343 6467", "5520-1739-0426-8815"
+# What the sample data plants (sample_data/raw/PLANTED.md rows 8 and 16).
+SAMPLE_SECRETS = ("AKIAIOSFODNN7EXAMPLE", "K7MDENG/bPxRfiCYEXAMPLEKEY")
+SAMPLE_PII = ("jane.doe@example.com", "206-555-0143")
+
+# The fragments that must not appear: each secret without its type prefix, each personal datum whole.
+SECRET_NEEDLES = (AKIA[4:], AKIA_2[4:], AWS_SECRET[11:], PEM_BODY, PEM_BODY[::-1], GHP[4:], GHP_2[4:],
+                  SLACK[5:], *SAMPLE_SECRETS)
+PII_NEEDLES = (EMAIL, EMAIL_2, PHONE[3:], PHONE_2, CARD, CARD.replace(" ", ""), CARD_2,
+               CARD_2.replace("-", ""), *SAMPLE_PII)
+
+
+def _planted() -> list[str]:
+    """JSONL lines whose fate depends on --secrets/--pii; two are written by hand to carry JSON escapes."""
+    first = {"prompt": f"How do I configure the CLI? My key is {AKIA} and aws_secret_access_key={AWS_SECRET}",
+             "completion": f"Never paste keys; rotate {AKIA} now and ask {EMAIL} or call {PHONE} for help."}
+    second = {"prompt": f"Why does ssh reject this key?\n{PEM}\nIt worked yesterday.",
+              "completion": f"Revoke {GHP} and {SLACK} as well; the card {CARD} on file is fine."}
+    personal = {"prompt": f"Please write to {EMAIL_2} about the invoice.",
+                "completion": f"I will, and call {PHONE_2} if the card {CARD_2} is declined."}
+    lines = []
+    for record in (first, second, personal):
+        lines.append(json.dumps(record))
+        # A duplicate with a doubled space (cleaned away): one cluster, the other member is DP401.
+        lines.append(json.dumps({k: v.replace(" ", "  ", 1) for k, v in record.items()}))
+    # A template token and a secret right after a JSON `\n` escape (no word boundary in the raw line): DP406
+    # when secrets are redacted, DP409 when dropped, and rejected either way.
+    lines.append(json.dumps({"prompt": f"[INST] Paste the credentials:\n{AKIA_2} [/INST]",
+                             "completion": f"Here they are with the token {GHP_2}."}))
+    # `/` escaped as `\/`, as some JSON writers do: the raw line does not hold the key as one string.
+    escaped = AWS_SECRET.replace("/", "\\/")
+    lines.append('{"prompt": "Set aws_secret_access_key=' + escaped + ' in the profile.", '
+                 '"completion": "Do not; use an IAM role instead."}')
+    return lines
+
+
+def _raw(folder: Path) -> list[Path]:
+    base = [line for line in TOOLFORMER.read_text(encoding="utf-8").splitlines()
+            if json.loads(line)["response"].rstrip().endswith(".")][:40]
+    raw = folder / "planted.jsonl"
+    raw.write_text("\n".join([*base, *_planted()]) + "\n", encoding="utf-8")
+    return [raw, FINETUNE / "openai_messages.jsonl", FINETUNE / "claude_messages.jsonl"]
+
+
+def _leaks(out: Path, stdout: str, stderr: str, needles: tuple[str, ...]) -> dict[str, list[str]]:
+    """Every output file (and stdout, stderr) that holds a needle, raw or as JSON escapes it."""
+    forms = {n: {n, json.dumps(n)[1:-1], json.dumps(n, ensure_ascii=True)[1:-1]} for n in needles}
+    texts = {p.name: p.read_bytes().decode("utf-8", "replace") for p in sorted(out.iterdir()) if p.is_file()}
+    texts.update({"<stdout>": stdout, "<stderr>": stderr})
+    found = {name: [n for n, variants in forms.items() if any(v in text for v in variants)]
+             for name, text in texts.items()}
+    return {name: hits for name, hits in found.items() if hits}
+
+
+def _build(folder: Path, *flags: str) -> tuple[Path, str, str]:
+    out = folder / "out"
+    done = build(_raw(folder), out, "--model", NOVA, "--test-fraction", "0.2", *FAST, *flags)
+    # Secrets kept by `warn` make the written splits fail validation (exit 1), but everything is written.
+    assert done.returncode in (0, 1) and (out / "manifest.json").is_file(), done.stderr
+    return out, done.stdout, done.stderr
+
+
+# mode -> (flags, files where secrets may appear, files where personal data may appear)
+MODES = {
+    "redact": (("--secrets", "redact", "--pii", "redact"), (), ()),
+    "defaults": ((), (), SPLITS),
+    "warn": (("--secrets", "warn", "--pii", "warn"), SPLITS, SPLITS),
+    "full-ledger": (("--secrets", "drop", "--pii", "warn", "--ledger-originals", "full"), (LEDGER,),
+                    (*SPLITS, LEDGER)),
+    "no-ledger-originals": (("--secrets", "warn", "--pii", "warn", "--ledger-originals", "none"), SPLITS, SPLITS),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(MODES))
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+          ) -> tuple[str, Path, str, str]:
+    mode = request.param
+    out, stdout, stderr = _build(tmp_path_factory.mktemp(mode), *MODES[mode][0])
+    return mode, out, stdout, stderr
+
+
+def test_no_secret_or_personal_datum_leaves_the_build_unmasked(built: tuple[str, Path, str, str]) -> None:
+    mode, out, stdout, stderr = built
+    _, secret_ok, pii_ok = MODES[mode]
+    secret_leaks = {f: h for f, h in _leaks(out, stdout, stderr, SECRET_NEEDLES).items() if f not in secret_ok}
+    pii_leaks = {f: h for f, h in _leaks(out, stdout, stderr, PII_NEEDLES).items() if f not in pii_ok}
+    assert secret_leaks == {}, f"{mode}: secrets in {secret_leaks}"
+    assert pii_leaks == {}, f"{mode}: personal data in {pii_leaks}"
+
+
+def test_the_planted_records_reach_every_place_a_leak_could_hide(built: tuple[str, Path, str, str]) -> None:
+    """The leak test proves something only if the records got there: clusters, DP409, DP406, kept."""
+    mode, out, _, _ = built
+    ledger = jsonl(out / LEDGER)
+    codes = {e["code"] for e in ledger}
+    report = read_json(out / "report.json")
+    excerpts = [c["kept"]["excerpt"] for c in report["duplicates"]["examples"]]
+    excerpts += [d["excerpt"] for c in report["duplicates"]["examples"] for d in c["dropped"]]
+    if mode == "redact":
+        assert {"DP401", "DP406"} <= codes and "DP409" not in codes
+    elif mode in ("defaults", "full-ledger"):
+        assert {"DP401", "DP409"} <= codes
+    else:
+        assert {"DP401", "DP406"} <= codes
+    if mode not in ("defaults", "full-ledger"):  # dropped as DP409 there, so in no cluster
+        assert any("PRIVATE KEY" in e for e in excerpts), "the private-key record is in a shown cluster"
+    assert any("invoice" in e for e in excerpts), "the e-mail record is in a shown cluster"
+    splits = "".join((out / s).read_text(encoding="utf-8") for s in SPLITS if (out / s).exists())
+    if mode in ("warn", "no-ledger-originals"):
+        assert AKIA in splits and GHP in splits, "warn keeps the secrets in the splits"
+    if mode != "redact":
+        assert EMAIL_2 in splits, "--pii warn keeps personal data in the splits"
+    if mode == "full-ledger":
+        assert any(AKIA in e["original"] for e in ledger), "--ledger-originals full keeps the original as read"
+
+
+def test_the_ledger_masks_keeps_or_omits_originals_as_asked(built: tuple[str, Path, str, str]) -> None:
+    mode, out, _, _ = built
+    ledger = jsonl(out / LEDGER)
+    planted = [e for e in ledger if e["source"].endswith("planted.jsonl")]
+    assert planted
+    if mode == "no-ledger-originals":
+        assert all(e["original"] is None for e in ledger)
+    elif mode != "full-ledger":
+        originals = " ".join(e["original"] for e in planted)
+        assert "AKIA…[masked]" in originals or "[masked]" in originals
+        assert "[REDACTED-EMAIL]" in originals or mode == "redact"
+
+
+def test_masking_keeps_a_type_prefix_and_is_idempotent() -> None:
+    """`mask` is the one implementation: a short non-secret prefix stays so a reviewer sees what it was."""
+    from dataprep.checks.content import mask, mask_record
+
+    text = (f"key {AKIA}\n{PEM}\ntoken {GHP}, {SLACK}, aws_secret_access_key = {AWS_SECRET}; {EMAIL}, "
+            f"phone {PHONE}, card {CARD}.")
+    masked = mask(text)
+    assert not [n for n in (*SECRET_NEEDLES, *PII_NEEDLES) if n in masked], masked
+    assert "AKIA…[masked]" in masked and "ghp_…[masked]" in masked and "xoxb-…[masked]" in masked
+    assert "-----BEGIN RSA PRIVATE KEY…[masked]" in masked and "END RSA" not in masked
+    assert mask(masked) == masked
+    assert masked.endswith("[REDACTED-EMAIL], phone [REDACTED-PHONE], card [REDACTED-CARD].")
+    # A JSON text is masked on its decoded strings; an untouched one keeps its bytes.
+    line = json.dumps({"prompt": f"creds:\n{AKIA}", "completion": f"mail {EMAIL}"})
+    assert AKIA[4:] not in mask_record(line) and EMAIL not in mask_record(line)
+    escaped = '{"prompt": "aws_secret_access_key=' + AWS_SECRET.replace("/", "\\/") + '"}'
+    assert AWS_SECRET[11:] not in mask_record(escaped)
+    plain = '{"prompt":  "nothing to hide",   "completion": "ok"}'
+    assert mask_record(plain) == plain
