@@ -94,8 +94,8 @@ def test_chunks_pack_pieces_that_sum_exactly_to_the_limit() -> None:
     def count(texts: list[str]) -> np.ndarray:
         return np.array([len(t.split()) for t in texts])
 
-    text = "one two three\n\nfour five six"
-    assert chunk_text(text, 6, count) == [text]
+    text = "one two three\n\nfour five six\n\nseven eight"
+    assert chunk_text(text, 6, count) == ["one two three\n\nfour five six", "seven eight"]
 
 
 def test_the_summary_line_counts_warnings_apart_from_errors(tmp_path: Path) -> None:
