@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dataprep import formats
 from dataprep.checks import content
-from dataprep.checks.duplicates import overlap, record_key
+from dataprep.checks.duplicates import dedup_text, near_overlap, overlap, record_key
 from dataprep.checks.keywords import ReservedKeywords
 from dataprep.checks.limits import RecordLimits
 from dataprep.checks.quotas import TEST, TRAIN, VALIDATION, file_problems, total_problems
@@ -192,9 +192,17 @@ def _check_quotas(results: list[FileResult], spec: TaskSpec, policy: RulePolicy,
 
 
 def _check_overlap(results: list[FileResult], policy: RulePolicy, findings: list[Finding]) -> None:
-    """DP501: a validation record that is also in a training file."""
+    """DP501: a validation record that is also in a training file; DP502: one that near-duplicates one."""
     train = {c.key: (r.path, c.line) for r in results if r.split == TRAIN for c in r.checked}
+    near = not policy.ignored("DP502")
+    near_train = [(r.path, c.line, dedup_text(c.row)) for r in results if near and r.split == TRAIN for c in r.checked]
     for result in results:
         if result.split == VALIDATION:
+            same: set[int] = set()
             for line, message in overlap(train, ((c.line, c.key) for c in result.checked)):
                 policy.add(findings, result.path, line, 1, "DP501", message)
+                same.add(line)
+            # A record already reported as the same record (DP501) is not reported again as a near one.
+            rest = [(c.line, dedup_text(c.row)) for c in result.checked if near and c.line not in same]
+            for line, message in near_overlap(near_train, rest):
+                policy.add(findings, result.path, line, 1, "DP502", message)

@@ -133,4 +133,12 @@ CASES = [
      "DP410", 1),
     ("card-number", "train.jsonl", j({"prompt": "Card 4111 1111 1111 1111", "completion": "Noted."}), None, None,
      "DP410", 1),
+    # Valid JSON that no UTF-8 file, Python int or stack can carry: a finding, never a traceback.
+    ("lone-surrogate", "train.jsonl", PC + b'{"prompt": "caf\\ud800", "completion": "x"}\n', None, None, "DP102", 2),
+    ("deep-nesting", "train.jsonl", PC + b'{"prompt": ' + b"[" * 5000 + b"]" * 5000 + b', "completion": "x"}\n', None,
+     None, "DP104", 2),
+    ("huge-integer", "train.jsonl", PC + b'{"prompt": "a", "completion": "b", "n": ' + b"9" * 5000 + b"}\n", None, None,
+     "DP104", 2),
+    ("number-overflow", "train.jsonl", PC + b'{"prompt": "a", "completion": "b", "n": 1e999}\n', None, None,
+     "DP109", 2),
 ]

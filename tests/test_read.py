@@ -12,7 +12,7 @@ import pytest
 
 from dataprep.errors import UsageError
 from dataprep.formats.base import Canonical, Turn
-from dataprep.io.paths import expand_inputs
+from dataprep.io.paths import expand_inputs, scan_inputs
 from dataprep.io.read import SourceRecord, original_lines, read_sources
 from dataprep.registry import RulePolicy
 
@@ -363,8 +363,11 @@ def test_expand_inputs_walks_folders_sorted_and_skips_hidden(tmp_path: Path) -> 
     for name in ("b/2.jsonl", "b/1.csv", "a.md", ".hidden/x.jsonl", "b/.y.json", "notes.pdf", "c/readme"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
-    found = expand_inputs([tmp_path, tmp_path / "a.md"])
-    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.md", "b/1.csv", "b/2.jsonl", "a.md"]
+    scan = scan_inputs([tmp_path, tmp_path / "a.md"])
+    # Each real file is read once: naming a.md again lists it as skipped (DP116) instead of reading it twice.
+    assert [p.relative_to(tmp_path).as_posix() for p in scan.files] == ["a.md", "b/1.csv", "b/2.jsonl"]
+    assert [(Path(s.path).relative_to(tmp_path).as_posix(), s.code) for s in scan.skipped] == [("a.md", "DP116")]
+    assert expand_inputs([tmp_path]) == scan.files
 
 
 def test_expand_inputs_usage_errors(tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
 """The dedup step (DP401 exact, DP402 near duplicates): one record per cluster reaches an output.
 
 The algorithm (`dataprep.text.dedup`) finds exact duplicates on normalised text and near duplicates with
-MinHash LSH verified by true Jaccard; this step decides what a cluster keeps (the member with the lowest
-content key, so the choice does not depend on file order) and files every other member in the ledger with
-the record it duplicates.
+MinHash LSH verified by true Jaccard; this step puts the units in content-key order, which is the order the
+algorithm's greedy pass keeps them in (so what is kept does not depend on file order), and files every
+dropped unit in the ledger with the *kept* record it duplicates and, for a near duplicate, their true
+Jaccard: a reason a reviewer can check against the two records.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import overload
 
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import Cluster, Rejected, Unit
+from dataprep.checks.duplicates import dedup_text
 from dataprep.text.dedup import DedupResult, DedupSettings, deduplicate
 
 
@@ -32,19 +34,33 @@ def run(units: list[Unit], settings: DedupSettings, ledger: Ledger) -> tuple[lis
                 continue
             rep = units[head]
             rep.cluster_size += 1
-            code, reason = _reason(index, rep, result, settings)
+            code, reason = _reason(index, units, result, settings)
             members.setdefault(head, []).append(ledger.reject(unit, code, f"{reason}; that record is kept"))
         stage.done(len(kept))
     clusters = sorted(((units[h], m) for h, m in members.items()), key=lambda c: (-len(c[1]), c[0].key))
     return kept, clusters
 
 
-def _reason(index: int, rep: Unit, result: DedupResult, settings: DedupSettings) -> tuple[str, str]:
-    """The code and the evidence: the record kept in its place and, for a near duplicate, the Jaccard."""
-    where = f"{rep.source}:{rep.line}" + (f" chunk {rep.chunk + 1}/{rep.chunks}" if rep.chunks > 1 else "")
-    if result.exact_of[index] >= 0:
-        return "DP401", f"duplicate of {where} (same text after case, space and punctuation)"
-    return "DP402", f"near-duplicate of {where} (Jaccard {result.jaccard[index]:.2f} ≥ {settings.threshold})"
+def _reason(index: int, units: Sequence[Unit], result: DedupResult, settings: DedupSettings) -> tuple[str, str]:
+    """The code and the evidence: the record kept in its place and, for a near duplicate, the true Jaccard.
+
+    An exact copy of a record that was itself dropped as a near duplicate names both: the copy it equals
+    and the kept record, with the Jaccard they share (the copy's own, as the text is the same).
+    """
+    kept = _where(units[int(result.cluster[index])])
+    near = f"(Jaccard {result.jaccard[index]:.2f} ≥ {settings.threshold})"
+    first = int(result.exact_of[index])
+    if first < 0:
+        return "DP402", f"near-duplicate of {kept} {near}"
+    same = "(same text after case, space and punctuation)"
+    if int(result.cluster[first]) == first:
+        return "DP401", f"duplicate of {kept} {same}"
+    return "DP401", f"duplicate of {_where(units[first])} {same}, itself a near-duplicate of {kept} {near}"
+
+
+def _where(unit: Unit) -> str:
+    """source:line, and the chunk for a chunked document."""
+    return f"{unit.source}:{unit.line}" + (f" chunk {unit.chunk + 1}/{unit.chunks}" if unit.chunks > 1 else "")
 
 
 class _DedupTexts(Sequence[str]):
@@ -63,4 +79,4 @@ class _DedupTexts(Sequence[str]):
     def __getitem__(self, index: int | slice) -> str | _DedupTexts:
         if isinstance(index, slice):
             return _DedupTexts(self.units[index])
-        return "\n".join(self.units[index].row.texts())
+        return dedup_text(self.units[index].row)

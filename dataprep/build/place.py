@@ -1,7 +1,9 @@
 """The split walk: tokens, per-record limits, language filter and split, in one pass in seeded-hash order.
 
 Records are offered to the split in the order of a seeded hash of their content key, so the capped splits
-fill with a deterministic, uniformly random sample. Tokenizing and language detection are the costly
+fill with a deterministic, uniformly random sample. The chunks of a continued pre-training document are
+placed by their document's key (see `_document_keys`), as one block: a document whose chunks sat in train
+and validation would leak its text into the validation loss. Tokenizing and language detection are the costly
 per-record work, so they run batch by batch only on records that can still be placed; once the capped
 splits are full the rest are sampled out (DP504) untouched. A record over a limit is DP305-DP308, a record
 in a language `--lang` does not allow DP411; more training records than the quota without
@@ -40,12 +42,19 @@ class Walk:
         self.placer = Placer(settings.validation_fraction, settings.test_fraction, record_quota(spec, VALIDATION),
                              cap, settings.max_train_records is not None, spec.quota(MAX_TOTAL))
         self.splits: dict[str, list[Unit]] = {s: [] for s in SPLITS}
+        # A chunked document (source, line): how many of its chunks reach the walk, and the split its first chose.
+        self.doc_chunks: dict[tuple[str, int], int] = {}
+        self.documents: dict[tuple[str, int], str | None] = {}
 
     def run(self, units: list[Unit]) -> dict[str, list[Unit]]:
         """Place every unit or file it in the ledger; raises BuildError over the training quota."""
+        keys = _document_keys(units)
         for unit in units:
-            unit.position = split_position(unit.key, self.settings.seed)
-        units.sort(key=lambda u: (u.position, u.key))
+            unit.position = split_position(keys.get((unit.source, unit.line), unit.key), self.settings.seed)
+            if unit.chunks > 1:
+                self.doc_chunks[unit.source, unit.line] = self.doc_chunks.get((unit.source, unit.line), 0) + 1
+        # A document's chunks share a position: keep them together and in document order.
+        units.sort(key=lambda u: (u.position, keys.get((u.source, u.line), u.key), u.chunk))
         pending: list[Unit] = []
         with self.ledger.stage("tokens, limits, split", len(units)) as stage:
             try:
@@ -78,11 +87,24 @@ class Walk:
             unit.input_tokens, unit.output_tokens = n_in, n_out
             if self._rejected(unit):
                 continue
-            split = self.placer.place(unit.position)
+            split = self._split(unit)
             if split is None:
                 self._sampled_out(unit)
             else:
                 self.splits[split].append(unit)
+
+    def _split(self, unit: Unit) -> str | None:
+        """The placer's split for a record; a document's later chunks follow its first chunk's split."""
+        if unit.chunks <= 1:
+            return self.placer.place(unit.position)
+        doc = (unit.source, unit.line)
+        if doc in self.documents:
+            split = self.documents[doc]
+            if split is not None:
+                self.placer.follow(split)
+        else:
+            split = self.documents[doc] = self.placer.place(unit.position, self.doc_chunks[doc])
+        return split
 
     def _rejected(self, unit: Unit) -> bool:
         """File the unit when it is over a limit (DP305-DP308) or in a language --lang does not allow (DP411)."""
@@ -112,3 +134,19 @@ class Walk:
                 f"({candidates:,} candidates); the {self.profile.name} {self.spec.task} quota ({key}) "
                 f"is {limit:,}. Pass --max-train-records N to keep a deterministic sample of N (the rest go to "
                 f"rejected.jsonl as DP504), or raise the quota with --profile-file if your account has a higher one.")
+
+
+def _document_keys(units: list[Unit]) -> dict[tuple[str, int], str]:
+    """(source, line) -> the key a chunked document is placed by: that of its first chunk still in the build.
+
+    A content key, not the source and line, so that a document's split follows its text as a record's
+    does (renaming or reordering input files moves nothing). Dedup may have dropped the first chunk; the
+    first surviving one then stands in, which is still decided by content alone.
+    """
+    first: dict[tuple[str, int], Unit] = {}
+    for unit in units:
+        if unit.chunks > 1:
+            seen = first.setdefault((unit.source, unit.line), unit)
+            if unit.chunk < seen.chunk:
+                first[unit.source, unit.line] = unit
+    return {doc: unit.key for doc, unit in first.items()}

@@ -53,24 +53,32 @@ class Placer:
         return self.sample_train and self._train_full() and (
             self.wanted(position) == TRAIN or self._validation_full())
 
-    def place(self, position: float) -> str | None:
-        """The split for the next accepted record, or None when it is sampled out (DP504)."""
+    def place(self, position: float, size: int = 1) -> str | None:
+        """The split for the next accepted record, or None when it is sampled out (DP504).
+
+        `size` > 1 is a document's first chunk: the split must have room for all `size` chunks, which then
+        join it through :meth:`follow`, so a cap never cuts a document across two splits.
+        """
         split = self.wanted(position)
-        if split == VALIDATION and self._validation_full():
+        if split == VALIDATION and self._validation_full(size):
             split = TRAIN  # validation is capped at its quota; the rest still trains
-        if split == TRAIN and self._train_full():
+        if split == TRAIN and self._train_full(size):
             if not self.sample_train:
-                raise OverQuota(self.counts[TRAIN] + 1)
+                raise OverQuota(self.counts[TRAIN] + size)
             return None
         self.counts[split] += 1
         return split
 
-    def _validation_full(self) -> bool:
-        if self.total_cap is not None and self.counts[TRAIN] + self.counts[VALIDATION] >= self.total_cap:
-            return True
-        return self.validation_cap is not None and self.counts[VALIDATION] >= self.validation_cap
+    def follow(self, split: str) -> None:
+        """Count a further chunk of a document whose split `place` chose with room for it."""
+        self.counts[split] += 1
 
-    def _train_full(self) -> bool:
-        if self.total_cap is not None and self.counts[TRAIN] + self.counts[VALIDATION] >= self.total_cap:
+    def _validation_full(self, size: int = 1) -> bool:
+        if self.total_cap is not None and self.counts[TRAIN] + self.counts[VALIDATION] + size > self.total_cap:
             return True
-        return self.train_cap is not None and self.counts[TRAIN] >= self.train_cap
+        return self.validation_cap is not None and self.counts[VALIDATION] + size > self.validation_cap
+
+    def _train_full(self, size: int = 1) -> bool:
+        if self.total_cap is not None and self.counts[TRAIN] + self.counts[VALIDATION] + size > self.total_cap:
+            return True
+        return self.train_cap is not None and self.counts[TRAIN] + size > self.train_cap

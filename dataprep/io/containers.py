@@ -15,16 +15,15 @@ common in published datasets and the records in them are fine. JSON goes through
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dataprep.errors import UsageError
 from dataprep.findings import Finding
-from dataprep.io.decode import Defect, StrictDecoder, skip_ws
+from dataprep.io.decode import Defect, StrictDecoder, TooDeepError, skip_ws
+from dataprep.io.files import FileBytes, FileIdentity, UnreadableFile, read_regular
 from dataprep.io.jsonl import ReadResult, read_jsonl
 from dataprep.registry import RulePolicy, registry
 
@@ -32,6 +31,8 @@ _BOM = "\ufeff"
 _WHITESPACE = _BOM.encode() + b" \t\r\n"
 # csv's default cell limit (128 KiB) is smaller than a long document; the limit is process-wide, only raised.
 _CSV_FIELD_LIMIT = 2**31 - 1
+_DELIMITERS = ",;\t|"
+_SNIFF_BYTES = 64 * 1024  # the first lines are enough to tell the delimiter
 _PREVIEW = 2000  # characters of an unreadable file or of a broken array's tail kept as the original
 
 
@@ -53,8 +54,9 @@ class FileContents:
     """One file's records and the identity of the bytes they came from (for the manifest)."""
 
     entries: list[Entry]
-    sha256: str
+    sha256: str  # "" when the file could not be read
     size: int
+    identity: FileIdentity | None = None  # None when the file could not be read
 
 
 class _FileError(Exception):
@@ -69,24 +71,33 @@ class _FileError(Exception):
 def read_file(path: Path, policy: RulePolicy, source: str, findings: list[Finding]) -> FileContents:
     """Every record of one file, in file order; never empty (a file with no records is one DP100 entry).
 
+    The file is read once: the sha256 in FileContents is of the very bytes parsed. A file that cannot be read
+    (permission denied, a FIFO) is one DP115 entry, so it shows in the ledger instead of stopping the build.
     Findings that belong to no single record (a CRLF file, say) are appended to `findings`.
     """
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the file ({exc.strerror})") from None
-    digest, size = hashlib.sha256(data).hexdigest(), len(data)
-    if path.suffix.lower() == ".jsonl" and data.strip() and not data.lstrip(_WHITESPACE).startswith(b"["):
-        del data  # the line reader reads the file itself; holding it twice would double a large build's peak
-        entries = _jsonl(path, policy, source, findings)
+        content = read_regular(path)
+    except UnreadableFile as error:
+        entry = Entry(1, "", code="DP115", message=f"cannot read the file: {error.reason}")
+        return FileContents([entry], "", 0, None)
+    identity = content.identity
+    if path.suffix.lower() == ".jsonl" and _jsonl_bytes(content):
+        entries = _jsonl(path, policy, source, findings, content)
     else:
+        data = content.take()
         try:
             entries = _container(path, data, policy, source, findings)
         except _FileError as error:
             entries = [Entry(1, data[:_PREVIEW].decode("utf-8", "replace"), code=error.code, message=error.message)]
     if not entries:
         entries = [Entry(1, "", code="DP100", message="the file holds no records")]
-    return FileContents(entries, digest, size)
+    return FileContents(entries, identity.sha256, identity.size, identity)
+
+
+def _jsonl_bytes(content: FileBytes) -> bool:
+    """True when a `.jsonl` file's bytes go to the line reader: not empty, not a JSON array."""
+    data = content.peek()
+    return bool(data.strip()) and not data.lstrip(_WHITESPACE).startswith(b"[")
 
 
 def _container(path: Path, data: bytes, policy: RulePolicy, source: str, findings: list[Finding]) -> list[Entry]:
@@ -119,7 +130,7 @@ def _json_or_jsonl(path: Path, data: bytes, policy: RulePolicy, source: str, fin
             single = None
         if single is not None:
             return [single]
-    return _jsonl(path, policy, source, findings)
+    return _jsonl(path, policy, source, findings, FileBytes(data, FileIdentity("", len(data), 0)))
 
 
 def _decode(data: bytes) -> str:
@@ -131,14 +142,14 @@ def _decode(data: bytes) -> str:
         raise _FileError("DP102", f"invalid UTF-8 byte 0x{data[exc.start]:02X} on line {line}") from None
 
 
-def _jsonl(path: Path, policy: RulePolicy, source: str, findings: list[Finding]) -> list[Entry]:
+def _jsonl(path: Path, policy: RulePolicy, source: str, findings: list[Finding], content: FileBytes) -> list[Entry]:
     """JSONL through the validator's strict reader, merging its records and bad lines back into file order."""
-    result = read_jsonl(path, policy, source, keep_text=False)
+    result = read_jsonl(path, policy, source, keep_text=False, content=content)
     messages = {(f.line, f.code): f.message + (f" (column {f.col})" if f.col > 1 else "") for f in result.findings}
     findings.extend(f for f in result.findings if not _about_bad_line(f, result))
     entries = [Entry(r.line, None, value=r.value) for r in result.records]
-    entries.extend(Entry(line, text, code=code,
-                         message=messages.get((line, code)) or _span_message(code, line, messages))
+    entries.extend(Entry(line, text, code=code, message=messages.get((line, code))
+                         or _span_message(code, result.spans.get(line), messages))
                    for line, (code, text) in result.bad_lines.items())
     entries.sort(key=lambda entry: entry.line)
     return entries
@@ -150,10 +161,14 @@ def _about_bad_line(finding: Finding, result: ReadResult) -> bool:
     return bad is not None and bad[0] == finding.code
 
 
-def _span_message(code: str, line: int, messages: dict[tuple[int, str], str]) -> str:
-    """The message for a line inside a multi-line (pretty-printed) object, reported once at its first line."""
-    earlier = [(start, text) for (start, c), text in messages.items() if c == code and start < line]
-    return max(earlier)[1] if earlier else registry()[code].summary.rstrip(".")
+def _span_message(code: str, start: int | None, messages: dict[tuple[int, str], str]) -> str:
+    """The message for a line inside a multi-line (pretty-printed) object, reported once at its first line.
+
+    Looked up by the object's first line (`ReadResult.spans`), not searched for: a file of thousands of
+    pretty-printed objects stays linear.
+    """
+    found = messages.get((start, code)) if start is not None else None
+    return found or registry()[code].summary.rstrip(".")
 
 
 def _single_object(text: str) -> Entry | None:
@@ -161,11 +176,13 @@ def _single_object(text: str) -> Entry | None:
     start = skip_ws(text, len(text) - len(text.lstrip(_BOM)))
     try:
         value, end, defect = StrictDecoder().decode_at(text, start)
+    except TooDeepError as exc:
+        return Entry(text.count("\n", 0, start) + 1, text[:_PREVIEW], code="DP104", message=f"invalid JSON: {exc.msg}")
     except json.JSONDecodeError:
         return None  # the JSONL reader reports the bad line(s) with their own codes
     if skip_ws(text, end) != len(text):
         return None
-    return _element(text.count("\n", 0, start) + 1, value, defect)
+    return _element(text.count("\n", 0, start) + 1, value, defect, text[start:end])
 
 
 def _json_array(text: str) -> list[Entry]:
@@ -184,7 +201,7 @@ def _json_array(text: str) -> list[Entry]:
                                  message=f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}; "
                                          "no element after this one could be read either"))
             return entries
-        entries.append(_element(line, value, defect))
+        entries.append(_element(line, value, defect, text[pos:end] if defect is not None else ""))
         pos = skip_ws(text, end)
         if pos < len(text) and text[pos] == ",":
             pos = skip_ws(text, pos + 1)
@@ -198,31 +215,62 @@ def _json_array(text: str) -> list[Entry]:
     return entries
 
 
-def _element(line: int, value: Any, defect: Defect | None) -> Entry:
-    """One decoded JSON value as an entry: its decoder defect, not an object (DP108), or the object."""
-    original = json.dumps(value, ensure_ascii=False)
+def _element(line: int, value: Any, defect: Defect | None, raw: str) -> Entry:
+    """One decoded JSON value as an entry: its decoder defect, not an object (DP108), or the object.
+
+    A defective value keeps its text as read (`raw`): re-encoding it could fail (a lone surrogate, nesting
+    too deep) or change it (an over-long integer is read as 0).
+    """
     if defect is not None:
-        return Entry(line, original, code=defect.code, message=defect.message)
+        return Entry(line, raw, code=defect.code, message=defect.message)
+    original = json.dumps(value, ensure_ascii=False)
     if not isinstance(value, dict):
         return Entry(line, original, code="DP108", message=f"expected a JSON object, found {type(value).__name__}")
     return Entry(line, original, value=value)
 
 
 def _csv(text: str) -> list[Entry]:
-    """Each data row as {column: cell}, with the line where the row starts (the header is line 1)."""
+    """Each data row as {column: cell}, with the line where the row starts (the header is line 1).
+
+    The delimiter is sniffed (`,` `;` tab `|`): a semicolon CSV from a European spreadsheet read with `,`
+    would be one column per row. A header that names a column twice makes every row DP117: which cell is
+    the prompt would be a guess (a dict keeps the last one silently).
+    """
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
-    reader = csv.reader(io.StringIO(text.lstrip(_BOM), newline=""))
+    text = text.lstrip(_BOM)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader)
+        repeated = sorted({name for name in header if header.count(name) > 1})
         entries: list[Entry] = []
         end = reader.line_num
         for cells in reader:
             start, end = end + 1, reader.line_num
-            if cells:
+            if cells and repeated:
+                entries.append(Entry(start, json.dumps(cells, ensure_ascii=False), code="DP117",
+                                     message=f"the CSV header names column(s) {', '.join(map(repr, repeated))} "
+                                             "more than once"))
+            elif cells:
                 entries.append(_csv_row(start, header, cells))
     except csv.Error as exc:
         raise _FileError("DP104", f"the CSV file cannot be parsed near line {reader.line_num}: {exc}") from None
     return entries
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter csv.Sniffer finds in the first lines, if the header holds it; else `,`.
+
+    The header test keeps a comma file whose texts are full of semicolons a comma file.
+    """
+    sample = text[:_SNIFF_BYTES]
+    if len(text) > _SNIFF_BYTES and "\n" in sample:
+        sample = sample[:sample.rindex("\n")]
+    try:
+        found = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+    header = text.split("\n", 1)[0]
+    return found if found in header else ","
 
 
 def _csv_row(line: int, header: list[str], cells: list[str]) -> Entry:

@@ -2,7 +2,12 @@
 
 polars' `read_ndjson` skips blank lines, reports no line for a syntax error and coerces types, so every
 file is first read here, line by line, and only clean objects go on. Each way a line can be wrong gets its
-own rule code with the line and column, never a traceback.
+own rule code with the line and column, never a traceback: a path that is not a readable file is DP115.
+
+A pretty-printed object (DP107) is found in one forward pass: the look-ahead from a line that opens an
+object follows the lines indented deeper than it, and the text is parsed once, only when the lines close
+where a pretty-printer closes them. A line a failed look-ahead examined starts none of its own, so a file of
+thousands of cut-off lines costs one parse per line, not one per pair of lines.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 
 from dataprep.findings import Finding
 from dataprep.io.decode import DefectError, StrictDecoder, is_document, parse_line
+from dataprep.io.files import FileBytes, FileIdentity, UnreadableFile, read_regular
 from dataprep.registry import RulePolicy
 
 _BOM = b"\xef\xbb\xbf"
@@ -37,23 +43,36 @@ class ReadResult:
     findings: list[Finding] = field(default_factory=list)
     # Lines (1-based) that held something but yielded no record: the build ledger needs them.
     bad_lines: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # Each later line of a multi-line (pretty-printed) object -> the line where the object starts.
+    spans: dict[int, int] = field(default_factory=dict)
     size: int = 0
+    identity: FileIdentity | None = None  # None when the file could not be read (DP115)
 
 
-def read_jsonl(path: Path, policy: RulePolicy, display: str | None = None, *, keep_text: bool = True) -> ReadResult:
+def read_jsonl(path: Path, policy: RulePolicy, display: str | None = None, *, keep_text: bool = True,
+               content: FileBytes | None = None) -> ReadResult:
     """Read `path` as JSONL; every defect becomes a finding at its line, valid objects become records.
 
     `keep_text` False leaves the records' `text` empty: the build needs only the parsed values, and holding
-    every line besides them would double its memory.
+    every line besides them would double its memory. `content` is the file already read (the build hashes
+    what it parses); without it the file is read here, safely: a FIFO, folder or unreadable file is DP115.
     """
     name = display or str(path)
     result = ReadResult()
-    data = path.read_bytes()
-    result.size = len(data)
 
     def emit(line: int, col: int, code: str, message: str) -> None:
         """A finding at (line, col) of this file, through the policy (which may ignore or re-grade it)."""
         policy.add(result.findings, name, line, col, code, message)
+
+    if content is None:
+        try:
+            content = read_regular(path)
+        except UnreadableFile as error:
+            emit(1, 1, "DP115", f"cannot read the file: {error.reason}")
+            return result
+    result.identity = content.identity
+    data = content.take()
+    result.size = len(data)
 
     if not data.strip():
         emit(1, 1, "DP100", "the file is empty" if not data else "the file holds only whitespace")
@@ -89,6 +108,7 @@ def _parse_lines(
     decoder = StrictDecoder()
     total = len(raw_lines)
     index = 0
+    examined = -1  # the last line index a failed look-ahead read: lines up to it start no look-ahead
     while index < total:
         if index:
             raw_lines[index - 1] = b""  # done with it: nothing reads backwards
@@ -110,13 +130,11 @@ def _parse_lines(
         try:
             value = parse_line(text, decoder)
         except DefectError as problem:
-            joined = _pretty_printed(raw_lines, index - 1, text, decoder) if problem.code == "DP104" else None
+            joined = None
+            if problem.code == "DP104" and index - 1 > examined:
+                joined, examined = _pretty_printed(raw_lines, index - 1, text, decoder)
             if joined is not None:
-                emit(number, 1, "DP107", f"a JSON object spans lines {number}-{number + joined}; "
-                     "write each record on one line")
-                for offset in range(joined + 1):
-                    original = raw_lines[index - 1 + offset].decode("utf-8", "replace")
-                    result.bad_lines[number + offset] = ("DP107", original)
+                _file_span(raw_lines, index - 1, joined, result, emit)
                 index += joined
                 continue
             code = problem.code
@@ -134,16 +152,57 @@ def _parse_lines(
         result.records.append(RawRecord(number, text if keep_text else "", value))
 
 
-def _pretty_printed(raw_lines: list[bytes], start: int, first: str, decoder: StrictDecoder) -> int | None:
-    """If lines from `start` join into one JSON object, return how many extra lines it took."""
-    if not first.lstrip().startswith(("{", "[")) or first.rstrip().endswith("}"):
-        return None
-    parts = [first]
-    for offset in range(1, min(_PRETTY_LOOKAHEAD, len(raw_lines) - start)):
-        parts.append(raw_lines[start + offset].decode("utf-8", "replace"))
-        if is_document("\n".join(parts), decoder):
-            return offset
+def _file_span(raw_lines: list[bytes], start: int, joined: int, result: ReadResult,
+               emit: Callable[[int, int, str, str], None]) -> None:
+    """A pretty-printed object at line index `start`: one DP107 finding, and every line of it a bad line."""
+    number = start + 1
+    emit(number, 1, "DP107", f"a JSON object spans lines {number}-{number + joined}; write each record on one line")
+    for offset in range(joined + 1):
+        result.bad_lines[number + offset] = ("DP107", raw_lines[start + offset].decode("utf-8", "replace"))
+        if offset:
+            result.spans[number + offset] = number
+
+
+def _pretty_printed(raw_lines: list[bytes], start: int, first: str, decoder: StrictDecoder) -> tuple[int | None, int]:
+    """(how many extra lines the object opened at `start` took, or None; the last line index examined).
+
+    The object's body is the run of lines indented deeper than its first line; it closes on the next line
+    (a closing bracket at the first line's indentation, or a continuation ending in one) or on the body's
+    last line. Only that one candidate is parsed, so the look-ahead costs the lines it reads and one parse.
+    """
+    stripped = first.lstrip()
+    if not stripped.startswith(("{", "[")) or first.rstrip().endswith("}"):
+        return None, start
+    indent, closer = len(first) - len(stripped), b"}" if stripped[0] == "{" else b"]"
+    limit = min(start + _PRETTY_LOOKAHEAD, len(raw_lines))
+    end = start + 1
+    while end < limit and _indent(raw_lines[end]) > indent:
+        end += 1
+    last = _closing_line(raw_lines, start, end, limit, indent, closer)
+    if last is None:
+        return None, min(end, limit - 1)
+    text = "\n".join([first, *(raw.decode("utf-8", "replace") for raw in raw_lines[start + 1:last + 1])])
+    return (last - start if is_document(text, decoder) else None), max(last, end - 1)
+
+
+def _closing_line(raw_lines: list[bytes], start: int, end: int, limit: int, indent: int, closer: bytes) -> int | None:
+    """Where the object opened at `start` can close, given `end`, the first line not indented deeper."""
+    if end < limit:
+        after = raw_lines[end].strip()
+        if after.startswith(closer) and _indent(raw_lines[end]) == indent:
+            return end  # the pretty-printers' layout: the bracket back at the opening indentation
+        if after.endswith(closer) and not after.startswith((b"{", b"[")):
+            return end  # a continuation line that closes the object
+    if end - 1 > start and raw_lines[end - 1].rstrip().endswith(closer):
+        return end - 1  # closed at the end of its last body line
     return None
+
+
+def _indent(raw: bytes) -> int:
+    """The indentation of a raw line; a blank line has none (pretty-printers never write one inside a value)."""
+    body = raw.rstrip(b"\r\n")
+    rest = body.lstrip(b" \t")
+    return len(body) - len(rest) if rest else 0
 
 
 def _json_type(value: Any) -> str:

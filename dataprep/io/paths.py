@@ -11,59 +11,187 @@ Kept free of heavy imports: `dataprep validate` starts by expanding its argument
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import stat
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dataprep.errors import UsageError
+from dataprep.io.files import UnreadableFile, kind, os_reason, read_regular
 
 SUPPORTED_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".txt", ".md")
 # Files `dataprep build` writes next to the splits; they are records about the data, not training data.
 BUILD_SIDECARS = frozenset({"rejected.jsonl", "lineage.jsonl"})
+# Everything a build writes into OUT: skipped when a folder of RAW turns out to be a dataprep OUT folder.
+BUILD_OUTPUTS = frozenset({"train.jsonl", "validation.jsonl", "test.jsonl", *BUILD_SIDECARS, "manifest.json",
+                           "report.json", "report.html", "expectations.json"})
+# A dataset's own documentation sits next to its data; it describes the records, it is not one.
+_DOCUMENTATION = re.compile(r"(source\.md|readme.*|licen[cs]e.*|changelog.*)", re.IGNORECASE)
+_MANIFEST_LIMIT = 64 << 20  # a manifest larger than this is not one dataprep wrote
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A path under RAW that the build did not read, the rule code that says why, and the reason."""
+
+    path: str
+    code: str  # DP115: could not be read; DP116: deliberately not data (documentation, a build's output)
+    reason: str
+
+
+@dataclass
+class InputScan:
+    """build's inputs: the files to read, in order, and every path found but not read."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    _seen: dict[tuple[int, int], Path] = field(default_factory=dict)
+
+    def first_visit(self, path: Path, info: os.stat_result) -> bool:
+        """True the first time this real file or folder is met; a link to it found later is listed, not read."""
+        key = (info.st_dev, info.st_ino)
+        if key in self._seen:
+            what = "folder" if stat.S_ISDIR(info.st_mode) else "file"
+            self.skipped.append(Skipped(str(path), "DP116", f"the same {what} as {self._seen[key]}, read once"))
+            return False
+        self._seen[key] = path
+        return True
 
 
 def expand_inputs(paths: Sequence[Path]) -> list[Path]:
-    """build's inputs: files as given; folders recursively (sorted), only SUPPORTED_SUFFIXES; hidden skipped."""
-    found: list[Path] = []
+    """build's input files (see `scan_inputs`), without the list of what was skipped."""
+    return scan_inputs(paths).files
+
+
+def scan_inputs(paths: Sequence[Path]) -> InputScan:
+    """Files as given; folders walked (sorted, SUPPORTED_SUFFIXES, hidden names skipped); each real file once.
+
+    A path named on the command line that cannot be used is a usage error; what a folder walk meets instead
+    (a FIFO, an unreadable sub-folder, documentation, a build's own outputs) is listed in `skipped`.
+    """
+    scan = InputScan()
     for path in paths:
-        if path.is_dir():
-            found.extend(_walk(path))
-        elif path.is_file():
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise UsageError(f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
-                                 f"dataprep reads {', '.join(SUPPORTED_SUFFIXES)}")
-            found.append(path)
-        else:
-            raise UsageError(f"{path}: no such file or folder")
-    if not found:
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            raise UsageError(f"{path}: {os_reason(exc)}") from None
+        if stat.S_ISDIR(info.st_mode):
+            if scan.first_visit(path, info):
+                _walk(path, scan, top=True)
+        elif not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{path}: {kind(info.st_mode)}, not a regular file; dataprep reads files and folders")
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            raise UsageError(f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
+                             f"dataprep reads {', '.join(SUPPORTED_SUFFIXES)}")
+        elif scan.first_visit(path, info):
+            scan.files.append(path)
+    if not scan.files:
         names = ", ".join(str(p) for p in paths) or "(no paths)"
         raise UsageError(f"no input files ({', '.join(SUPPORTED_SUFFIXES)}) found in {names}")
-    return found
+    return scan
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """The supported files under `folder`, depth first in name order; names starting with '.' are skipped."""
-    for child in sorted(folder.iterdir(), key=lambda p: p.name):
-        if child.name.startswith("."):
+def _walk(folder: Path, scan: InputScan, *, top: bool = False) -> None:
+    """The supported files under `folder`, depth first in name order, without recursion (any depth is fine).
+
+    Links are followed, but every real folder and file is visited once (tracked by device and inode), so a
+    link loop costs one listing, not an exponential walk.
+    """
+    stack: list[Iterator[tuple[Path, str | None]]] = [iter(_listing(folder, scan, top=top))]
+    while stack:
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
             continue
-        if child.is_dir():
-            yield from _walk(child)
-        elif child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES:
-            yield child
+        child, not_data = item
+        try:
+            info = os.stat(child)
+        except OSError as exc:
+            scan.skipped.append(Skipped(str(child), "DP115", f"cannot be read ({os_reason(exc)})"))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            if scan.first_visit(child, info):
+                stack.append(iter(_listing(child, scan)))
+        elif child.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        elif not stat.S_ISREG(info.st_mode):
+            scan.skipped.append(Skipped(str(child), "DP115", f"{kind(info.st_mode)}, not a regular file"))
+        elif not_data is not None:
+            scan.skipped.append(Skipped(str(child), "DP116", not_data))
+        elif scan.first_visit(child, info):
+            scan.files.append(child)
+
+
+def _listing(folder: Path, scan: InputScan, *, top: bool = False) -> list[tuple[Path, str | None]]:
+    """The children of `folder` in name order, hidden ones left out, each with why it is not data (or None).
+
+    Documentation (README, LICENSE, CHANGELOG, SOURCE.md) describes the records and is not one. A folder
+    that holds a dataprep manifest is a build's OUT folder: its outputs are the build's, not raw data
+    (reading them back would feed a build its own splits and ledger).
+    """
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder))
+    except OSError as exc:
+        if top:
+            raise UsageError(f"{folder}: cannot list the folder ({os_reason(exc)})") from None
+        scan.skipped.append(Skipped(str(folder), "DP115", f"cannot list the folder ({os_reason(exc)})"))
+        return []
+    outputs = _build_outputs(folder) if "manifest.json" in names else frozenset()
+    children: list[tuple[Path, str | None]] = []
+    for name in names:
+        if name.startswith("."):
+            continue  # hidden, including a build's staging folders (.dataprep-*)
+        not_data = None
+        if name in outputs:
+            not_data = "written by an earlier dataprep build (its manifest.json is in this folder), not raw data"
+        elif _DOCUMENTATION.fullmatch(name):
+            not_data = "a documentation file, not records"
+        children.append((folder / name, not_data))
+    return children
+
+
+def _build_outputs(folder: Path) -> frozenset[str]:
+    """The names a dataprep build wrote into `folder`, when its manifest.json is dataprep's; else none."""
+    try:
+        path = folder / "manifest.json"
+        if os.stat(path).st_size > _MANIFEST_LIMIT:
+            return frozenset()
+        manifest = json.loads(read_regular(path).take())
+    except (OSError, UnreadableFile, ValueError, RecursionError):
+        return frozenset()
+    tool = manifest.get("tool") if isinstance(manifest, dict) else None
+    if not isinstance(tool, dict) or tool.get("name") != "dataprep":
+        return frozenset()
+    outputs = manifest.get("outputs")
+    named = {o.get("file") for o in outputs.values() if isinstance(o, dict)} if isinstance(outputs, dict) else set()
+    return BUILD_OUTPUTS | {name for name in named if isinstance(name, str)}
 
 
 def expand_datasets(paths: Sequence[Path]) -> list[Path]:
-    """validate's inputs: files as given; a folder's `*.jsonl` (sorted, not recursive) minus BUILD_SIDECARS."""
+    """validate's inputs: paths as given; a folder's `*.jsonl` (sorted, not recursive) minus BUILD_SIDECARS.
+
+    Anything that exists is passed on, a FIFO or a folder named `x.jsonl` included: the reader reports what it
+    is as a finding (DP115) without opening it, instead of blocking on it or raising.
+    """
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.glob("*.jsonl") if p.name not in BUILD_SIDECARS)
+            try:
+                names = sorted(entry.name for entry in os.scandir(path))
+            except OSError as exc:
+                raise UsageError(f"{path}: cannot list the folder ({os_reason(exc)})") from None
+            found = [path / name for name in names if name.endswith(".jsonl") and name not in BUILD_SIDECARS]
             if not found:
                 raise UsageError(f"{path}: folder holds no .jsonl files (expected train.jsonl, validation.jsonl)")
             files.extend(found)
-        elif path.is_file():
+        elif os.path.exists(path):
             files.append(path)
         else:
-            raise UsageError(f"{path}: no such file or folder")
+            what = "a broken symbolic link" if os.path.lexists(path) else "no such file or folder"
+            raise UsageError(f"{path}: {what}")
     return files
 
 

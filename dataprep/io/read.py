@@ -15,17 +15,20 @@ any other problem becomes a finding and the record is kept.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dataprep.errors import BuildError
 from dataprep.findings import Finding
 from dataprep.formats.base import Canonical
 from dataprep.formats.shapes import SHAPE_KEYS, detect
 from dataprep.io.containers import Entry, read_file
+from dataprep.io.files import FileIdentity, changed
 from dataprep.io.importers import CONVERTERS
-from dataprep.io.paths import expand_inputs
+from dataprep.io.paths import Skipped, scan_inputs
 from dataprep.registry import RulePolicy, registry
 
 
@@ -51,10 +54,29 @@ class InputFile:
     """One input file as the manifest and report describe it."""
 
     path: str
-    sha256: str
+    sha256: str  # of the bytes parsed ("" when the file could not be read: its one record is DP115)
     bytes: int
     records: int
     shapes: dict[str, int]
+    identity: FileIdentity | None = None
+
+    def unchanged(self) -> str | None:
+        """None while the file still holds the bytes the build parsed; else a one-line reason naming it."""
+        if self.identity is None:
+            return None
+        why = changed(Path(self.path), self.identity)
+        return None if why is None else f"{self.path} changed during the build: {why}"
+
+
+def check_unchanged(inputs: Sequence[InputFile]) -> None:
+    """Raise BuildError (exit 1) naming every input that changed since it was read; call before publishing.
+
+    The outputs were made from the bytes read; if a file changed since, the manifest's input sha256 would
+    describe neither the data used nor the file now on disk.
+    """
+    problems = [why for why in (f.unchanged() for f in inputs) if why is not None]
+    if problems:
+        raise BuildError("; ".join(problems) + "; nothing was written, run the build again")
 
 
 @dataclass
@@ -64,13 +86,22 @@ class ReadOutcome:
     records: list[SourceRecord] = field(default_factory=list)
     inputs: list[InputFile] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # Paths under RAW not read: documentation, a build's own outputs, FIFOs, unreadable folders, links seen.
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def read_sources(paths: Sequence[Path], policy: RulePolicy) -> ReadOutcome:
-    """Every record of every input file, converted to canonical rows; nothing is lost."""
-    outcome = ReadOutcome()
-    for path in expand_inputs(paths):
+    """Every record of every input file, converted to canonical rows; nothing is lost.
+
+    Every path skipped is a finding too (DP115 could not be read, DP116 not data), at line 0 of that path.
+    """
+    scan = scan_inputs(paths)
+    outcome = ReadOutcome(skipped=scan.skipped)
+    for skipped in scan.skipped:
+        policy.add(outcome.findings, skipped.path, 0, 0, skipped.code, f"skipped: {skipped.reason}")
+    for path in scan.files:
         _read_file(path, policy, outcome)
+    _DIGESTS.update((f.path, f.identity) for f in outcome.inputs if f.identity is not None)
     return outcome
 
 
@@ -83,19 +114,34 @@ def _read_file(path: Path, policy: RulePolicy, outcome: ReadOutcome) -> None:
     outcome.records.extend(convert(entry) for entry in contents.entries)
     shapes = Counter(r.shape for r in outcome.records[start:] if r.shape is not None)
     outcome.inputs.append(InputFile(source, contents.sha256, contents.size, len(outcome.records) - start,
-                                    dict(sorted(shapes.items()))))
+                                    dict(sorted(shapes.items())), contents.identity))
+
+
+# What each file read by `read_sources` held (path -> identity): `original_lines` reads a line back only from
+# the bytes that were parsed. A later read of the same path replaces its entry.
+_DIGESTS: dict[str, FileIdentity] = {}
 
 
 def original_lines(path: str, lines: set[int]) -> dict[int, str]:
-    """The text of the given 1-based physical lines of a file (the originals the reader did not keep)."""
+    """The text of the given 1-based physical lines of a file (the originals the reader did not keep).
+
+    The whole file is hashed on the way: when `read_sources` read this path and the bytes differ now, the
+    lines would not be the records that were parsed, so BuildError (exit 1) names the file instead.
+    """
     found: dict[int, str] = {}
+    expected = _DIGESTS.get(path)
+    sha = hashlib.sha256()
     with open(path, "rb") as fh:
         for number, raw in enumerate(fh, start=1):
+            sha.update(raw)
             if number in lines:
                 text = raw.decode("utf-8", "replace").rstrip("\n").lstrip("\ufeff" if number == 1 else "")
                 found[number] = text[:-1] if text.endswith("\r") else text
-                if len(found) == len(lines):
+                if len(found) == len(lines) and expected is None:
                     break
+    if expected is not None and sha.hexdigest() != expected.sha256:
+        raise BuildError(f"{path} changed during the build (its sha256 differs from the bytes read); "
+                         "nothing was written, run the build again")
     return found
 
 

@@ -5,9 +5,10 @@ train and validation, make the validation loss lie. So the stage runs two passes
 
 1. exact: hash of the normalised text; the first occurrence in input order is kept (the caller sorts rows by
    a stable key, which makes "first" deterministic);
-2. near: MinHash over word n-gram shingles plus LSH (datasketch) to find candidate pairs, then the true
-   Jaccard of the shingle sets to drop LSH's false positives, then union-find into clusters whose lowest
-   index is the representative.
+2. near: MinHash over word n-gram shingles plus LSH (datasketch) to find candidate pairs, then a greedy pass
+   in index order: a text is dropped only when the true Jaccard of its shingle set with a text that is
+   *kept* is at or above the threshold (see `_greedy`). Union-find clusters used to chain, dropping texts
+   that shared half their shingles with the kept one.
 
 Signatures are computed with numpy over all shingles of a batch of texts at once, using datasketch's
 "legacy" permutation scheme (``(a * h + b) mod (2**61 - 1)``, truncated to 32 bits, uint64 wrap-around)
@@ -17,9 +18,10 @@ hashfunc=...)`` exactly, but cost a fraction of a per-record Python loop (see be
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -33,6 +35,7 @@ __all__ = [
     "DedupResult",
     "DedupSettings",
     "WordHashes",
+    "cross_duplicates",
     "deduplicate",
     "minhash_signatures",
     "normalise",
@@ -86,10 +89,12 @@ class DedupResult:
     Arrays rather than objects because the caller joins them onto a frame as columns.
     """
 
-    cluster: np.ndarray  # int64: index of the cluster's representative (kept) text
-    exact_of: np.ndarray  # int64: index of the earlier exact duplicate, or -1
-    near_of: np.ndarray  # int64: index of the representative this text near-duplicates, or -1
-    jaccard: np.ndarray  # float64: true Jaccard to the representative (1.0 exact, nan kept)
+    cluster: np.ndarray  # int64: index of the kept text this text is dropped for (itself when kept)
+    exact_of: np.ndarray  # int64: index of the first exact duplicate (kept or not), or -1
+    near_of: np.ndarray  # int64: index of the kept text this text near-duplicates, or -1 (exact copies: -1)
+    # float64: true Jaccard of the shingle sets to `cluster` (>= threshold when verified; 1.0 for an exact
+    # copy of a kept text; nan when kept)
+    jaccard: np.ndarray
 
     @property
     def kept(self) -> np.ndarray:
@@ -362,32 +367,22 @@ def _jaccard(x: np.ndarray, y: np.ndarray) -> float:
     return inter / (len(x) + len(y) - inter)
 
 
-def _find(parent: list[int], i: int) -> int:
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i
-
-
 def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings()) -> DedupResult:
     """Find exact and near-duplicates among ``texts``; see :class:`DedupResult` for the output.
 
     Only the first occurrence of each exact group takes part in the near pass. Texts that normalise to
     nothing are only exact-deduplicated: their shingle set is empty and a Jaccard of two empty sets says
-    nothing about their content. Deterministic for a given seed, and the pairs found do not depend on input
-    order (only which member of a cluster is the representative does).
+    nothing about their content. Deterministic for a given seed; the candidate pairs do not depend on input
+    order, and which text is kept follows index order (the caller sorts by content key, see :func:`_greedy`).
     """
     n = len(texts)
     exact_of = np.full(n, -1, dtype=np.int64)
-    near_of = np.full(n, -1, dtype=np.int64)
-    jaccard = np.full(n, np.nan, dtype=np.float64)
     keys, usable, sigs, all_sets = _sketch(texts, settings)
     first: dict[bytes, int] = {}
     for i, key in enumerate(keys):
         j = first.setdefault(key, i)
         if j != i:
             exact_of[i] = j
-            jaccard[i] = 1.0
     del first, keys
     # Indices stay those of `texts` throughout: exact copies are simply not usable for LSH (no copy of the
     # signature matrix, which is half a gigabyte at a million texts).
@@ -409,21 +404,84 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings())
             found = sets[u] = shingle_hashes(normalise(texts[u]), settings.ngram, memo)
         return found
 
-    parent = list(range(n))
-    for u, v in pairs.tolist():
-        ru, rv = _find(parent, u), _find(parent, v)
-        # A pair inside one cluster already cannot change the clusters: skip its (costly) verification.
-        if ru == rv or (settings.verify and _jaccard(shingle_set(u), shingle_set(v)) < settings.threshold):
-            continue
-        parent[max(ru, rv)] = min(ru, rv)  # the lowest index (earliest text) represents the cluster
-
-    cluster = np.arange(n, dtype=np.int64)
-    for i in np.flatnonzero(exact_of < 0).tolist():
-        r = _find(parent, i)
-        cluster[i] = r
-        if r != i:
-            near_of[i] = r
-            jaccard[i] = _jaccard(shingle_set(i), shingle_set(r))
+    near_of, jaccard = _greedy(pairs, n, settings, lambda u, v: _jaccard(shingle_set(u), shingle_set(v)))
+    cluster = np.where(near_of >= 0, near_of, np.arange(n, dtype=np.int64))
     dup = exact_of >= 0
+    # An exact copy goes where its first occurrence went: with it when that is kept (Jaccard 1), or to the
+    # record that occurrence near-duplicates (the same text, so the same Jaccard).
     cluster[dup] = cluster[exact_of[dup]]
+    jaccard[dup] = np.where(near_of[exact_of[dup]] >= 0, jaccard[exact_of[dup]], 1.0)
     return DedupResult(cluster=cluster, exact_of=exact_of, near_of=near_of, jaccard=jaccard)
+
+
+def _greedy(pairs: np.ndarray, n: int, settings: DedupSettings,
+            similarity: Callable[[int, int], float]) -> tuple[np.ndarray, np.ndarray]:
+    """Near-duplicate of a kept text, or -1, per text, and the true Jaccard to it: a greedy pass in index order.
+
+    Union-find would chain clusters (a ~ b ~ c drops c for a even when a and c share half their shingles), so
+    a text is dropped only for a text that is *kept*: in index order, each text is compared with its verified
+    candidates that come earlier, and it is dropped as a duplicate of the kept one with the highest true
+    Jaccard at or above the threshold (ties: the lowest index, i.e. the lowest content key). A candidate that
+    was itself dropped stands in for the text it was dropped for, which is verified instead: that keeps the
+    recall union-find had on chains (a template bucket pairs each member only with its neighbours, see
+    :func:`candidate_pairs`) while every drop still rests on a true Jaccard to a kept text. Each text costs one
+    verification per distinct kept candidate, so the work stays linear in the candidate pairs.
+    """
+    near_of = [-1] * n
+    jaccard = np.full(n, np.nan, dtype=np.float64)
+    if len(pairs):
+        pairs = pairs[np.lexsort((pairs[:, 0], pairs[:, 1]))]  # grouped by the later text, earlier ones sorted
+        later = pairs[:, 1]
+        bounds = np.flatnonzero(np.r_[True, later[1:] != later[:-1], True]).tolist()
+        earlier, later_list = pairs[:, 0].tolist(), later.tolist()
+        for start, end in itertools.pairwise(bounds):
+            v = later_list[start]
+            best, best_j = -1, -1.0
+            # Kept texts an earlier candidate is, or was dropped for; sorted, so a tie keeps the lowest index.
+            for k in sorted({u if near_of[u] < 0 else near_of[u] for u in earlier[start:end]}):
+                value = similarity(k, v)
+                if value > best_j and (value >= settings.threshold or not settings.verify):
+                    best, best_j = k, value
+            if best >= 0:
+                near_of[v], jaccard[v] = best, best_j
+    return np.asarray(near_of, dtype=np.int64), jaccard
+
+
+def cross_duplicates(left: Sequence[str], right: Sequence[str],
+                     settings: DedupSettings = DedupSettings()) -> list[tuple[int, int, float]]:
+    """(right index, left index, true Jaccard) for each right text that near-duplicates a left text.
+
+    The build's definition across two sets (validate's DP502: validation texts against training texts):
+    the same normalisation, shingles, LSH candidates and true-Jaccard verification as :func:`deduplicate`,
+    so a pair the build would drop is the pair validate reports. Each right text names the left text with
+    the highest Jaccard at or above the threshold (ties: the lowest left index); a right text that
+    normalises to a left text's exact form has Jaccard 1. Pairs within one side are not reported.
+    """
+    texts = [*left, *right]
+    n_left = len(left)
+    keys, usable, sigs, all_sets = _sketch(texts, settings)
+    first: dict[bytes, int] = {}
+    copy_of = [first.setdefault(key, i) for i, key in enumerate(keys)]
+    usable &= np.asarray(copy_of, dtype=np.int64) == np.arange(len(texts))
+    pairs = candidate_pairs(sigs, usable, settings)
+    pairs = pairs[(pairs[:, 0] < n_left) & (pairs[:, 1] >= n_left)]
+    pairs = pairs[_estimated_jaccard(sigs, pairs) >= settings.threshold - _ESTIMATE_MARGIN]
+    memo = WordHashes()
+
+    def shingle_set(u: int) -> np.ndarray:
+        return all_sets[u] if all_sets is not None else shingle_hashes(normalise(texts[u]), settings.ngram, memo)
+
+    best: dict[int, tuple[float, int]] = {}
+    for u, v in pairs.tolist():
+        value = _jaccard(shingle_set(u), shingle_set(v))
+        if value >= settings.threshold and (v not in best or (-value, u) < (-best[v][0], best[v][1])):
+            best[v] = (value, u)
+    found: list[tuple[int, int, float]] = []
+    for v in range(n_left, len(texts)):
+        origin = copy_of[v]
+        if origin < n_left:
+            found.append((v - n_left, origin, 1.0))
+        elif origin in best:  # itself, or an earlier right text it is an exact copy of
+            value, u = best[origin]
+            found.append((v - n_left, u, value))
+    return found
