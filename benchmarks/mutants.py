@@ -408,7 +408,7 @@ MUTANTS: tuple[Mutant, ...] = (
       BUILD_TESTS, "the test split takes the wrong share of records",
       "with validation 0.1 and test 0.1 about 10% of records land in test"),
     M("pipeline-dedup-reason", "dataprep/build/dedup.py",
-      "if result.exact_of[index] >= 0:", "if result.exact_of[index] > 0:",
+      "    if first < 0:\n", "    if first <= 0:\n",
       BUILD_TESTS, "an exact duplicate of the first record is filed as a near-duplicate (DP402)",
       "an exact copy of the lowest-key record is DP401 in rejected.jsonl"),
     M("pipeline-dp504-cap", "dataprep/build/place.py",
