@@ -103,13 +103,25 @@ class SplitFile(OutputFile):
 
 
 class Outputs(TypedDict):
-    """Every file the build wrote; validation and test exist only when their split is not empty."""
+    """Every file the build wrote; validation and test exist only when their split is not empty, and a
+    stopped build (`Manifest.stopped`) wrote no split at all."""
 
-    train: SplitFile
+    train: NotRequired[SplitFile]
     validation: NotRequired[SplitFile]
     test: NotRequired[SplitFile]
     rejected: OutputFile
     lineage: OutputFile
+
+
+class Stopped(TypedDict):
+    """Why a build wrote no splits (every record rejected, DP304; over the training quota, DP503).
+
+    Such a folder holds only the ledger, the lineage (empty), the reports (not ready) and the manifest, so the
+    user can see why; `read_manifest` refuses it with this message.
+    """
+
+    code: str
+    message: str
 
 
 class Manifest(TypedDict):
@@ -121,7 +133,11 @@ class Manifest(TypedDict):
     settings: dict[str, Any]  # BuildSettings.as_dict(): every knob of the build; the job reads none of it
     inputs: list[InputFile]
     counts: Counts
+    stopped: NotRequired[Stopped]
     outputs: Outputs
+    # Every file the build wrote into OUT except manifest.json, with its sha256: what a later build may delete
+    # or replace (nothing else in OUT is dataprep's). Absent in manifests written before it existed.
+    files: NotRequired[dict[str, str]]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -134,7 +150,11 @@ def manifest_problems(data: object) -> list[str]:
     Each problem is `[dotted.key] says what`, in schema order, so the reader can report all of them at once
     and nothing downstream has to re-check a key before using it.
     """
-    return list(_problems(data, Manifest, ""))
+    problems = list(_problems(data, Manifest, ""))
+    if isinstance(data, dict) and "stopped" not in data and isinstance(data.get("outputs"), dict) \
+            and "train" not in data["outputs"]:
+        problems.append("[outputs.train] is missing")
+    return problems
 
 
 def _problems(value: object, hint: Any, where: str) -> Iterator[str]:
@@ -270,6 +290,10 @@ def read_manifest(out: Path) -> Manifest:
         raise ManifestError(f"{path}: not valid JSON ({exc}); {_REBUILD}") from None
     if not isinstance(data, dict) or data.get("manifest_version") != MANIFEST_VERSION:
         raise ManifestError(f"{path}: not a dataprep manifest of version {MANIFEST_VERSION}; rebuild the folder")
+    stopped = data.get("stopped")
+    if isinstance(stopped, dict):
+        raise ManifestError(f"{path}: the build stopped and wrote no splits: {stopped.get('message')}; see "
+                            f"report.html and rejected.jsonl there, fix the data and rebuild")
     problems = manifest_problems(data)
     if problems:
         raise ManifestError("\n".join(f"{path}: {problem}; {_REBUILD}" for problem in problems))
@@ -291,10 +315,36 @@ def verify_outputs(out: Path, outputs: Mapping[str, OutputFile]) -> list[str]:
     return problems
 
 
-def build_manifest(result: BuildResult, written: Mapping[str, Mapping[str, Any]]) -> Manifest:
-    """The manifest of a finished build: `written` has each output's file name, digest and tokens."""
+def owned_files(folder: Path) -> tuple[str, ...]:
+    """The files of `folder` an earlier dataprep build wrote, by its manifest, manifest.json last; () if none.
+
+    Read leniently (an older or stopped manifest still owns its files), but only a dataprep manifest counts:
+    a build deletes or replaces nothing else. A manifest from before the `files` key owns its outputs and
+    the three reports, which dataprep wrote next to every such manifest.
+    """
+    try:
+        data = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return ()
+    if not isinstance(data, dict) or data.get("manifest_version") != MANIFEST_VERSION \
+            or not isinstance(data.get("tool"), dict) or data["tool"].get("name") != "dataprep":
+        return ()
+    files = data.get("files")
+    if isinstance(files, dict):
+        names = [str(name) for name in files]
+    else:
+        outputs = data.get("outputs") if isinstance(data.get("outputs"), dict) else {}
+        names = [str(o["file"]) for o in outputs.values() if isinstance(o, dict) and "file" in o]
+        names += ["report.json", "report.html", "expectations.json"]
+    return (*sorted({n for n in names if n and "/" not in n and n not in (".", "..", MANIFEST_NAME)}), MANIFEST_NAME)
+
+
+def build_manifest(result: BuildResult, written: Mapping[str, Mapping[str, Any]],
+                   stopped: Stopped | None = None) -> Manifest:
+    """The manifest of a build: `written` has each output's file name, digest and tokens; `files` is added
+    by the writer once every file, the reports included, is on disk."""
     profile, spec = result.profile, result.spec
-    return {
+    manifest: dict[str, Any] = {
         "manifest_version": MANIFEST_VERSION,
         "tool": {"name": "dataprep", "version": __version__},
         "profile": {"id": profile.id, "base_model_id": profile.base_model_id, "task": spec.task,
@@ -307,5 +357,8 @@ def build_manifest(result: BuildResult, written: Mapping[str, Mapping[str, Any]]
         "counts": {"input_records": result.input_records, "units": result.units,
                    "train": len(result.splits["train"]), "validation": len(result.splits["validation"]),
                    "test": len(result.splits["test"]), "rejected": len(result.rejected)},
-        "outputs": cast(Outputs, written),
     }
+    if stopped is not None:
+        manifest["stopped"] = stopped
+    manifest["outputs"] = written
+    return cast(Manifest, manifest)

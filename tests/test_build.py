@@ -186,10 +186,10 @@ def test_over_quota_fails_naming_the_quota_and_the_flag_and_writes_nothing(tmp_p
     assert "DP504" in set(rejected_codes(out).values())
     assert_accounted(out, sorted(FINETUNE.iterdir()))
 
-    # A failing build leaves the previous, complete outputs exactly as they were.
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    # A stopped build replaces them as one set: its ledger and a manifest saying why, no splits (test_publish.py).
     assert build(FINETUNE, out, "--no-report", "--model", LLAMA, "--profile-file", str(profile)).returncode == 1
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert "stopped" in json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert not (out / "train.jsonl").exists()
 
 
 @pytest.mark.parametrize("args", [

@@ -3,7 +3,8 @@
 `build` below is the whole build, step by step; each step is a module of this package that owns its rule
 codes and reasons, and reports what it decided to the ledger. A record that leaves the build goes to the
 ledger (`rejected.jsonl`) with its source, line, rule code and the original record, and the build checks
-`input units == train + validation + test + rejected` before it writes anything.
+`input units == train + validation + test + rejected` before it writes anything. OUT is checked and locked
+first (`preflight`), and the write step publishes the whole set at once (`write`, `io.write.publish`).
 
 The costly per-record work (tokens, language) runs last and only on records that can still reach an output
 (see `place`): that is what keeps a 55k-record build with `--max-train-records 10000` inside a minute.
@@ -11,29 +12,35 @@ The costly per-record work (tokens, language) runs last and only on records that
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from dataprep.build import chunk, convert, dedup, language, place, write
+from dataprep.build import chunk, convert, dedup, language, place, preflight, write
 from dataprep.build.convert import ConvertContext
 from dataprep.build.ledger import Ledger
-from dataprep.build.model import BuildResult, BuildSettings, Progress, no_progress
+from dataprep.build.model import BuildResult, BuildSettings, Progress, Unit, no_progress
 from dataprep.build.screen import QualityPolicy
 from dataprep.checks.keywords import ReservedKeywords
 from dataprep.checks.limits import RecordLimits
-from dataprep.checks.quotas import TRAIN, record_quota
+from dataprep.checks.quotas import SPLITS, TEST, TRAIN, VALIDATION, record_quota
 from dataprep.errors import BuildError, UsageError
 from dataprep.io.read import read_sources
+from dataprep.manifest import Stopped
 from dataprep.profiles import Profile, TaskSpec
 from dataprep.registry import RulePolicy
 from dataprep.text import language as detectors
 
+_CODE = re.compile(r"DP\d{3}\b")  # the rule code a step's stop message starts with
+
 
 def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSettings,
           policy: RulePolicy | None = None, progress: Progress = no_progress, reports: bool = True) -> BuildResult:
-    """Run every step and write OUT; raises BuildError (data) or UsageError/ProfileError (arguments).
+    """Run every step and publish OUT; raises BuildError (data: exit 1) or UsageError/ProfileError (exit 2).
 
+    OUT is checked and locked before any data is read (`preflight.claim`). A build that stops (every record
+    rejected, or over the quota) still publishes its ledger, reports and manifest, then raises BuildError.
     `reports` False skips report.json, report.html and expectations.json (the benchmark measures their cost).
     """
     from dataprep.tokens import counter
@@ -41,28 +48,59 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
     policy = policy or RulePolicy()
     spec = profile.task(settings.task)
     _check_settings(profile, spec, settings)
-    ledger = Ledger(progress)
     limits, tokens = RecordLimits.of(profile, spec), counter(profile.tokenizer)
-    with ledger.stage("read", 0, bar=False) as stage:
-        read = read_sources(paths, policy)
-        stage.done(len(read.records), records_in=len(read.inputs))
-    input_records = len(read.records)
-    quality = QualityPolicy(settings.secrets, settings.pii, ReservedKeywords.of(profile), policy)
-    units = convert.run(read.records, ConvertContext(spec.format, profile.id, quality), ledger)
-    units = chunk.run(units, spec.format, limits, tokens, ledger)
-    units, clusters = dedup.run(units, settings.dedup, ledger)
-    splits = place.Walk(profile, spec, settings, limits, tokens, ledger).run(units)
-    language.run(splits, settings.lang_detector, bool(settings.lang), ledger)
-    total_units = ledger.check_accounting(input_records, sum(map(len, splits.values())))
-    if not splits[TRAIN]:
-        top = ", ".join(f"{code} x{n}" for code, n in Counter(r.code for r in ledger.rejected).most_common(3))
-        raise BuildError(f"no training records are left: {input_records:,} read, all rejected ({top}); "
-                         "`dataprep rules CODE` explains each code")
-    result = BuildResult(profile, spec, settings, read.inputs, input_records, total_units, splits, ledger.rejected,
-                         ledger.stages, ledger.fixes, ledger.warnings, list(read.findings), {}, tokens.name, clusters)
-    with ledger.stage("write", 0, bar=False):
-        write.run(out, result, policy, reports)
+    with preflight.claim(paths, out, write.names(settings, reports)) as target:
+        ledger = Ledger(progress)
+        with ledger.stage("read", 0, bar=False) as stage:
+            read = read_sources(paths, policy)
+            stage.done(len(read.records), records_in=len(read.inputs))
+        input_records = len(read.records)
+        quality = QualityPolicy(settings.secrets, settings.pii, ReservedKeywords.of(profile), policy)
+        units = convert.run(read.records, ConvertContext(spec.format, profile.id, quality), ledger)
+        units = chunk.run(units, spec.format, limits, tokens, ledger)
+        units, clusters = dedup.run(units, settings.dedup, ledger)
+        splits, stopped = _place(place.Walk(profile, spec, settings, limits, tokens, ledger), units, ledger,
+                                 input_records, settings)
+        result = BuildResult(profile, spec, settings, read.inputs, input_records,
+                             input_records + ledger.extra_units, splits, ledger.rejected, ledger.stages, ledger.fixes,
+                             ledger.warnings, list(read.findings), {}, tokens.name, clusters)
+        with ledger.stage("write", 0, bar=False):
+            write.run(target, result, policy, reports, stopped)
+    if stopped is not None:
+        raise BuildError(f"{stopped['message']}. Wrote {_shown(out, result, reports)} (not ready), no splits")
     return result
+
+
+def _place(walk: place.Walk, units: list[Unit], ledger: Ledger, input_records: int,
+           settings: BuildSettings) -> tuple[dict[str, list[Unit]], Stopped | None]:
+    """The split walk and the language filter; a stop (over the quota, or no training record) instead of
+    an exception, so the write step can still publish the ledger and the reports."""
+    try:
+        splits = walk.run(units)
+    except BuildError as exc:  # over the training quota: nothing is placed
+        message = str(exc)
+        code = _CODE.match(message)
+        return {s: [] for s in SPLITS}, {"code": code.group(0) if code else "stopped", "message": message}
+    language.run(splits, settings.lang_detector, bool(settings.lang), ledger)
+    ledger.check_accounting(input_records, sum(map(len, splits.values())))
+    if splits[TRAIN]:
+        return splits, None
+    rejected = len(ledger.rejected)
+    top = ", ".join(f"{code} x{n}" for code, n in Counter(r.code for r in ledger.rejected).most_common(3))
+    counted = [f"{rejected:,} rejected" + (f" ({top})" if top else "")]
+    counted += [f"{len(splits[s]):,} in {s}" for s in (VALIDATION, TEST) if splits[s]]
+    units_note = f" ({input_records + ledger.extra_units:,} units after chunking)" if ledger.extra_units else ""
+    hint = "`dataprep rules CODE` explains each code" if not splits[VALIDATION] and not splits[TEST] else \
+        "add records, or lower --validation-fraction / --test-fraction"
+    return splits, {"code": "DP304", "message": f"no training records are left: {input_records:,} records read"
+                    f"{units_note}, {', '.join(counted)}; {hint}"}
+
+
+def _shown(out: Path, result: BuildResult, reports: bool) -> str:
+    """What a stopped build left in OUT, for its message."""
+    written = [f"{out / 'rejected.jsonl'} ({len(result.rejected):,} records)"]
+    return ", ".join([*written, *(["report.html", "report.json", "expectations.json"] if reports else []),
+                      "manifest.json"])
 
 
 def _check_settings(profile: Profile, spec: TaskSpec, settings: BuildSettings) -> None:

@@ -1,9 +1,12 @@
-"""The write step: stage every output, check the splits with `validate`, then publish them into OUT.
+"""The write step: stage every output, check the splits with `validate`, then publish the set into OUT.
 
 Outputs are S3-ready JSONL (`dataprep.io.write` fixes the bytes), the ledger with each rejected record's
-original text, the lineage of every output line, the manifest, and the reports. Everything is written to a
-staging folder first and moved into place only when complete, manifest last, so a failed build never
-leaves a half-written set.
+original text, the lineage of every output line, the manifest, and the reports. The whole set is written to
+a staging folder beside OUT and swapped in as one step (`io.write.publish`), so a reader of OUT sees the
+previous complete set or this one, never a mix. A stopped build (`Stopped`: every record rejected, or over
+the training quota) still publishes its ledger, reports and manifest — no splits — so the user can see why.
+A file-system error while staging (disk full, file-size limit, permission) is one UsageError naming the
+file; OUT is then untouched.
 """
 
 from __future__ import annotations
@@ -14,54 +17,97 @@ from pathlib import Path
 from typing import Any
 
 from dataprep import formats
-from dataprep.build.model import BuildResult, Rejected
-from dataprep.checks.quotas import SPLITS, TRAIN, VALIDATION
-from dataprep.findings import Finding
+from dataprep.build.model import BuildResult, BuildSettings, Rejected
+from dataprep.build.preflight import Target
+from dataprep.checks.quotas import SPLITS, TEST, TRAIN, VALIDATION
+from dataprep.errors import UsageError
+from dataprep.findings import Finding, Severity
 from dataprep.io.read import original_lines
-from dataprep.io.write import dumps_pretty, publish, staging, write_jsonl
-from dataprep.manifest import MANIFEST_NAME, build_manifest, digest
+from dataprep.io.write import describe, dumps_pretty, publish, staging, write_jsonl, write_text
+from dataprep.manifest import MANIFEST_NAME, Stopped, build_manifest, digest, owned_files
 from dataprep.registry import RulePolicy
 from dataprep.report import NAMES as REPORT_NAMES
 from dataprep.validate import validate_paths
 
-# Every file a build can write: what a new build does not write is removed as stale.
+# Every file a build can write into OUT.
 OUTPUTS = ("train.jsonl", "validation.jsonl", "test.jsonl", "rejected.jsonl", "lineage.jsonl", *REPORT_NAMES,
            MANIFEST_NAME)
 
 
-def run(out: Path, result: BuildResult, policy: RulePolicy, reports: bool) -> None:
-    """Stage every output, check the splits with `validate`, then move them into OUT (manifest last)."""
-    render = formats.MODULES[result.spec.format].render
-    _fill_originals(result.rejected)
-    written: dict[str, dict[str, Any]] = {}
-    with staging(out) as stage:
-        for split in SPLITS:
-            units = result.splits[split]
-            if not units and split != TRAIN:
-                continue
-            name = f"{split}.jsonl"
-            write_jsonl(stage / name, (render(u.row) for u in units))
-            written[split] = {"file": name, **asdict(digest(stage / name)),
-                              "tokens": sum(u.input_tokens + u.output_tokens for u in units)}
-        order = {s: i for i, s in enumerate(dict.fromkeys(f.path for f in result.inputs))}
-        ledger = sorted(result.rejected, key=lambda r: (order.get(r.source, len(order)), r.source, r.line, r.chunk))
-        write_jsonl(stage / "rejected.jsonl", (r.as_dict() for r in ledger))
-        written["rejected"] = {"file": "rejected.jsonl", **asdict(digest(stage / "rejected.jsonl"))}
-        write_jsonl(stage / "lineage.jsonl", _lineage(result))
-        written["lineage"] = {"file": "lineage.jsonl", **asdict(digest(stage / "lineage.jsonl"))}
-        checked = [stage / written[s]["file"] for s in (TRAIN, VALIDATION) if s in written]
-        for finding in validate_paths(checked, result.profile, result.spec.task, None, policy):
-            result.findings.append(Finding(str(out / Path(finding.path).name), finding.line, finding.col,
-                                           finding.code, finding.severity, finding.message))
-        result.manifest = build_manifest(result, written)
-        (stage / MANIFEST_NAME).write_text(dumps_pretty(result.manifest), encoding="utf-8", newline="\n")
-        names = [w["file"] for w in written.values()]
-        if reports:
-            from dataprep.report import write_reports
+def names(settings: BuildSettings, reports: bool) -> tuple[str, ...]:
+    """The files a build with these settings may write: OUT must not hold one of them that is not dataprep's."""
+    fractions = {VALIDATION: settings.validation_fraction, TEST: settings.test_fraction}
+    splits = [f"{s}.jsonl" for s in SPLITS if s == TRAIN or fractions[s] > 0]
+    return (*splits, "rejected.jsonl", "lineage.jsonl", *(REPORT_NAMES if reports else ()), MANIFEST_NAME)
 
-            names += write_reports(result, stage)
-        names.append(MANIFEST_NAME)
-        publish(stage, out, names, stale=[n for n in OUTPUTS if n not in names])
+
+def run(target: Target, result: BuildResult, policy: RulePolicy, reports: bool,
+        stopped: Stopped | None = None) -> list[Path]:
+    """Stage every output, check the splits with `validate`, then swap the set into OUT.
+
+    Returns the folders beside OUT that had to stay (a user's file that clashed with one in OUT).
+    """
+    _fill_originals(result.rejected)
+    stage: Path | None = None
+    try:
+        with staging(target.real, owned_files) as stage:
+            written = _write_data(stage, result, stopped)
+            if stopped is None:
+                _self_check(stage, target.out, result, written, policy)
+            else:
+                result.findings.append(Finding(str(target.out / "train.jsonl"), 0, 0, stopped["code"],
+                                               Severity.ERROR, stopped["message"]))
+            result.manifest = dict(build_manifest(result, written, stopped))
+            files = [w["file"] for w in written.values()] + (_reports(result, stage) if reports else [])
+            result.manifest["files"] = {name: digest(stage / name).sha256 for name in files}
+            write_text(stage / MANIFEST_NAME, dumps_pretty(result.manifest))
+            return publish(stage, target.real, target.owned, owned_files)
+    except OSError as exc:
+        raise UsageError(f"cannot write {describe(exc, stage, target.out)}; {target.out} is unchanged") from None
+
+
+def _write_data(stage: Path, result: BuildResult, stopped: Stopped | None) -> dict[str, dict[str, Any]]:
+    """The splits (none when stopped), the ledger and the lineage, with the digests the manifest records."""
+    render = formats.MODULES[result.spec.format].render
+    written: dict[str, dict[str, Any]] = {}
+    for split in SPLITS if stopped is None else ():
+        units = result.splits[split]
+        if not units and split != TRAIN:
+            continue
+        name = f"{split}.jsonl"
+        write_jsonl(stage / name, (render(u.row) for u in units))
+        written[split] = {"file": name, **asdict(digest(stage / name)),
+                          "tokens": sum(u.input_tokens + u.output_tokens for u in units)}
+    order = {s: i for i, s in enumerate(dict.fromkeys(f.path for f in result.inputs))}
+    ledger = sorted(result.rejected, key=lambda r: (order.get(r.source, len(order)), r.source, r.line, r.chunk))
+    write_jsonl(stage / "rejected.jsonl", (r.as_dict() for r in ledger))
+    written["rejected"] = {"file": "rejected.jsonl", **asdict(digest(stage / "rejected.jsonl"))}
+    write_jsonl(stage / "lineage.jsonl", _lineage(result) if stopped is None else ())
+    written["lineage"] = {"file": "lineage.jsonl", **asdict(digest(stage / "lineage.jsonl"))}
+    return written
+
+
+def _self_check(stage: Path, out: Path, result: BuildResult, written: dict[str, dict[str, Any]],
+                policy: RulePolicy) -> None:
+    """`validate` over the staged train and validation files; findings name them under OUT."""
+    checked = [stage / written[s]["file"] for s in (TRAIN, VALIDATION) if s in written]
+    for finding in validate_paths(checked, result.profile, result.spec.task, None, policy):
+        result.findings.append(Finding(str(out / Path(finding.path).name), finding.line, finding.col,
+                                       finding.code, finding.severity, finding.message))
+
+
+def _reports(result: BuildResult, stage: Path) -> list[str]:
+    """report.json, report.html and expectations.json; a failed write names the report it was writing."""
+    from dataprep.report import write_reports
+
+    try:
+        return write_reports(result, stage)
+    except OSError as exc:
+        if exc.filename is not None:
+            raise
+        begun = [stage / n for n in REPORT_NAMES if (stage / n).exists()]  # the one opened last failed
+        failed = max(begun, key=lambda p: p.stat().st_mtime_ns) if begun else stage / REPORT_NAMES[0]
+        raise OSError(exc.errno, exc.strerror, str(failed)) from exc
 
 
 def _fill_originals(ledger: list[Rejected]) -> None:

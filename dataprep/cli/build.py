@@ -108,7 +108,7 @@ def _run_build(raw: list[Path], out: Path, profile: Profile, settings: BuildSett
         with progress_bars(not quiet) as progress:
             result = run(raw, out, profile, settings, policy, progress, reports)
     except BuildError as exc:
-        typer.echo(f"dataprep: build stopped, nothing written: {exc}", err=True)
+        typer.echo(f"dataprep: build stopped: {exc}", err=True)
         raise typer.Exit(1) from None
     print_summary(result, out)
     print_findings([f for f in result.findings if f.severity >= Severity.WARNING and f.path.startswith(str(out))],
