@@ -193,7 +193,10 @@ def publish(stage: Path, out: Path, owned: tuple[str, ...], owned_of: Owned) -> 
     return _quietly_retire(retired, out, owned_of)
 
 
-_renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+try:  # the C library of this process; glibc 2.28+ has renameat2, other systems take the fallback
+    _renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+except (OSError, TypeError):  # no C library loadable by name (Windows)
+    _renameat2 = None
 if _renameat2 is not None:
     _renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     _renameat2.restype = ctypes.c_int
