@@ -38,7 +38,7 @@ test-deps:
 	fi
 
 test: $(VENV)/.installed test-deps
-	$(VENV)/bin/python -m pytest -q
+	$(VENV)/bin/python -m pytest -q -n 2
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
