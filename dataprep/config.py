@@ -15,6 +15,9 @@ from dataprep.errors import ConfigError
 from dataprep.findings import Severity
 from dataprep.registry import RulePolicy, check_codes
 
+# The split hash is keyed with the seed as 8 signed bytes (`dataprep.build.split`): the range that fits.
+SEED_MIN, SEED_MAX = -(2**63), 2**63 - 1
+
 # Keys accepted in the config file, with the type each must have.
 _KEYS: dict[str, type | tuple[type, ...]] = {
     "model": str,
@@ -63,9 +66,17 @@ def find_config(start: Path | None = None) -> Path | None:
         if own.is_file():
             return own
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "dataprep" in _read(pyproject).get("tool", {}):
+        if pyproject.is_file() and "dataprep" in _tool_table(pyproject, _read(pyproject)):
             return pyproject
     return None
+
+
+def _tool_table(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """pyproject's `[tool]` table; a `tool = 3` is named rather than crashing the `in` test above."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table, found {type(tool).__name__}")
+    return tool
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -74,14 +85,27 @@ def load_config(path: Path | None = None) -> Config:
     if path is None:
         return Config()
     data = _read(path)
-    table = data.get("tool", {}).get("dataprep", {}) if path.name == "pyproject.toml" else data
+    table = _tool_table(path, data).get("dataprep", {}) if path.name == "pyproject.toml" else data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: 'tool.dataprep' must be a table, found {type(table).__name__}")
     for key, value in table.items():
-        expected = _KEYS.get(key)
-        if expected is None:
-            raise ConfigError(f"{path}: unknown key {key!r} in dataprep settings; known: {', '.join(_KEYS)}")
-        if not isinstance(value, expected) or isinstance(value, bool):
-            raise ConfigError(f"{path}: {key!r} has the wrong type ({type(value).__name__})")
+        _check_key(path, key, value)
     return Config(path=path, values=dict(table), policy=_policy(path, table))
+
+
+def _check_key(path: Path, key: str, value: Any) -> None:
+    """One key's type, and the type of each item of a list key: `lang = [1]` must stop here, not mid-build."""
+    expected = _KEYS.get(key)
+    if expected is None:
+        raise ConfigError(f"{path}: unknown key {key!r} in dataprep settings; known: {', '.join(_KEYS)}")
+    if not isinstance(value, expected) or isinstance(value, bool):
+        raise ConfigError(f"{path}: {key!r} has the wrong type ({type(value).__name__})")
+    if isinstance(value, list) and not all(isinstance(item, str) and item.strip() for item in value):
+        bad = next(item for item in value if not isinstance(item, str) or not item.strip())
+        raise ConfigError(f"{path}: {key!r} must be a list of non-empty strings, found {bad!r}")
+    if key == "seed" and not SEED_MIN <= value <= SEED_MAX:
+        raise ConfigError(f"{path}: 'seed' {value} is outside {SEED_MIN}..{SEED_MAX} (it keys the split hash "
+                          "as 8 signed bytes)")
 
 
 def _policy(path: Path, table: dict[str, Any]) -> RulePolicy:
@@ -105,5 +129,8 @@ def _read(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+                          "TOML files must be UTF-8, save it as UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None

@@ -294,6 +294,7 @@ def _shipped_profiles() -> Mapping[str, Profile]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The parsed profile file; unreadable, not UTF-8 or not TOML is one ProfileError naming the file."""
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -301,6 +302,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ProfileError(f"{path}: cannot read the profile file: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ProfileError(f"{path}: not UTF-8 (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+                           "TOML files must be UTF-8, save it as UTF-8") from None
 
 
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any], key: str = "") -> dict[str, Any]:

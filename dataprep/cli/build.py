@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from dataprep.cli.output import fail_usage, print_findings
+from dataprep.cli.output import fail_usage, print_findings, shell_quote, terminal_safe
 from dataprep.errors import BuildError, ConfigError, ProfileError, UsageError
 
 if TYPE_CHECKING:
@@ -47,7 +47,9 @@ def build(
                                                 show_default=False)],
     model: Annotated[str | None, typer.Option("--model", "-m", help="Model profile id or Bedrock model id.")] = None,
     task: Annotated[str | None, typer.Option(help="fine-tuning or continued-pretraining.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the split hash and dedup permutations.")] = None,
+    seed: Annotated[int | None, typer.Option(help=(
+        "Seed of the split hash and the --max-train-records sample (-2^63 to 2^63-1). Dedup uses fixed MinHash "
+        "permutations, so the same duplicates are dropped whatever the seed."))] = None,
     validation_fraction: Annotated[float | None, typer.Option(
         help="Share of records for validation, capped at the model's quota.")] = None,
     test_fraction: Annotated[float | None, typer.Option(help="Share held out in test.jsonl.")] = None,
@@ -108,7 +110,7 @@ def _run_build(raw: list[Path], out: Path, profile: Profile, settings: BuildSett
         with progress_bars(not quiet) as progress:
             result = run(raw, out, profile, settings, policy, progress, reports)
     except BuildError as exc:
-        typer.echo(f"dataprep: build stopped: {exc}", err=True)
+        typer.echo(f"dataprep: build stopped: {terminal_safe(str(exc))}", err=True)
         raise typer.Exit(1) from None
     print_summary(result, out)
     print_findings([f for f in result.findings if f.severity >= Severity.WARNING and f.path.startswith(str(out))],
@@ -118,5 +120,6 @@ def _run_build(raw: list[Path], out: Path, profile: Profile, settings: BuildSett
                       f"{profile.id} yet[/red]")
         raise typer.Exit(1)
     written = ", ".join(entry["file"] for entry in result.manifest["outputs"].values())
-    typer.echo(f"wrote {out}/ ({written}, manifest.json{', reports' if reports else ''}); check it with: "
-               f"dataprep validate {out} --model {profile.id} --task {result.spec.task}")
+    shown = terminal_safe(str(out))
+    typer.echo(f"wrote {shown}/ ({written}, manifest.json{', reports' if reports else ''}); check it with: "
+               f"dataprep validate {shell_quote(shown)} --model {profile.id} --task {result.spec.task}")

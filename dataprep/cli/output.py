@@ -9,6 +9,7 @@ change to one format reaches every command. Only `dataprep.findings` (dataclasse
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import NoReturn
@@ -26,9 +27,35 @@ class OutputFormat(StrEnum):
     github = "github"
 
 
+# Terminal escape sequences (ECMA-48): CSI `ESC [ ... final` (and its one-byte form U+009B), OSC/DCS/APC/PM/SOS
+# strings ended by BEL or ST, and the two-byte `ESC x` forms. A file name can hold any of them.
+_SEQUENCE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+                       r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+                       r"|\x1b[ -/]*[0-~]?")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def strip_sequences(text: str) -> str:
+    """`text` without terminal escape sequences: a path must not recolour, retitle or clear the user's terminal."""
+    return _SEQUENCE.sub("", text)
+
+
+def terminal_safe(text: str) -> str:
+    """`text` for one terminal line: escape sequences removed, every other C0/C1 control (newline included)
+    shown as `\\xNN`, so a file name can neither break the line nor hide what it is."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", strip_sequences(text))
+
+
+def shell_quote(text: str) -> str:
+    """`text` quoted for a command line the user copies from the output (`run[/x]` is a glob to the shell)."""
+    import shlex
+
+    return shlex.quote(text)
+
+
 def fail_usage(message: str) -> NoReturn:
     """Exit 2 with a one-line message and no traceback: the contract for every usage, config or profile error."""
-    typer.echo(f"dataprep: error: {message}", err=True)
+    typer.echo(f"dataprep: error: {terminal_safe(message)}", err=True)
     raise typer.Exit(2)
 
 
@@ -37,20 +64,31 @@ def text_line(finding: Finding, *, bare_whole_file: bool = False) -> str:
 
     `bare_whole_file` prints a whole-file finding (line 0) as `path: CODE message`, as `job` always has.
     """
-    where = finding.path if bare_whole_file and not finding.line else f"{finding.path}:{finding.line}:{finding.col}"
-    return f"{where}: {finding.code} {finding.message}"
+    path = terminal_safe(finding.path)
+    where = path if bare_whole_file and not finding.line else f"{path}:{finding.line}:{finding.col}"
+    return f"{where}: {finding.code} {terminal_safe(finding.message)}"
 
 
 def github_line(finding: Finding) -> str:
-    """A GitHub Actions workflow command, so a finding shows on the pull request's diff at its line."""
+    """A GitHub Actions workflow command, so a finding shows on the pull request's diff at its line.
+
+    Properties and message are escaped as the runner parses them: a `,` or a newline in a file name must not
+    end the property list or start another annotation.
+    """
     level = {Severity.ERROR: "error", Severity.WARNING: "warning"}.get(finding.severity, "notice")
-    return (f"::{level} file={finding.path},line={max(finding.line, 1)},col={max(finding.col, 1)},"
-            f"title={finding.code}::{escape_github(finding.message)}")
+    return (f"::{level} file={escape_property(strip_sequences(finding.path))},line={max(finding.line, 1)},"
+            f"col={max(finding.col, 1)},title={escape_property(finding.code)}::"
+            f"{escape_github(strip_sequences(finding.message))}")
 
 
 def escape_github(text: str) -> str:
     """Escape what ends or breaks a workflow command's message (GitHub's own `escapeData`)."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow command's property value (GitHub's own `escapeProperty`): also `:` and `,`."""
+    return escape_github(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def json_document(findings: Iterable[Finding]) -> str:
@@ -78,4 +116,4 @@ def count(findings: Iterable[Finding], severity: Severity) -> int:
 def summary_line(findings: Sequence[Finding], checked: str) -> str:
     """`N finding(s): E error(s), W warning(s) CHECKED`, the last line `validate` prints (to stderr)."""
     errors, warnings = count(findings, Severity.ERROR), count(findings, Severity.WARNING)
-    return f"{len(findings)} finding(s): {errors} error(s), {warnings} warning(s) {checked}"
+    return f"{len(findings)} finding(s): {errors} error(s), {warnings} warning(s) {terminal_safe(checked)}"

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
+from dataprep.cli.output import terminal_safe
 from dataprep.registry import rule
 
 if TYPE_CHECKING:
@@ -78,16 +80,22 @@ def print_summary(result: BuildResult, out: Path) -> None:
         quota = result.spec.quota(key) if key else None
         entry = outputs[split]
         quotas.add_row(split, f"{entry['records']:,}", f"{quota:,}" if quota else "-", f"{entry['tokens']:,}",
-                       str(out / entry["file"]))
-    quotas.add_row("rejected", f"{len(result.rejected):,}", "", "", str(out / "rejected.jsonl"))
+                       _path(out / entry["file"]))
+    quotas.add_row("rejected", f"{len(result.rejected):,}", "", "", _path(out / "rejected.jsonl"))
     console.print(quotas)
     languages = Counter(u.lang for units in result.splits.values() for u in units)
     mix = ", ".join(f"{lang} {n:,}" for lang, n in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0])))
     console.print(f"languages ({result.settings.lang_detector}): {mix}")
     if (out / "report.html").exists():
-        console.print(f"report: {(out / 'report.html').resolve().as_uri()} (also report.json, expectations.json)")
+        uri = terminal_safe((out / "report.html").resolve().as_uri())
+        console.print(Text(f"report: {uri} (also report.json, expectations.json)"))
     console.print(f"{result.units:,} records in = {sum(len(v) for v in result.splits.values()):,} written + "
                   f"{len(result.rejected):,} rejected; tokens counted with {result.token_counter}")
+
+
+def _path(path: Path) -> Text:
+    """A path as plain text: `run[/x]` is a folder name, not Rich markup, and its escape sequences are dropped."""
+    return Text(terminal_safe(str(path)))
 
 
 def _n(value: int) -> str:

@@ -230,8 +230,10 @@ def _duplicates(dup: Mapping[str, Any]) -> str:
 def _rejected(rejected: Mapping[str, Any]) -> str:
     rows = []
     for entry in rejected["by_code"]:
+        # A hand-edited report may list no example: show the reason pattern then.
         reasons = "".join(
-            f"<div>{_n(r['count'])} &times; {escape(r['pattern'] if r['count'] > 1 else r['examples'][0]['reason'])}"
+            f"<div>{_n(r['count'])} &times; "
+            f"{escape(r['pattern'] if r['count'] > 1 or not r['examples'] else r['examples'][0]['reason'])}"
             f"<br><span class=muted>e.g. "
             f"{', '.join(_where(x) for x in r['examples'])}</span></div>" for r in entry["reasons"])
         if entry["other_reasons"]:
