@@ -60,11 +60,18 @@ def profile_files(cfg: Config, given: Sequence[Path] | None) -> list[Path]:
 def resolve_target(cfg: Config, model: str | None, task: str | None,
                    given: Sequence[Path] | None) -> tuple[Profile | None, str | None]:
     """The model profile (None when neither flag nor config names one) and the task, flags over config."""
+    from dataprep.errors import UnknownModelError
     from dataprep.profiles import resolve_model
 
-    model = model or cfg.get("model")
     task = task or cfg.get("task")
-    return (resolve_model(model, profile_files(cfg, given)) if model else None), task
+    if model:
+        return resolve_model(model, profile_files(cfg, given)), task
+    if not cfg.get("model"):
+        return None, task
+    try:
+        return resolve_model(cfg.get("model"), profile_files(cfg, given)), task
+    except UnknownModelError as exc:  # name the file the model came from: no flag on the line says it
+        raise UnknownModelError(f"{cfg.path}: 'model': {exc}") from None
 
 
 def require_model(cfg: Config, model: str | None, given: Sequence[Path] | None) -> Profile:

@@ -148,6 +148,11 @@ def test_a_config_file_that_cannot_be_used_names_the_file(tmp_path: Path, name: 
     usage_error(dataprep("validate", DOLLY, "--model", LLAMA, cwd=tmp_path), name)
 
 
+def test_an_unknown_model_in_the_config_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.dataprep]\nmodel = "lama3"\n', encoding="utf-8")
+    usage_error(dataprep("validate", DOLLY, cwd=tmp_path), "pyproject.toml", "'model'", "unknown model 'lama3'")
+
+
 def test_dedup_permutations_are_bounded(tmp_path: Path) -> None:
     out = tmp_path / "out"
     usage_error(build(DOLLY, out, "--model", LLAMA, "--dedup-num-perm", "100000000"), "num-perm")
@@ -385,6 +390,7 @@ def test_seed_help_says_what_it_seeds() -> None:
 
 # --------------------------------------------------------------------------- random argument combinations
 
+ODD_PATHS = st.sampled_from(["missing.jsonl", "", ".", "[red]x[/red]", "a,b::c.jsonl", "dir", "bin.jsonl", "-"])
 NUMBERS = st.one_of(st.integers(-3, 300).map(str), st.floats(-0.5, 1.5).map(str),
                     st.integers(-10**20, 10**20).map(str), st.floats(allow_nan=True).map(str),
                     st.sampled_from(["", "abc", "1e400", "-0", "0x10", "nan", "inf", "1_000"]))
@@ -397,8 +403,8 @@ OPTIONS = {
     "--lang": st.sampled_from(["en", "und", "xx", ",", "en,de", "EN", "zh-cn"]),
     "--lang-detector": st.sampled_from(["langdetect", "fasttext", "", "x"]),
     "--secrets": st.sampled_from(["drop", "x", ""]), "--ledger-originals": st.sampled_from(["none", "x"]),
+    "--profile-file": ODD_PATHS, "--config": st.one_of(ODD_PATHS, st.just("bad.toml")),
 }
-ODD_PATHS = st.sampled_from(["missing.jsonl", "", ".", "[red]x[/red]", "a,b::c.jsonl", "dir", "bin.jsonl", "-"])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -410,9 +416,10 @@ def test_random_arguments_never_crash(tmp_path_factory: pytest.TempPathFactory, 
     folder = tmp_path_factory.mktemp("fuzz")
     (folder / "dir").mkdir()
     (folder / "bin.jsonl").write_bytes(b"\x00\xff\n")
+    (folder / "bad.toml").write_bytes(b"seed = \xff\n")
     (folder / "small.jsonl").write_text("".join(DOLLY.read_text(encoding="utf-8").splitlines(True)[:4]))
     if command == "validate":
-        options = {k: v for k, v in options.items() if k in ("--model", "--task")}
+        options = {k: v for k, v in options.items() if k in ("--model", "--task", "--profile-file", "--config")}
     args = [command, *(["small.jsonl"] if real else []), *odd, *(["out"] if command == "build" else [])]
     args += [x for pair in options.items() for x in pair] + (["-q", "--no-report"] if command == "build" else [])
     cwd = Path.cwd()
@@ -425,3 +432,22 @@ def test_random_arguments_never_crash(tmp_path_factory: pytest.TempPathFactory, 
     assert done.exit_code in (0, 1, 2), (args, done.exit_code, done.output)
     assert "Traceback" not in done.output
     event(f"exit {done.exit_code}")
+
+
+def test_ctrl_c_during_a_build_is_one_line_exit_130_and_no_out(tmp_path: Path) -> None:
+    """A real SIGINT to the process group (the build and its worker processes), as a terminal's Ctrl-C sends."""
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    env = {**os.environ, "DATAPREP_RAISE_UNEXPECTED": "1"}
+    running = subprocess.Popen([*CLI, "build", TOOLFORMER, PRETRAIN, out, "-q", "--model", LLAMA, "--lang", "en"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               start_new_session=True)
+    time.sleep(2.5)
+    if running.poll() is not None:
+        pytest.skip("the build finished before the interrupt")
+    os.killpg(running.pid, signal.SIGINT)
+    _, stderr = running.communicate(timeout=120)
+    assert running.returncode == 130 and stderr.strip() == "dataprep: interrupted", stderr
+    assert not out.exists()

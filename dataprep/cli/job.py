@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from dataprep.cli.output import count, fail_usage, print_findings
+from dataprep.cli.output import count, fail_usage, print_findings, terminal_safe
 from dataprep.errors import ConfigError, ProfileError, UsageError
 from dataprep.findings import Severity
 
@@ -94,10 +94,11 @@ def _write(plan: JobPlan, out: Path) -> None:
     except OSError as exc:
         fail_usage(f"{job_file}: cannot write: {exc.strerror or exc}")
     for line in jobs.summary_lines(plan):
-        typer.echo(line)
-    typer.echo(f"wrote {job_file}\n\nUpload the data, then submit the job (in the bucket's Region):")
+        typer.echo(terminal_safe(line))
+    typer.echo(f"wrote {terminal_safe(str(job_file))}\n\n"
+               "Upload the data, then submit the job (in the bucket's Region):")
     for command in jobs.aws_commands(plan, job_file):
-        typer.echo(f"  {command}")
+        typer.echo(f"  {terminal_safe(command)}")
 
 
 def _hyperparameters(flags: dict[str, float | None], pairs: list[str]) -> dict[str, str]:
