@@ -15,6 +15,7 @@ from typing import Any, Literal
 from dataprep.checks.content import mask, mask_record
 from dataprep.findings import Finding, Severity
 from dataprep.formats.base import Canonical
+from dataprep.io.paths import Skipped
 from dataprep.io.read import InputFile
 from dataprep.profiles import Profile, TaskSpec
 from dataprep.registry import rule
@@ -131,6 +132,8 @@ class BuildResult:
     manifest: dict[str, Any]
     token_counter: str
     clusters: list[Cluster] = field(default_factory=list)
+    # Paths under RAW the build did not read (documentation, its own outputs, FIFOs...): listed, not counted.
+    skipped: list[Skipped] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         """Tell each ledger entry what `--ledger-originals` asked for, so its line masks itself when written."""

@@ -63,7 +63,7 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
                                  input_records, settings)
         result = BuildResult(profile, spec, settings, read.inputs, input_records,
                              input_records + ledger.extra_units, splits, ledger.rejected, ledger.stages, ledger.fixes,
-                             ledger.warnings, list(read.findings), {}, tokens.name, clusters)
+                             ledger.warnings, list(read.findings), {}, tokens.name, clusters, read.skipped)
         with ledger.stage("write", 0, bar=False):
             write.run(target, result, policy, reports, stopped)
     if stopped is not None:
