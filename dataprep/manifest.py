@@ -76,6 +76,14 @@ class InputFile(TypedDict):
     records: Count
 
 
+class SkippedPath(TypedDict):
+    """A path under RAW the build found and did not read: DP115 could not be read, DP116 not data."""
+
+    path: str
+    code: str
+    reason: str
+
+
 class Counts(TypedDict):
     """The build's accounting: records in, units after chunking, per split, and rejected."""
 
@@ -132,6 +140,9 @@ class Manifest(TypedDict):
     profile: BuiltProfile
     settings: dict[str, Any]  # BuildSettings.as_dict(): every knob of the build; the job reads none of it
     inputs: list[InputFile]
+    # Documentation, earlier outputs, FIFOs, unreadable folders, links seen twice: listed so none goes unnoticed.
+    # Absent in manifests written before it existed.
+    skipped: NotRequired[list[SkippedPath]]
     counts: Counts
     stopped: NotRequired[Stopped]
     outputs: Outputs
@@ -354,6 +365,7 @@ def build_manifest(result: BuildResult, written: Mapping[str, Mapping[str, Any]]
                     "overrides": [p.name for p in profile.overrides]},
         "settings": result.settings.as_dict(),
         "inputs": [{"path": f.path, "sha256": f.sha256, "bytes": f.bytes, "records": f.records} for f in result.inputs],
+        "skipped": [{"path": s.path, "code": s.code, "reason": s.reason} for s in result.skipped],
         "counts": {"input_records": result.input_records, "units": result.units,
                    "train": len(result.splits["train"]), "validation": len(result.splits["validation"]),
                    "test": len(result.splits["test"]), "rejected": len(result.rejected)},

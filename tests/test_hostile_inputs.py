@@ -275,12 +275,15 @@ def test_ledger_original_is_never_read_from_a_changed_file(tmp_path: Path) -> No
         original_lines(str(path), {2})
 
 
-def test_build_stops_when_an_input_changes_while_it_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("rejects", [True, False], ids=["ledger-read-back", "nothing-rejected"])
+def test_build_stops_when_an_input_changes_while_it_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         rejects: bool) -> None:
+    """With a duplicate the ledger's read-back notices; with nothing rejected only the check before publish can."""
     from dataprep.build import pipeline
 
     raw = tmp_path / "raw"
     raw.mkdir()
-    (raw / "data.jsonl").write_bytes(good(40) + good(1))  # a duplicate: its original is read back at the end
+    (raw / "data.jsonl").write_bytes(good(40) + (good(1) if rejects else b""))
     real = pipeline.convert.run
 
     def convert_then_edit(*args: Any, **kwargs: Any) -> Any:

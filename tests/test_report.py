@@ -68,10 +68,15 @@ def pretraining(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 @pytest.fixture(scope="module")
 def too_small(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """40 records: under the Llama 3.1 minimum of 100 (min_total_records), so the dataset is not ready."""
+    """40 records: under the Llama 3.1 minimum of 100 (min_total_records), so the dataset is not ready.
+
+    RAW also holds a README.md, which the build skips and lists (not a record)."""
     root = tmp_path_factory.mktemp("small")
-    raw = root / "small.jsonl"
-    raw.write_text("".join(TOOLFORMER.read_text(encoding="utf-8").splitlines(keepends=True)[:40]), encoding="utf-8")
+    raw = root / "raw"
+    raw.mkdir()
+    lines = TOOLFORMER.read_text(encoding="utf-8").splitlines(keepends=True)[:40]
+    (raw / "small.jsonl").write_text("".join(lines), encoding="utf-8")
+    (raw / "README.md").write_text("# Forty Toolformer records\n\nTheir licence is in tests/data.\n", encoding="utf-8")
     return build_and_report(raw, root, LLAMA, BuildSettings())
 
 
@@ -113,6 +118,18 @@ def test_report_numbers_reconcile_with_the_build(finetune: Built) -> None:
     longest = max(u.input_tokens + u.output_tokens for s in ("train", "validation") for u in result.splits[s])
     assert gauges["max_tokens_per_record"]["value"] == longest
     assert report["verdict"]["ready"] and report["expectations"]["success"]
+
+
+def test_skipped_inputs_are_listed_not_counted(too_small: Built) -> None:
+    """A README in RAW is listed in manifest.json, report.json and report.html with its rule, and not read."""
+    manifest = json.loads((too_small.out / "manifest.json").read_text(encoding="utf-8"))
+    listed = [(Path(s["path"]).name, s["code"]) for s in manifest["skipped"]]
+    assert listed == [("README.md", "DP116")]
+    assert [(Path(s["path"]).name, s["code"]) for s in too_small.report()["skipped"]] == listed
+    assert [Path(i["path"]).name for i in too_small.report()["inputs"]] == ["small.jsonl"]
+    assert too_small.report()["counts"]["input_records"] == 40
+    page = (too_small.reports / REPORT_HTML).read_text(encoding="utf-8")
+    assert "Skipped, not read (1)" in page and "README.md</code></td><td><code>DP116" in page
 
 
 def test_verdict_names_what_blocks(too_small: Built) -> None:

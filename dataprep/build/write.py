@@ -22,7 +22,7 @@ from dataprep.build.preflight import Target
 from dataprep.checks.quotas import SPLITS, TEST, TRAIN, VALIDATION
 from dataprep.errors import UsageError
 from dataprep.findings import Finding, Severity
-from dataprep.io.read import original_lines
+from dataprep.io.read import check_unchanged, original_lines
 from dataprep.io.write import describe, dumps_pretty, publish, staging, write_jsonl, write_text
 from dataprep.manifest import MANIFEST_NAME, Stopped, build_manifest, digest, owned_files
 from dataprep.registry import RulePolicy
@@ -61,6 +61,7 @@ def run(target: Target, result: BuildResult, policy: RulePolicy, reports: bool,
             files = [w["file"] for w in written.values()] + (_reports(result, stage) if reports else [])
             result.manifest["files"] = {name: digest(stage / name).sha256 for name in files}
             write_text(stage / MANIFEST_NAME, dumps_pretty(result.manifest))
+            check_unchanged(result.inputs)  # the set describes the bytes read: a file changed since stops it
             return publish(stage, target.real, target.owned, owned_files)
     except OSError as exc:
         raise UsageError(f"cannot write {describe(exc, stage, target.out)}; {target.out} is unchanged") from None

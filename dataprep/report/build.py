@@ -49,6 +49,7 @@ def build_report(result: BuildResult, outcome: Outcome) -> dict[str, Any]:
         "settings": manifest["settings"],
         "inputs": [{"path": f.path, "sha256": f.sha256, "bytes": f.bytes, "records": f.records,
                     "shapes": dict(sorted(f.shapes.items()))} for f in result.inputs],
+        "skipped": manifest.get("skipped", []),
         "counts": manifest["counts"],
         "stages": [{"name": s.name, "records_in": s.records_in, "records_out": s.records_out}
                    for s in result.stages],

@@ -304,9 +304,13 @@ def _manifest(report: Mapping[str, Any]) -> str:
     inputs = [[f"<code>{escape(i['path'])}</code>", _n(i["records"]), _n(i["bytes"]),
                escape(", ".join(f"{k} {v:,}" for k, v in i["shapes"].items())), f"<code>{escape(i['sha256'])}</code>"]
               for i in report["inputs"]]
+    skipped = [[f"<code>{escape(k['path'])}</code>", f"<code>{escape(k['code'])}</code>", escape(k["reason"])]
+               for k in report.get("skipped", [])]
     settings = escape(json.dumps(report["settings"], ensure_ascii=False, indent=2))
     return ("<h3>Outputs</h3>" + _table(["file", "records", "bytes", "tokens", "sha256"], outputs, numeric=(1, 2, 3))
             + "<h3>Inputs</h3>" + _table(["file", "records", "bytes", "shapes", "sha256"], inputs, numeric=(1, 2))
+            + (f"<h3>Skipped, not read ({len(skipped):,})</h3>" + _table(["path", "rule", "why"], skipped)
+               if skipped else "")
             + f"<h3>Settings</h3><pre>{settings}</pre>")
 
 
