@@ -43,7 +43,7 @@ class Ledger:
     def reject(self, unit: Unit, code: str, reason: str) -> Rejected:
         """File a unit under `code`; a chunk's original is its own text, a record's the line it came from."""
         original = unit.original if unit.chunks == 1 else (unit.row.text or "")
-        entry = Rejected(unit.source, unit.line, unit.chunk, unit.chunks, code, reason, original)
+        entry = Rejected(unit.source, unit.line, unit.chunk, unit.chunks, code, reason, original, row=unit.row)
         self.rejected.append(entry)
         return entry
 

@@ -83,6 +83,9 @@ class Rejected:
     original: str | None  # None until `_fill_originals` reads the JSONL line back
     # What its `rejected.jsonl` line keeps of `original` (BuildSettings.ledger_originals; BuildResult sets it).
     originals: LedgerOriginals = "masked"
+    # The canonical record (a reference, not a copy): the report renders a dropped duplicate from it exactly
+    # as it renders the kept one, and measures their Jaccard on the same text the dedup step compared.
+    row: Canonical | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         """The ledger line: `original` as read (`full`), masked (`masked`) or null (`none`).
