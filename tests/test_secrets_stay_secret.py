@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FINETUNE, TOOLFORMER, build, jsonl, read_json
+from conftest import FINETUNE, TOOLFORMER, build, dataprep, jsonl, read_json
 
 NOVA = "nova-micro"  # no minimum beyond 8 training records, so a small corpus builds
 FAST = ("--lang-detector", "fasttext")
@@ -184,3 +184,14 @@ def test_masking_keeps_a_type_prefix_and_is_idempotent() -> None:
     assert AWS_SECRET[11:] not in mask_record(escaped)
     plain = '{"prompt":  "nothing to hide",   "completion": "ok"}'
     assert mask_record(plain) == plain
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_validate_findings_never_quote_a_secret_or_personal_datum(tmp_path: Path, fmt: str) -> None:
+    """The linter reports every planted secret and datum (DP409, DP410) in each output format, masked."""
+    data = tmp_path / "train.jsonl"
+    data.write_text("\n".join(_planted()) + "\n", encoding="utf-8")
+    done = dataprep("validate", data, "--model", "titan-text-express", "--format", fmt)
+    assert done.returncode == 1 and "DP409" in done.stdout and "DP410" in done.stdout
+    forms = {v for n in SECRET_NEEDLES + PII_NEEDLES for v in (n, json.dumps(n)[1:-1])}
+    assert [v for v in sorted(forms) if v in done.stdout + done.stderr] == []
