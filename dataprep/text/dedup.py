@@ -367,6 +367,11 @@ def _jaccard(x: np.ndarray, y: np.ndarray) -> float:
     return inter / (len(x) + len(y) - inter)
 
 
+def text_jaccard(a: str, b: str, ngram: int) -> float:
+    """True Jaccard of two texts' shingle sets, exactly as the dedup step measures it (for evidence shown later)."""
+    return _jaccard(shingle_hashes(normalise(a), ngram), shingle_hashes(normalise(b), ngram))
+
+
 def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings()) -> DedupResult:
     """Find exact and near-duplicates among ``texts``; see :class:`DedupResult` for the output.
 
