@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dataprep import formats
 from dataprep.checks import content
-from dataprep.checks.duplicates import dedup_text, near_overlap, overlap, record_key
+from dataprep.checks.duplicates import dedup_text, duplicate_key, near_overlap, overlap
 from dataprep.checks.keywords import ReservedKeywords
 from dataprep.checks.limits import RecordLimits
 from dataprep.checks.quotas import TEST, TRAIN, VALIDATION, file_problems, total_problems
@@ -150,7 +150,7 @@ def _check_record(record: RawRecord, fmt: str | None, majority: str | None, prof
         at(*problem, None)
     for code, message in content.findings(row):
         at(code, message, None)
-    return _Checked(record.line, row, record_key(row))
+    return _Checked(record.line, row, duplicate_key(row))
 
 
 def _check_sizes(result: FileResult, profile: Profile, spec: TaskSpec, emit: LineEmit) -> None:

@@ -118,6 +118,9 @@ CASES = [
     ("total-over-quota", "train.jsonl", distinct_conv(20001), "nova-micro", None, "DP303", 0),
     ("too-few-records", "train.jsonl", claude(*UA), "claude-3-haiku", None, "DP304", 0),
     ("exact-duplicate", "train.jsonl", PC + PC2 + PC.replace(b"Four.", b"four. "), None, None, "DP401", 3),
+    # One definition with the build: punctuation is ignored too (dataprep.text.normal).
+    ("exact-duplicate-punctuation", "train.jsonl", PC2 + PC + PC.replace(b"two?", b"two").replace(b"Four.", b"Four!"),
+     None, None, "DP401", 3),
     ("near-empty-answer", "train.jsonl", PC + j({"prompt": "Rate it", "completion": "."}), None, None, "DP403", 2),
     ("zero-width", "train.jsonl", j({"prompt": "zero\u200bwidth", "completion": "ok then"}), None, None, "DP404", 1),
     ("echo", "train.jsonl", j({"prompt": "Say it again", "completion": "Say it again"}), None, None, "DP405", 1),

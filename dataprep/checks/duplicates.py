@@ -1,16 +1,19 @@
-"""Record keys and train/validation overlap (DP401 in validate, DP501, DP502): what makes two records "the same".
+"""What makes two records "the same" (DP401, DP501) or nearly so (DP502), for validate and build alike.
 
-`record_key` is the content key of a record: equal for records that differ only in case, NFC form or
-whitespace. `validate` reports a repeated key in a file as DP401 and a validation record whose key is in
-the training file as DP501; the build places records by a seeded hash of the same key (so a record's split
-follows its content, not its file position). The build's own exact-duplicate stage also ignores
-punctuation (`dataprep.text.dedup.normalise`); making validate's DP401 use that definition too is the
-dedup issue's work, because it changes which records validate reports.
+One definition of a duplicate, shared by both commands:
 
-DP502 (a validation record near-duplicating a training record) has one definition with the build's DP402:
-`near_overlap` compares the same text of a record (`dedup_text`) with `dataprep.text.dedup`'s normalisation,
-word 3-gram shingles, MinHash LSH and true-Jaccard verification at the build's default threshold. That
-module pulls in numpy and datasketch, so it is imported only when there is a pair of files to compare.
+- exact (DP401 within a file or build, DP501 between training and validation): `duplicate_key`, the hash
+  of `dedup_text` (a record's texts, one per line) in the normal form of `dataprep.text.normal` (NFC, case
+  folded, punctuation and whitespace removed). The build's dedup step hashes the same normal form of the
+  same text, so a pair validate reports is a pair the build would merge.
+- near (DP402 in the build, DP502 between training and validation): that normal form cut into word 3-gram
+  shingles, MinHash LSH candidates, and a true Jaccard of the shingle sets at or above the threshold
+  (`dataprep.text.dedup`); `near_overlap` runs it at the build's default threshold. That module pulls in
+  numpy and datasketch, so it is imported only when there is a pair of files to compare.
+
+`record_key` is a different thing: the content key a build places a record by (a seeded hash of it picks
+the split) and sorts by. It ignores case, NFC form and whitespace, and changing it would move every
+record of every build to another split, so it stays as it is.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from dataprep.formats.base import Canonical
+from dataprep.text.normal import normalise
 
 
 def record_key(row: Canonical) -> str:
@@ -32,12 +36,22 @@ def _nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
+def duplicate_key(row: Canonical) -> str:
+    """Hash of `dedup_text` in the normal form: equal for records that differ only in case, NFC form,
+    whitespace or punctuation (DP401, DP501; the build's exact pass compares the same form)."""
+    return hashlib.blake2b(normalise(dedup_text(row)).encode(), digest_size=16).hexdigest()
+
+
+SAME = "same text after case, space and punctuation"
+
+
 def overlap(train: Mapping[str, tuple[str, int]], validation: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
-    """(validation line, DP501 message) for each validation record whose key is in `train` (key -> path, line)."""
+    """(validation line, DP501 message) for each validation record whose `duplicate_key` is in `train`
+    (key -> path, line); the message shows the pair, validation line ↔ training record."""
     for line, key in validation:
         if key in train:
             path, train_line = train[key]
-            yield line, f"the same record is in the training file ({path}:{train_line})"
+            yield line, f"the same record is in the training file: line {line} ↔ {path}:{train_line} ({SAME})"
 
 
 def dedup_text(row: Canonical) -> str:
@@ -59,5 +73,6 @@ def near_overlap(train: Sequence[tuple[str, int, str]],
     settings = DedupSettings()
     for v, t, value in cross_duplicates([text for _, _, text in train], [text for _, text in validation], settings):
         path, line, _ = train[t]
-        yield validation[v][0], (f"near-duplicate of the training record {path}:{line} "
-                                 f"(Jaccard {value:.2f} ≥ {settings.threshold})")
+        at = validation[v][0]
+        yield at, (f"near-duplicate of the training record {path}:{line}: line {at} ↔ {path}:{line} "
+                   f"(Jaccard {value:.2f} ≥ {settings.threshold})")

@@ -19,8 +19,6 @@ hashfunc=...)`` exactly, but cost a fraction of a per-record Python loop (see be
 from __future__ import annotations
 
 import itertools
-import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ import xxhash
 from datasketch import MinHash
 
 from dataprep.parallel import ordered_map
+from dataprep.text.normal import normalise
 
 __all__ = [
     "DedupResult",
@@ -56,8 +55,6 @@ _ESTIMATE_MARGIN = 0.2
 _PARALLEL_MIN = 4000
 _SKETCH_BLOCK = 5_000
 _KEEP_SETS = 250_000
-_PUNCT = re.compile(r"[^\w\s]+")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -102,23 +99,9 @@ class DedupResult:
         return self.cluster == np.arange(len(self.cluster), dtype=np.int64)
 
 
-_ASCII_PUNCT = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"})
 # Fixed odd multipliers that fold the word hashes of an n-gram into one shingle hash (position-dependent,
 # so "a b" and "b a" differ). Fixed rather than seeded: shingle identity must not depend on the MinHash seed.
 _GRAM_MULT = np.random.default_rng(0x5EED).integers(1 << 62, 1 << 63, size=64, dtype=np.uint64) | np.uint64(1)
-
-
-def normalise(text: str) -> str:
-    """Return the form that is hashed and shingled: NFC, casefolded, punctuation gone, whitespace collapsed.
-
-    Punctuation becomes a space rather than nothing so that ``end.Start`` still splits into two words;
-    differences of case, Unicode composition, spacing or punctuation then never hide a duplicate. ASCII
-    text (most of it) takes a translate-table fast path; only other text pays for NFC and the regex.
-    """
-    if text.isascii():
-        return " ".join(text.casefold().translate(_ASCII_PUNCT).split())
-    text = unicodedata.normalize("NFC", text).casefold()
-    return " ".join(_PUNCT.sub(" ", text).split())
 
 
 def shingles(normalised: str, ngram: int) -> list[str]:
