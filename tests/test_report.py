@@ -132,6 +132,44 @@ def test_skipped_inputs_are_listed_not_counted(too_small: Built) -> None:
     assert "Skipped, not read (1)" in page and "README.md</code></td><td><code>DP116" in page
 
 
+def test_each_dropped_duplicate_shows_its_jaccard_and_word_diff(finetune: Built) -> None:
+    """Dropped members are rendered as the kept one is, with the true Jaccard to it and the words that differ."""
+    from dataprep.checks.duplicates import dedup_text
+    from dataprep.text.dedup import text_jaccard
+
+    dup = finetune.report()["duplicates"]
+    assert sum(b["count"] for b in dup["near_jaccard"]) == dup["near"] > 0
+    rows = {(u.source, u.line): u.row for u, _ in finetune.result.clusters}
+    rows |= {(m.source, m.line): m.row for _, members in finetune.result.clusters for m in members}
+    near = 0
+    for cluster in dup["examples"]:
+        kept = dedup_text(rows[cluster["kept"]["source"], cluster["kept"]["line"]])
+        for member in cluster["dropped"]:
+            text = dedup_text(rows[member["source"], member["line"]])
+            assert member["jaccard"] == pytest.approx(text_jaccard(kept, text, 3), abs=1e-3)
+            assert member["jaccard"] >= dup["threshold"]
+            changed = [p for p in member["diff"] if p[0] in "+-"]
+            near += member["code"] == "DP402"
+            assert bool(changed) == (kept.split() != text.split())
+    assert near == dup["near"]
+    page = (finetune.reports / REPORT_HTML).read_text(encoding="utf-8")
+    assert "<b>Jaccard 0.9" in page and "<del>" in page and "<ins>" in page
+    assert "Jaccard to the kept record: 0.92&ndash;0.94: 1" in page
+
+
+def test_word_diff_shows_what_differs_and_elides_what_does_not() -> None:
+    from dataprep.report.evidence import distribution, word_diff
+
+    assert word_diff("Are you GPT-2?", "Are you based on GPT-3?") == [
+        ["=", "Are you"], ["-", "GPT-2?"], ["+", "based on GPT-3?"]]
+    long = " ".join(f"w{i}" for i in range(100))
+    assert word_diff(long, long.replace("w50", "changed")) == [
+        ["~", "… 44 word(s) …"], ["=", "w44 w45 w46 w47 w48 w49"], ["-", "w50"], ["+", "changed"],
+        ["=", "w51 w52 w53 w54 w55 w56"], ["~", "… 43 word(s) …"]]
+    bins = distribution([0.8, 0.81, 0.999, 1.0], 0.8)
+    assert (bins[0], bins[-1]) == ({"from": 0.8, "to": 0.82, "count": 2}, {"from": 0.98, "to": 1.0, "count": 2})
+
+
 def test_verdict_names_what_blocks(too_small: Built) -> None:
     verdict = too_small.report()["verdict"]
     assert not verdict["ready"]

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dataprep.checks.content import mask, mask_record
+from dataprep.checks.duplicates import dedup_text
 from dataprep.checks.quotas import SPLITS, TRAIN, VALIDATION
 from dataprep.findings import Finding, Severity
 from dataprep.registry import rule
-from dataprep.report import stats
+from dataprep.report import evidence, stats
 
 if TYPE_CHECKING:
     from dataprep.build.model import BuildResult, Rejected, Unit
@@ -190,24 +191,40 @@ def _splits(result: BuildResult) -> dict[str, Any]:
 
 
 def _duplicates(result: BuildResult) -> dict[str, Any]:
-    """Cluster sizes, and the largest clusters with the kept record beside the dropped ones."""
+    """Cluster sizes, the DP402 Jaccard distribution, and the largest clusters with their evidence.
+
+    Each shown member is rendered as the kept record is (the texts the dedup step compared, masked), with its
+    true Jaccard to the kept record and a word-level diff against it.
+    """
     placed = {id(u): s for s in SPLITS for u in result.splits[s]}
     heads = {(u.source, u.line, u.chunk) for u, _ in result.clusters[:_CLUSTERS] if id(u) not in placed}
     later = {(r.source, r.line, r.chunk): r.code for r in result.rejected
              if r.code not in _DEDUP_CODES and (r.source, r.line, r.chunk) in heads}
-    sizes = Counter(len(members) + 1 for _, members in result.clusters)
+    ngram, threshold = result.settings.dedup.ngram, result.settings.dedup.threshold
+    near = [evidence.jaccard(dedup_text(kept.row), dedup_text(m.row), ngram)
+            for kept, members in result.clusters for m in members if m.code == "DP402" and m.row is not None]
     examples = []
     for kept, members in result.clusters[:_CLUSTERS]:
         fate = placed.get(id(kept)) or f"rejected {later.get((kept.source, kept.line, kept.chunk), '')}".strip()
-        text = "\n".join(kept.row.texts())
-        examples.append({
-            "size": len(members) + 1,
-            "kept": _where(kept) | {"fate": fate, "excerpt": _excerpt(mask(text))},
-            "dropped": [_where(m) | {"code": m.code, "reason": mask(m.reason),
-                                     "excerpt": _excerpt(mask_record(m.original or ""))} for m in members[:_EXAMPLES]],
-            "more": max(len(members) - _EXAMPLES, 0),
-        })
+        raw = dedup_text(kept.row)
+        examples.append({"size": len(members) + 1,
+                         "kept": _where(kept) | {"fate": fate, "excerpt": _excerpt(mask(raw))},
+                         "dropped": [_member(m, raw, ngram) for m in members[:_EXAMPLES]],
+                         "more": max(len(members) - _EXAMPLES, 0)})
     drops = Counter(r.code for r in result.rejected if r.code in _DEDUP_CODES)
+    sizes = Counter(len(members) + 1 for _, members in result.clusters)
     return {"clusters": len(result.clusters), "removed": sum(drops.values()), "exact": drops["DP401"],
-            "near": drops["DP402"], "sizes": [{"size": s, "clusters": n} for s, n in sorted(sizes.items())],
-            "examples": examples}
+            "near": drops["DP402"], "threshold": threshold,
+            "sizes": [{"size": s, "clusters": n} for s, n in sorted(sizes.items())],
+            "near_jaccard": evidence.distribution(near, threshold), "examples": examples}
+
+
+def _member(member: Rejected, kept: str, ngram: int) -> dict[str, Any]:
+    """A dropped member beside its kept record: same rendering, the Jaccard (measured on the texts compared,
+    before masking), and the words that differ (between the masked texts, so no secret is quoted)."""
+    where = _where(member) | {"code": member.code, "reason": mask(member.reason)}
+    if member.row is None:  # a ledger entry made without its record: only the line as read is known
+        return where | {"excerpt": _excerpt(mask_record(member.original or ""))}
+    text = dedup_text(member.row)
+    return where | {"excerpt": _excerpt(mask(text)), "jaccard": evidence.jaccard(kept, text, ngram),
+                    "diff": evidence.word_diff(mask(kept), mask(text))}

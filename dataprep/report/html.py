@@ -46,6 +46,7 @@ pre, .excerpt { white-space: pre-wrap; word-break: break-word; background: #f5f7
                 border-radius: 4px; margin: 4px 0; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; border-top: 1px solid var(--line);
         padding-top: 8px; margin-top: 8px; }
+del { background: #fde2e1; text-decoration: line-through; } ins { background: #dcf5e3; text-decoration: none; }
 .pass { color: var(--ok); } .fail { color: var(--bad); font-weight: 600; }
 svg.chart { width: 100%; max-width: 760px; height: auto; }
 .rule { border-top: 1px solid var(--line); padding-top: 6px; }
@@ -66,7 +67,8 @@ def render(report: Mapping[str, Any]) -> str:
         _section("tokens", "Token lengths per split", _tokens(report["splits"])),
         _section("languages", "Language mix", _languages(report["splits"])),
         _section("duplicates", "Duplicate clusters", _duplicates(report["duplicates"])),
-        _section("rejected", "Rejected records by rule", _rejected(report["rejected"])),
+        _section("rejected", "Rejected records by rule",
+                 _rejected(report["rejected"], report["duplicates"].get("near_jaccard", []))),
         _section("cleaning", "Cleaning", _cleaning(report["rules"])),
         _section("rules", "Rules", _rules_table(report["rules"])),
         _section("expectations", "great-expectations", _expectations(report["expectations"])),
@@ -211,23 +213,43 @@ def _languages(splits: Mapping[str, Any]) -> str:
 
 def _duplicates(dup: Mapping[str, Any]) -> str:
     html = [f"<p>{_n(dup['clusters'])} cluster(s); {_n(dup['removed'])} record(s) removed ({_n(dup['exact'])} exact, "
-            f"{_n(dup['near'])} near). One record per cluster is kept: the one with the lowest content hash.</p>"]
+            f"{_n(dup['near'])} near, Jaccard &ge; {escape(str(dup.get('threshold', '')))}). One record per cluster "
+            "is kept; each dropped one is shown as the kept one is, with its Jaccard to it and the words that "
+            "differ (<del>only in the kept record</del>, <ins>only in the dropped one</ins>).</p>"]
     if dup["sizes"]:
         html.append(_table(["cluster size", "clusters"], [[_n(s["size"]), _n(s["clusters"])] for s in dup["sizes"]],
                            numeric=(0, 1)))
     for index, cluster in enumerate(dup["examples"], start=1):
         kept = cluster["kept"]
-        dropped = "".join(
-            f"<div>{_rule_link(d['code'])} {_where(d)}<div class=excerpt>{escape(d['excerpt'])}</div></div>"
-            for d in cluster["dropped"])
+        dropped = "".join(_dropped(d) for d in cluster["dropped"])
         more = f"<p class=muted>… and {cluster['more']:,} more</p>" if cluster["more"] else ""
-        html.append(f'<div class="pair" id="cluster-{index}"><div><h3>kept ({escape(kept["fate"])}), cluster of '
-                    f'{cluster["size"]}</h3>{_where(kept)}<div class=excerpt>{escape(kept["excerpt"])}</div></div>'
-                    f"<div><h3>dropped</h3>{dropped}{more}</div></div>")
+        fate = kept["fate"]
+        went = f"went to {escape(fate)}" if not fate.startswith("rejected") else \
+            f"later {escape(fate)} (see {_rule_link(fate.split()[-1])})" if fate != "rejected" else "later rejected"
+        html.append(f'<div class="pair" id="cluster-{index}"><div><h3>kept, cluster of {cluster["size"]}</h3>'
+                    f'{_where(kept)} <span class=muted>{went}</span><div class=excerpt>{escape(kept["excerpt"])}</div>'
+                    f"</div><div><h3>dropped</h3>{dropped}{more}</div></div>")
     return "\n".join(html)
 
 
-def _rejected(rejected: Mapping[str, Any]) -> str:
+def _dropped(member: Mapping[str, Any]) -> str:
+    """A dropped member: its rule, where, the Jaccard to the kept record, its text and the word diff."""
+    jaccard = f" <b>Jaccard {member['jaccard']:.3f}</b>" if "jaccard" in member else ""
+    diff = member.get("diff")
+    shown = "".join(_DIFF[op].format(escape(text)) for op, text in diff) if diff else escape(member["excerpt"])
+    return f"<div>{_rule_link(member['code'])} {_where(member)}{jaccard}<div class=excerpt>{shown}</div></div>"
+
+
+_DIFF = {"=": "{} ", "-": "<del>{}</del> ", "+": "<ins>{}</ins> ", "~": "<span class=muted>{}</span> "}
+
+
+def _jaccard_bins(bins: Sequence[Mapping[str, Any]]) -> str:
+    """DP402 drops per Jaccard bin, as a line of text under the rule's reasons."""
+    shown = [f"{b['from']:.2f}&ndash;{b['to']:.2f}: {_n(b['count'])}" for b in bins if b["count"]]
+    return f"<div class=muted>Jaccard to the kept record: {' · '.join(shown)}</div>" if shown else ""
+
+
+def _rejected(rejected: Mapping[str, Any], near_jaccard: Sequence[Mapping[str, Any]]) -> str:
     rows = []
     for entry in rejected["by_code"]:
         # A hand-edited report may list no example: show the reason pattern then.
@@ -238,6 +260,8 @@ def _rejected(rejected: Mapping[str, Any]) -> str:
             f"{', '.join(_where(x) for x in r['examples'])}</span></div>" for r in entry["reasons"])
         if entry["other_reasons"]:
             reasons += f"<div class=muted>{_n(entry['other_reasons'])} with other reasons</div>"
+        if entry["code"] == "DP402":
+            reasons += _jaccard_bins(near_jaccard)
         rows.append([_rule_link(entry["code"]), escape(entry["name"]), _n(entry["count"]), reasons])
     return f"<p>{_n(rejected['total'])} record(s) in <code>rejected.jsonl</code>.</p>" + \
         _table(["code", "rule", "records", "reasons and examples"], rows, numeric=(2,))
