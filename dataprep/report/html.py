@@ -236,8 +236,11 @@ def _dropped(member: Mapping[str, Any]) -> str:
     """A dropped member: its rule, where, the Jaccard to the kept record, its text and the word diff."""
     jaccard = f" <b>Jaccard {member['jaccard']:.3f}</b>" if "jaccard" in member else ""
     diff = member.get("diff")
-    shown = "".join(_DIFF[op].format(escape(text)) for op, text in diff) if diff else escape(member["excerpt"])
-    return f"<div>{_rule_link(member['code'])} {_where(member)}{jaccard}<div class=excerpt>{shown}</div></div>"
+    words = "".join(_DIFF[op].format(escape(text)) for op, text in diff) if diff else ""
+    shown = f"<div class=muted>words that differ from the kept record</div><div class=excerpt>{words}</div>" \
+        if words else ""
+    return (f"<div>{_rule_link(member['code'])} {_where(member)}{jaccard}"
+            f"<div class=excerpt>{escape(member['excerpt'])}</div>{shown}</div>")
 
 
 _DIFF = {"=": "{} ", "-": "<del>{}</del> ", "+": "<ins>{}</ins> ", "~": "<span class=muted>{}</span> "}
