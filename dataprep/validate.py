@@ -23,6 +23,7 @@ from dataprep.checks.limits import RecordLimits
 from dataprep.checks.quotas import TEST, TRAIN, VALIDATION, file_problems, total_problems
 from dataprep.findings import Finding
 from dataprep.formats.base import Canonical
+from dataprep.io.files import is_stdin
 from dataprep.io.jsonl import RawRecord, read_jsonl
 from dataprep.io.paths import expand_datasets, infer_split
 from dataprep.profiles import Profile, TaskSpec
@@ -107,7 +108,9 @@ def _check_file(path: Path, profile: Profile | None, spec: TaskSpec | None, spli
 
 
 def _check_name(path: Path, emit: LineEmit) -> None:
-    """Bedrock takes `.jsonl` files, and S3 keys with other characters break the job's data URIs."""
+    """Bedrock takes `.jsonl` files, and S3 keys with other characters break the job's data URIs (stdin has no name)."""
+    if is_stdin(path):
+        return
     if path.suffix != ".jsonl":
         emit(1, 1, "DP113", f"file name {path.name!r} does not end in .jsonl")
     if not _S3_SAFE_NAME.match(path.name):

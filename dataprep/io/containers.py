@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dataprep.findings import Finding
+from dataprep.io.compressed import CompressionError, cut_line, decompressed, inner_suffix
 from dataprep.io.decode import Defect, StrictDecoder, TooDeepError, skip_ws
 from dataprep.io.files import FileBytes, FileIdentity, UnreadableFile, read_regular
 from dataprep.io.jsonl import ReadResult, read_jsonl
@@ -77,18 +78,24 @@ def read_file(path: Path, policy: RulePolicy, source: str, findings: list[Findin
     """
     try:
         content = read_regular(path)
-    except UnreadableFile as error:
-        entry = Entry(1, "", code="DP115", message=f"cannot read the file: {error.reason}")
+        identity = content.identity
+        content, inflated = decompressed(path, content)
+    except (UnreadableFile, CompressionError) as error:
+        entry = Entry(1, "", code="DP115", message=f"cannot read the file: {getattr(error, 'reason', error)}")
         return FileContents([entry], "", 0, None)
-    identity = content.identity
-    if path.suffix.lower() == ".jsonl" and _jsonl_bytes(content):
-        entries = _jsonl(path, policy, source, findings, content)
+    cut, packed = (inflated.cut, True) if inflated is not None else (None, False)
+    stop = cut_line(content.peek()) if cut is not None else 0
+    suffix = inner_suffix(path)
+    if suffix == ".jsonl" and _jsonl_bytes(content):
+        entries = _jsonl(path, policy, source, findings, content, keep=packed)
     else:
         data = content.take()
         try:
-            entries = _container(path, data, policy, source, findings)
+            entries = _container(path, suffix, data, policy, source, findings, packed)
         except _FileError as error:
             entries = [Entry(1, data[:_PREVIEW].decode("utf-8", "replace"), code=error.code, message=error.message)]
+    if cut is not None and not any(e.code == "DP105" and e.line >= stop for e in entries):
+        entries.append(Entry(stop, "", code="DP105", message=f"{cut}; the records before line {stop} are read"))
     if not entries:
         entries = [Entry(1, "", code="DP100", message="the file holds no records")]
     return FileContents(entries, identity.sha256, identity.size, identity)
@@ -100,22 +107,24 @@ def _jsonl_bytes(content: FileBytes) -> bool:
     return bool(data.strip()) and not data.lstrip(_WHITESPACE).startswith(b"[")
 
 
-def _container(path: Path, data: bytes, policy: RulePolicy, source: str, findings: list[Finding]) -> list[Entry]:
-    """Dispatch on the suffix, then on the content for JSON; raises _FileError for an unreadable file."""
-    suffix = path.suffix.lower()
+def _container(path: Path, suffix: str, data: bytes, policy: RulePolicy, source: str,
+               findings: list[Finding], packed: bool) -> list[Entry]:
+    """Dispatch on the suffix (the one inside a compressed name), then on the content for JSON; raises _FileError
+    for an unreadable file."""
     if suffix == ".parquet":
-        return _parquet(path)
+        return _parquet(data)
     if not data.strip():
         raise _FileError("DP100", "the file is empty" if not data else "the file holds only whitespace")
     if suffix in (".json", ".jsonl"):
-        return _json_or_jsonl(path, data, policy, source, findings)
+        return _json_or_jsonl(path, suffix, data, policy, source, findings, packed)
     text = _decode(data)
     if suffix == ".csv":
         return _csv(text)
     return [Entry(1, text, value={"text": text})]
 
 
-def _json_or_jsonl(path: Path, data: bytes, policy: RulePolicy, source: str, findings: list[Finding]) -> list[Entry]:
+def _json_or_jsonl(path: Path, suffix: str, data: bytes, policy: RulePolicy, source: str,
+                   findings: list[Finding], packed: bool) -> list[Entry]:
     """A JSON array, a single JSON object (.json) or JSONL, whatever the suffix says.
 
     Only a JSON array or a single object needs the whole file decoded; JSONL is left to the line reader so
@@ -123,14 +132,15 @@ def _json_or_jsonl(path: Path, data: bytes, policy: RulePolicy, source: str, fin
     """
     if data.lstrip(_WHITESPACE).startswith(b"["):
         return _json_array(_decode(data))
-    if path.suffix.lower() == ".json":
+    if suffix == ".json":
         try:
             single = _single_object(data.decode("utf-8"))
         except UnicodeDecodeError:
             single = None
         if single is not None:
             return [single]
-    return _jsonl(path, policy, source, findings, FileBytes(data, FileIdentity("", len(data), 0)))
+    return _jsonl(path, policy, source, findings, FileBytes(data, FileIdentity("", len(data), 0)),
+                  keep=packed)
 
 
 def _decode(data: bytes) -> str:
@@ -142,12 +152,16 @@ def _decode(data: bytes) -> str:
         raise _FileError("DP102", f"invalid UTF-8 byte 0x{data[exc.start]:02X} on line {line}") from None
 
 
-def _jsonl(path: Path, policy: RulePolicy, source: str, findings: list[Finding], content: FileBytes) -> list[Entry]:
-    """JSONL through the validator's strict reader, merging its records and bad lines back into file order."""
-    result = read_jsonl(path, policy, source, keep_text=False, content=content)
+def _jsonl(path: Path, policy: RulePolicy, source: str, findings: list[Finding], content: FileBytes, *,
+           keep: bool = False) -> list[Entry]:
+    """JSONL through the validator's strict reader, merging its records and bad lines back into file order.
+
+    `keep` holds each record's line as its original: a compressed file's lines cannot be read back later.
+    """
+    result = read_jsonl(path, policy, source, keep_text=keep, content=content)
     messages = {(f.line, f.code): f.message + (f" (column {f.col})" if f.col > 1 else "") for f in result.findings}
     findings.extend(f for f in result.findings if not _about_bad_line(f, result))
-    entries = [Entry(r.line, None, value=r.value) for r in result.records]
+    entries = [Entry(r.line, r.text if keep else None, value=r.value) for r in result.records]
     entries.extend(Entry(line, text, code=code, message=messages.get((line, code))
                          or _span_message(code, result.spans.get(line), messages))
                    for line, (code, text) in result.bad_lines.items())
@@ -286,12 +300,12 @@ def _csv_row(line: int, header: list[str], cells: list[str]) -> Entry:
                  f"{len(header)} columns; quote cells that contain commas")
 
 
-def _parquet(path: Path) -> list[Entry]:
-    """Each row as a dict; `line` is the 1-based row number."""
+def _parquet(data: bytes) -> list[Entry]:
+    """Each row as a dict; `line` is the 1-based row number. Read from the bytes hashed (and decompressed)."""
     import polars as pl  # lazy: only builds with Parquet inputs pay for the import (validate never does)
 
     try:
-        rows = pl.read_parquet(path).to_dicts()
+        rows = pl.read_parquet(io.BytesIO(data)).to_dicts()
     except Exception as exc:  # polars raises several unrelated types for a corrupt file
         raise _FileError("DP104", f"the Parquet file cannot be read: {exc}") from None
     return [Entry(number, json.dumps(row, ensure_ascii=False, default=str), value=row)

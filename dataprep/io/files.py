@@ -16,10 +16,12 @@ import errno
 import hashlib
 import os
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 _CHUNK = 1 << 20
+STDIN = "-"  # the path that means standard input (`dataprep validate -`)
 
 
 class UnreadableFile(Exception):
@@ -72,12 +74,28 @@ def kind(mode: int) -> str:
     return "not a regular file"
 
 
+def is_stdin(path: Path) -> bool:
+    """True for the path `-`, which names standard input, not a file called `-` (that one is `./-`)."""
+    return str(path) == STDIN
+
+
+def read_stdin() -> FileBytes:
+    """Everything on standard input, hashed; its identity has no modification time (it cannot change later)."""
+    try:
+        data = sys.stdin.buffer.read()
+    except (OSError, AttributeError, ValueError) as exc:
+        raise UnreadableFile(Path(STDIN), f"standard input cannot be read ({exc})") from None
+    return FileBytes(data, FileIdentity(hashlib.sha256(data).hexdigest(), len(data), 0))
+
+
 def read_regular(path: Path) -> FileBytes:
     """The whole content of `path`, hashed as it is read; raises UnreadableFile for anything but a readable file.
 
     The type is checked with stat before opening, and again on the open descriptor (opened non-blocking), so a
-    FIFO swapped in between still cannot block the read.
+    FIFO swapped in between still cannot block the read. The path `-` is standard input (validate reads it).
     """
+    if is_stdin(path):
+        return read_stdin()
     try:
         before = os.stat(path)
     except OSError as exc:

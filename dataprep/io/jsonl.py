@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dataprep.findings import Finding
+from dataprep.io.compressed import CompressionError, cut_line, decompressed
 from dataprep.io.decode import DefectError, StrictDecoder, is_document, parse_line
 from dataprep.io.files import FileBytes, FileIdentity, UnreadableFile, read_regular
 from dataprep.registry import RulePolicy
@@ -55,7 +56,9 @@ def read_jsonl(path: Path, policy: RulePolicy, display: str | None = None, *, ke
 
     `keep_text` False leaves the records' `text` empty: the build needs only the parsed values, and holding
     every line besides them would double its memory. `content` is the file already read (the build hashes
-    what it parses); without it the file is read here, safely: a FIFO, folder or unreadable file is DP115.
+    what it parses); without it the file is read here, safely: a FIFO, folder or unreadable file is DP115, and
+    a compressed file (`.gz`, `.bz2`, `.xz`, `.zst`) is decompressed, its lines numbered as decompressed.
+    `result.size` is then the decompressed size (what Bedrock would be given).
     """
     name = display or str(path)
     result = ReadResult()
@@ -64,25 +67,37 @@ def read_jsonl(path: Path, policy: RulePolicy, display: str | None = None, *, ke
         """A finding at (line, col) of this file, through the policy (which may ignore or re-grade it)."""
         policy.add(result.findings, name, line, col, code, message)
 
+    cut = None
     if content is None:
         try:
-            content = read_regular(path)
-        except UnreadableFile as error:
-            emit(1, 1, "DP115", f"cannot read the file: {error.reason}")
+            content, inflated = decompressed(path, read_regular(path))
+            cut = inflated.cut if inflated is not None else None
+        except (UnreadableFile, CompressionError) as error:
+            emit(1, 1, "DP115", f"cannot read the file: {getattr(error, 'reason', error)}")
             return result
     result.identity = content.identity
-    data = content.take()
-    result.size = len(data)
+    result.size = len(content.peek())
+    stop = cut_line(content.peek()) if cut is not None else 0
+    _read_data(content, result, emit, keep_text)
+    if cut is not None and result.bad_lines.get(stop, ("",))[0] != "DP105":
+        # A stream cut off at a line boundary leaves no broken line: say where the data stops.
+        emit(stop, 1, "DP105", f"{cut}; the lines before it are read, line {stop} and after are missing")
+    return result
 
+
+def _read_data(content: FileBytes, result: ReadResult, emit: Callable[[int, int, str, str], None],
+               keep_text: bool) -> None:
+    """The file's bytes as lines into `result`: whole-file findings first, then every line."""
+    data = content.take()
     if not data.strip():
         emit(1, 1, "DP100", "the file is empty" if not data else "the file holds only whitespace")
-        return result
+        return
     if data.startswith(_BOM):
         emit(1, 1, "DP101", "UTF-8 byte-order mark at the start of the file; save as UTF-8 without BOM")
         data = data[len(_BOM):]
     if data.lstrip()[:1] == b"[":
         emit(1, 1, "DP106", "the file is a JSON array; write one JSON object per line (jq -c '.[]')")
-        return result
+        return
 
     raw_lines = data.split(b"\n")
     del data  # a large file is held once, as lines, which the parser then releases as it goes
@@ -94,7 +109,6 @@ def read_jsonl(path: Path, policy: RulePolicy, display: str | None = None, *, ke
         first = next(i for i, raw in enumerate(raw_lines, 1) if raw.endswith(b"\r"))
         emit(first, 1, "DP112", f"{crlf} line(s) end with CRLF; use \\n line endings")
     _parse_lines(raw_lines, ends_with_newline, result, emit, keep_text)
-    return result
 
 
 def _parse_lines(

@@ -20,9 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dataprep.errors import UsageError
-from dataprep.io.files import UnreadableFile, kind, os_reason, read_regular
+from dataprep.io.compressed import CODECS, inner_suffix
+from dataprep.io.files import UnreadableFile, is_stdin, kind, os_reason, read_regular
 
 SUPPORTED_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".txt", ".md")
+# What a message lists as readable: the containers, each also compressed.
+_READABLE = f"{', '.join(SUPPORTED_SUFFIXES)}, each also compressed ({', '.join(CODECS)})"
 # Files `dataprep build` writes next to the splits; they are records about the data, not training data.
 BUILD_SIDECARS = frozenset({"rejected.jsonl", "lineage.jsonl"})
 # Everything a build writes into OUT: skipped when a folder of RAW turns out to be a dataprep OUT folder.
@@ -83,15 +86,20 @@ def scan_inputs(paths: Sequence[Path]) -> InputScan:
                 _walk(path, scan, top=True)
         elif not stat.S_ISREG(info.st_mode):
             raise UsageError(f"{path}: {kind(info.st_mode)}, not a regular file; dataprep reads files and folders")
-        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise UsageError(f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
-                             f"dataprep reads {', '.join(SUPPORTED_SUFFIXES)}")
+        elif not supported(path):
+            raise UsageError(f"{path}: unsupported file type {''.join(path.suffixes[-2:]) or '(none)'!r}; "
+                             f"dataprep reads {_READABLE}")
         elif scan.first_visit(path, info):
             scan.files.append(path)
     if not scan.files:
         names = ", ".join(str(p) for p in paths) or "(no paths)"
-        raise UsageError(f"no input files ({', '.join(SUPPORTED_SUFFIXES)}) found in {names}")
+        raise UsageError(f"no input files ({_READABLE}) found in {names}")
     return scan
+
+
+def supported(path: Path) -> bool:
+    """True for a file the build reads: a supported suffix, bare or under a compression suffix."""
+    return inner_suffix(path) in SUPPORTED_SUFFIXES
 
 
 def _walk(folder: Path, scan: InputScan, *, top: bool = False) -> None:
@@ -115,7 +123,7 @@ def _walk(folder: Path, scan: InputScan, *, top: bool = False) -> None:
         if stat.S_ISDIR(info.st_mode):
             if scan.first_visit(child, info):
                 stack.append(iter(_listing(child, scan)))
-        elif child.suffix.lower() not in SUPPORTED_SUFFIXES:
+        elif not supported(child):
             continue
         elif not stat.S_ISREG(info.st_mode):
             scan.skipped.append(Skipped(str(child), "DP115", f"{kind(info.st_mode)}, not a regular file"))
@@ -171,7 +179,8 @@ def _build_outputs(folder: Path) -> frozenset[str]:
 
 
 def expand_datasets(paths: Sequence[Path]) -> list[Path]:
-    """validate's inputs: paths as given; a folder's `*.jsonl` (sorted, not recursive) minus BUILD_SIDECARS.
+    """validate's inputs: paths as given; a folder's `*.jsonl` (sorted, not recursive; also compressed, as
+    `*.jsonl.gz`) minus BUILD_SIDECARS; `-` is standard input.
 
     Anything that exists is passed on, a FIFO or a folder named `x.jsonl` included: the reader reports what it
     is as a finding (DP115) without opening it, instead of blocking on it or raising.
@@ -183,11 +192,12 @@ def expand_datasets(paths: Sequence[Path]) -> list[Path]:
                 names = sorted(entry.name for entry in os.scandir(path))
             except OSError as exc:
                 raise UsageError(f"{path}: cannot list the folder ({os_reason(exc)})") from None
-            found = [path / name for name in names if name.endswith(".jsonl") and name not in BUILD_SIDECARS]
+            found = [path / name for name in names
+                     if inner_suffix(Path(name)) == ".jsonl" and name not in BUILD_SIDECARS]
             if not found:
                 raise UsageError(f"{path}: folder holds no .jsonl files (expected train.jsonl, validation.jsonl)")
             files.extend(found)
-        elif os.path.exists(path):
+        elif is_stdin(path) or os.path.exists(path):
             files.append(path)
         else:
             what = "a broken symbolic link" if os.path.lexists(path) else "no such file or folder"
