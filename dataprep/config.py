@@ -33,6 +33,8 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "dedup-threshold": (int, float),
     "dedup-num-perm": int,
     "dedup-ngram": int,
+    "dedup-keep": str,
+    "validation-file": str,
     "max-train-records": int,
     "secrets": str,
     "pii": str,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # The `BuildSettings` field that holds the `DedupSettings`; its flags are `dedup_` + a `DedupSettings` field.
 _DEDUP = "dedup"
-_DEDUP_FLAGS = ("dedup_threshold", "dedup_ngram", "dedup_num_perm")
+_DEDUP_FLAGS = ("dedup_threshold", "dedup_ngram", "dedup_num_perm", "dedup_keep")
 # Fields that are not flags of their own: the task is resolved with the model, dedup through its own flags.
 _NOT_FLAGS = ("task", _DEDUP)
 _CASTS = {"int": int, "float": float}
@@ -46,6 +46,8 @@ class BuildFlags:
     dedup_threshold: float | None = None
     dedup_ngram: int | None = None
     dedup_num_perm: int | None = None
+    dedup_keep: str | None = None
+    validation_file: str | None = None  # as typed; a config's path is relative to the config file
     max_train_records: int | None = None
     secrets: str | None = None
     pii: str | None = None
@@ -143,7 +145,14 @@ def resolve_build(cfg: Config, profile: Profile, flags: BuildFlags) -> BuildSett
     _check_actions(values)
     _check_detector(values["lang_detector"])
     _check_token_limits(profile, spec)
-    dedup = _dedup(values.pop("dedup_threshold"), values.pop("dedup_ngram"), values.pop("dedup_num_perm"))
+    dedup = _dedup(values.pop("dedup_threshold"), values.pop("dedup_ngram"), values.pop("dedup_num_perm"),
+                   values.pop("dedup_keep"))
+    values["validation_file"] = _validation_file(cfg, flags, spec.validation_supported)
+    if values["validation_file"] is not None:
+        if flags.validation_fraction:
+            raise UsageError("--validation-file and --validation-fraction exclude each other: with a validation "
+                             "file the build carves no validation set from RAW")
+        values["validation_fraction"] = 0.0
     return BuildSettings(task=spec.task, dedup=dedup, **values)
 
 
@@ -220,13 +229,31 @@ def _check_actions(values: dict[str, Any]) -> None:
             raise UsageError(f"--{flag} must be one of {', '.join(choices)}, not {values[name]!r}")
 
 
-def _dedup(threshold: float, ngram: int, num_perm: int) -> DedupSettings:
+def _dedup(threshold: float, ngram: int, num_perm: int, keep: str) -> DedupSettings:
     """The dedup settings; the default bands x rows only fit the default permutation count."""
-    from dataprep.text.dedup import DedupSettings
+    from dataprep.text.dedup import KEEP, DedupSettings
 
+    if keep not in KEEP:
+        raise UsageError(f"--dedup-keep must be one of {', '.join(KEEP)}, not {keep!r}")
     if not 0 < threshold <= 1 or not 16 <= num_perm <= _MAX_PERM or not 1 <= ngram <= 64:
         raise UsageError(f"dedup settings: threshold in (0, 1], num-perm from 16 to {_MAX_PERM}, ngram from 1 to "
                          f"64; got {threshold:g}, {num_perm}, {ngram}")
     fitted = num_perm == _default(next(f for f in fields(DedupSettings) if f.name == "num_perm"))
-    return DedupSettings(ngram=ngram, num_perm=num_perm, threshold=threshold,
+    return DedupSettings(ngram=ngram, num_perm=num_perm, threshold=threshold, keep=keep,
                          **({} if fitted else {"bands": None, "rows": None}))
+
+
+def _validation_file(cfg: Config, flags: BuildFlags, supported: bool) -> str | None:
+    """`--validation-file` (or the config's, relative to the config file): it must exist and be a file."""
+    given = flags.validation_file
+    origin = "--validation-file"
+    if given is None and cfg.get("validation-file") is not None:
+        given = str(Path(cfg.path).parent / cfg.get("validation-file")) if cfg.path else cfg.get("validation-file")
+        origin = f"{cfg.path}: 'validation-file'"
+    if given is None:
+        return None
+    if not supported:
+        raise UsageError(f"{origin}: this model and task take no validation dataset")
+    if not Path(given).is_file():
+        raise UsageError(f"{origin}: {given!r} is not a file; give a Bedrock JSONL file or a raw file the build reads")
+    return given

@@ -145,3 +145,14 @@ CASES = [
     ("number-overflow", "train.jsonl", PC + b'{"prompt": "a", "completion": "b", "n": 1e999}\n', None, None,
      "DP109", 2),
 ]
+
+# Two-file cases (train and validation passed together): (id, train content, validation content, model, task,
+# expected code, expected line in the validation file). DP501/DP502 findings show the pair and the Jaccard.
+_NEAR = ("Summarise the plot of the novel in three sentences, naming the main character, the place where the "
+         "story is set and the way it ends for everyone involved")
+PAIR_CASES = [
+    ("train-validation-same", PC + PC2, j({"prompt": "x y", "completion": "z w"}) + PC2.replace(b"colour.", b"colour"),
+     None, None, "DP501", 2),
+    ("train-validation-near", PC + j({"prompt": _NEAR, "completion": "Done as asked."}),
+     PC2 + j({"prompt": _NEAR.replace("three", "four"), "completion": "Done as asked."}), None, None, "DP502", 2),
+]

@@ -1,29 +1,52 @@
 """The dedup step (DP401 exact, DP402 near duplicates): one record per cluster reaches an output.
 
 The algorithm (`dataprep.text.dedup`) finds exact duplicates on normalised text and near duplicates with
-MinHash LSH verified by true Jaccard; this step puts the units in content-key order, which is the order the
-algorithm's greedy pass keeps them in (so what is kept does not depend on file order), and files every
-dropped unit in the ledger with the *kept* record it duplicates and, for a near duplicate, their true
-Jaccard: a reason a reviewer can check against the two records.
+MinHash LSH verified by true Jaccard; this step puts the units in the order a cluster offers its members
+(`--dedup-keep`: content key by default, so what is kept does not depend on file order), asks the split
+walk which members could pass its per-record checks (limits, `--lang`) so that the kept one is the first
+that can, and files every dropped unit in the ledger with the *kept* record it duplicates and, for a near
+duplicate, their true Jaccard: a reason a reviewer can check against the two records.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import overload
+
+import numpy as np
 
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import Cluster, Rejected, Unit
 from dataprep.checks.duplicates import dedup_text
 from dataprep.text.dedup import DedupResult, DedupSettings, deduplicate
 
+# Whether each unit could pass the checks after dedup (`place.Walk.eligible`).
+Eligible = Callable[[list[Unit]], list[bool]]
 
-def run(units: list[Unit], settings: DedupSettings, ledger: Ledger) -> tuple[list[Unit], list[Cluster]]:
-    """The kept units, and each cluster's kept unit with its rejected members (largest clusters first)."""
+
+def order(units: list[Unit], keep: str) -> None:
+    """Sort `units` into the order a cluster offers its members in (`--dedup-keep`); ties by content key."""
+    if keep == "first":
+        return  # the order the reader and the convert step produced: input order
+    if keep == "longest":
+        units.sort(key=lambda u: (-len(dedup_text(u.row)), u.key, u.source, u.line, u.chunk))
+        return
     # Content order, not input order: which member a cluster keeps must not depend on file order.
     units.sort(key=lambda u: (u.key, u.source, u.line, u.chunk))
+
+
+def run(units: list[Unit], settings: DedupSettings, ledger: Ledger,
+        eligible: Eligible | None = None) -> tuple[list[Unit], list[Cluster]]:
+    """The units that pass, and each cluster's kept unit with its rejected members (largest clusters first).
+
+    A unit `eligible` refuses is never kept: it passes on (to be filed by its own check) unless it
+    duplicates a kept unit.
+    """
+    order(units, settings.keep)
     with ledger.stage("deduplicate", len(units)) as stage:
-        result = deduplicate(_DedupTexts(units), settings)
+        asked = None if eligible is None else \
+            (lambda idx: np.asarray(eligible([units[i] for i in idx.tolist()]), dtype=bool))
+        result = deduplicate(_DedupTexts(units), settings, asked)
         stage.advance(len(units))
         kept: list[Unit] = []
         members: dict[int, list[Rejected]] = {}
@@ -47,18 +70,18 @@ def _reason(index: int, units: Sequence[Unit], result: DedupResult, settings: De
     An exact copy of a record that was itself dropped as a near duplicate names both: the copy it equals
     and the kept record, with the Jaccard they share (the copy's own, as the text is the same).
     """
-    kept = _where(units[int(result.cluster[index])])
+    kept = where(units[int(result.cluster[index])])
     near = f"(Jaccard {result.jaccard[index]:.2f} ≥ {settings.threshold})"
     first = int(result.exact_of[index])
     if first < 0:
         return "DP402", f"near-duplicate of {kept} {near}"
     same = "(same text after case, space and punctuation)"
-    if int(result.cluster[first]) == first:
+    if int(result.near_of[first]) < 0:  # a copy of the kept record itself
         return "DP401", f"duplicate of {kept} {same}"
-    return "DP401", f"duplicate of {_where(units[first])} {same}, itself a near-duplicate of {kept} {near}"
+    return "DP401", f"duplicate of {where(units[first])} {same}, itself a near-duplicate of {kept} {near}"
 
 
-def _where(unit: Unit) -> str:
+def where(unit: Unit) -> str:
     """source:line, and the chunk for a chunked document."""
     return f"{unit.source}:{unit.line}" + (f" chunk {unit.chunk + 1}/{unit.chunks}" if unit.chunks > 1 else "")
 

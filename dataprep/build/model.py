@@ -40,6 +40,9 @@ class BuildSettings:
     lang_detector: str = "langdetect"
     dedup: DedupSettings = field(default_factory=DedupSettings)
     max_train_records: int | None = None
+    # The user's own validation file: converted and cleaned like RAW and written as validation.jsonl; train
+    # records that duplicate one of its records (DP501 exact, DP502 near) are removed.
+    validation_file: str | None = None
     secrets: Action = "drop"
     pii: Action = "warn"
     # What `rejected.jsonl` keeps of a rejected record: the original as read, with detected secrets and
@@ -68,6 +71,7 @@ class Unit:
     input_tokens: int = 0
     output_tokens: int = 0
     lang: str = ""
+    measured: bool = False  # tokens (and, with --lang, language) already counted: dedup asked if it can be kept
 
 
 @dataclass(slots=True)

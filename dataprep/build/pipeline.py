@@ -17,20 +17,21 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from dataprep.build import chunk, convert, dedup, language, place, preflight, write
+from dataprep.build import chunk, convert, dedup, holdout, language, place, preflight, write
 from dataprep.build.convert import ConvertContext
 from dataprep.build.ledger import Ledger
-from dataprep.build.model import BuildResult, BuildSettings, Progress, Unit, no_progress
+from dataprep.build.model import BuildResult, BuildSettings, Cluster, Progress, Unit, no_progress
 from dataprep.build.screen import QualityPolicy
 from dataprep.checks.keywords import ReservedKeywords
 from dataprep.checks.limits import RecordLimits
 from dataprep.checks.quotas import SPLITS, TEST, TRAIN, VALIDATION, record_quota
 from dataprep.errors import BuildError, UsageError
-from dataprep.io.read import read_sources
+from dataprep.io.read import SourceRecord, read_sources
 from dataprep.manifest import Stopped
 from dataprep.profiles import Profile, TaskSpec
 from dataprep.registry import RulePolicy
 from dataprep.text import language as detectors
+from dataprep.tokens import TokenCounter
 
 _CODE = re.compile(r"DP\d{3}\b")  # the rule code a step's stop message starts with
 
@@ -52,15 +53,21 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
     with preflight.claim(paths, out, write.names(settings, reports)) as target:
         ledger = Ledger(progress)
         with ledger.stage("read", 0, bar=False) as stage:
-            read = read_sources(paths, policy)
+            extra = [Path(settings.validation_file)] if settings.validation_file else []
+            read = read_sources([*paths, *extra], policy)
             stage.done(len(read.records), records_in=len(read.inputs))
         input_records = len(read.records)
+        held_records = holdout.split_records(read.records, settings.validation_file)
         quality = QualityPolicy(settings.secrets, settings.pii, ReservedKeywords.of(profile), policy)
-        units = convert.run(read.records, ConvertContext(spec.format, profile.id, quality), ledger)
-        units = chunk.run(units, spec.format, limits, tokens, ledger)
-        units, clusters = dedup.run(units, settings.dedup, ledger)
-        splits, stopped = _place(place.Walk(profile, spec, settings, limits, tokens, ledger), units, ledger,
-                                 input_records, settings)
+        context = ConvertContext(spec.format, profile.id, quality)
+        walk = place.Walk(profile, spec, settings, limits, tokens, ledger)
+        units, clusters = _prepared(read.records, context, limits, tokens, walk, ledger)
+        held: list[Unit] = []
+        if held_records:
+            held, held_clusters = _prepared(held_records, context, limits, tokens, walk, ledger)
+            held, clusters = walk.check(holdout.order(held, settings.seed)), clusters + held_clusters
+            units = holdout.remove_overlap(units, held, settings.dedup, ledger)
+        splits, stopped = _place(walk, units, held, ledger, input_records, settings)
         result = BuildResult(profile, spec, settings, read.inputs, input_records,
                              input_records + ledger.extra_units, splits, ledger.rejected, ledger.stages, ledger.fixes,
                              ledger.warnings, list(read.findings), {}, tokens.name, clusters, read.skipped)
@@ -71,16 +78,27 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
     return result
 
 
-def _place(walk: place.Walk, units: list[Unit], ledger: Ledger, input_records: int,
+def _prepared(records: list[SourceRecord], context: ConvertContext, limits: RecordLimits, tokens: TokenCounter,
+              walk: place.Walk, ledger: Ledger) -> tuple[list[Unit], list[Cluster]]:
+    """Convert, clean, chunk and deduplicate records into the units that can be placed (RAW's, or the
+    validation file's); a duplicate cluster keeps a member that passes the walk's checks."""
+    units = convert.run(records, context, ledger)
+    units = chunk.run(units, context.target_format, limits, tokens, ledger)
+    return dedup.run(units, walk.settings.dedup, ledger, walk.eligible)
+
+
+def _place(walk: place.Walk, units: list[Unit], held: list[Unit], ledger: Ledger, input_records: int,
            settings: BuildSettings) -> tuple[dict[str, list[Unit]], Stopped | None]:
-    """The split walk and the language filter; a stop (over the quota, or no training record) instead of
-    an exception, so the write step can still publish the ledger and the reports."""
+    """The split walk (the validation file's units, if any, are the validation split) and the language
+    filter; a stop (over the quota, or no training record) instead of an exception, so the write step can
+    still publish the ledger and the reports."""
     try:
         splits = walk.run(units)
     except BuildError as exc:  # over the training quota: nothing is placed
         message = str(exc)
         code = _CODE.match(message)
         return {s: [] for s in SPLITS}, {"code": code.group(0) if code else "stopped", "message": message}
+    splits[VALIDATION].extend(held)
     language.run(splits, settings.lang_detector, bool(settings.lang), ledger)
     ledger.check_accounting(input_records, sum(map(len, splits.values())))
     if splits[TRAIN]:

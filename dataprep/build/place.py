@@ -74,17 +74,39 @@ class Walk:
             stage.done(sum(map(len, self.splits.values())))
         return self.splits
 
+    def eligible(self, units: list[Unit]) -> list[bool]:
+        """Whether each unit passes the per-record checks of the walk (limits, `--lang`), measuring it once.
+
+        The dedup step asks this of the members of each duplicate cluster, so that the record a cluster keeps
+        is one that can reach an output; the walk then files the ones that fail, without measuring again.
+        """
+        self._measure(units)
+        return [self._problem(unit)[0] is None for unit in units]
+
+    def check(self, units: list[Unit]) -> list[Unit]:
+        """The units that pass the per-record checks; the others are filed (the user's validation file)."""
+        self._measure(units)
+        return [unit for unit in units if not self._rejected(unit)]
+
+    def _measure(self, units: list[Unit]) -> None:
+        """Tokens (and the language, with --lang) of the units not measured yet."""
+        todo = [u for u in units if not u.measured]
+        if not todo:
+            return
+        inputs = self.counter.count([u.row.input_text() for u in todo])
+        outputs = self.counter.count([u.row.output_text() for u in todo]) if self.spec.format != \
+            formats.pretraining.NAME else np.zeros(len(todo), dtype=np.int64)
+        if self.settings.lang:
+            for unit, code in zip(todo, languages(todo, self.settings.lang_detector), strict=True):
+                unit.lang = code
+        for unit, n_in, n_out in zip(todo, inputs.tolist(), outputs.tolist(), strict=True):
+            unit.input_tokens, unit.output_tokens, unit.measured = n_in, n_out, True
+
     def _place_batch(self, batch: list[Unit]) -> None:
         if not batch:
             return
-        inputs = self.counter.count([u.row.input_text() for u in batch])
-        outputs = self.counter.count([u.row.output_text() for u in batch]) if self.spec.format != \
-            formats.pretraining.NAME else np.zeros(len(batch), dtype=np.int64)
-        if self.settings.lang:
-            for unit, code in zip(batch, languages(batch, self.settings.lang_detector), strict=True):
-                unit.lang = code
-        for unit, n_in, n_out in zip(batch, inputs.tolist(), outputs.tolist(), strict=True):
-            unit.input_tokens, unit.output_tokens = n_in, n_out
+        self._measure(batch)
+        for unit in batch:
             if self._rejected(unit):
                 continue
             split = self._split(unit)
@@ -108,17 +130,24 @@ class Walk:
 
     def _rejected(self, unit: Unit) -> bool:
         """File the unit when it is over a limit (DP305-DP308) or in a language --lang does not allow (DP411)."""
+        drop, warnings = self._problem(unit)
+        self.ledger.warnings.update(warnings)
+        if drop is not None:
+            self.ledger.reject(unit, *drop)
+            return True
+        return False
+
+    def _problem(self, unit: Unit) -> tuple[tuple[str, str] | None, list[str]]:
+        """(code, reason) of the check a measured unit fails, or None; and the warn-only codes it has."""
         problems = self.limits.token_problems(unit.input_tokens, unit.output_tokens)
         drop = next((p for p in problems if p[0] not in WARN_ONLY), None) or self.limits.char_problem(unit.row.texts())
         if drop is not None:
-            self.ledger.reject(unit, drop[0], f"{drop[1]}. {rule(drop[0]).fix}")
-            return True
-        self.ledger.warnings.update(code for code, _ in problems if code in WARN_ONLY)
+            return (drop[0], f"{drop[1]}. {rule(drop[0]).fix}"), []
+        warnings = [code for code, _ in problems if code in WARN_ONLY]
         if self.settings.lang and unit.lang.split("-")[0] not in self.settings.lang:
-            self.ledger.reject(unit, "DP411", f"detected language {unit.lang!r} ({self.settings.lang_detector}); "
-                               f"--lang allows {', '.join(self.settings.lang)}")
-            return True
-        return False
+            return ("DP411", f"detected language {unit.lang!r} ({self.settings.lang_detector}); "
+                    f"--lang allows {', '.join(self.settings.lang)}"), warnings
+        return None, warnings
 
     def _sampled_out(self, unit: Unit) -> None:
         self.ledger.reject(unit, "DP504", f"left out by the --max-train-records {self.settings.max_train_records:,} "

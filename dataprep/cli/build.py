@@ -58,6 +58,15 @@ def build(
     dedup_threshold: Annotated[float | None, typer.Option(help="Near-duplicate Jaccard threshold.")] = None,
     dedup_ngram: Annotated[int | None, typer.Option(help="Words per shingle.")] = None,
     dedup_num_perm: Annotated[int | None, typer.Option(help="MinHash permutations.")] = None,
+    dedup_keep: Annotated[str | None, typer.Option(help=(
+        "Which record of a duplicate cluster is kept, among those that pass the limits and --lang: lowest-hash "
+        "(by content hash, whatever the file order), first (input order) or longest (most characters, ties "
+        "by hash)."))] = None,
+    validation_file: Annotated[Path | None, typer.Option(help=(
+        "Your own validation set (Bedrock JSONL for the model, or a raw file the build reads): cleaned like "
+        "RAW and written as validation.jsonl instead of a share of RAW; training records that duplicate one "
+        "of its records (DP501 exact, DP502 near) are removed from train and listed in rejected.jsonl."),
+        show_default=False)] = None,
     max_train_records: Annotated[int | None, typer.Option(
         help="Keep a deterministic sample of at most N training records (the rest go to the ledger).")] = None,
     secrets: Annotated[str | None, typer.Option(help="drop, redact or warn.")] = None,
@@ -87,7 +96,8 @@ def build(
     *raw, out = paths
     flags = BuildFlags(task=task, seed=seed, validation_fraction=validation_fraction, test_fraction=test_fraction,
                        lang=lang, lang_detector=lang_detector, dedup_threshold=dedup_threshold,
-                       dedup_ngram=dedup_ngram, dedup_num_perm=dedup_num_perm,
+                       dedup_ngram=dedup_ngram, dedup_num_perm=dedup_num_perm, dedup_keep=dedup_keep,
+                       validation_file=None if validation_file is None else str(validation_file),
                        max_train_records=max_train_records, secrets=secrets, pii=pii,
                        ledger_originals=ledger_originals)
     try:

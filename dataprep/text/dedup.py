@@ -3,8 +3,9 @@
 Duplicates inflate a fine-tuning set's weight on a few examples and, when a near-duplicate pair straddles
 train and validation, make the validation loss lie. So the stage runs two passes:
 
-1. exact: hash of the normalised text; the first occurrence in input order is kept (the caller sorts rows by
-   a stable key, which makes "first" deterministic);
+1. exact: hash of the normalised text (`dataprep.text.normal`); the first eligible occurrence in index
+   order is kept (the caller sorts rows by a stable key, which makes "first" deterministic, and says which
+   texts could reach an output at all, so a kept text never fails a later check);
 2. near: MinHash over word n-gram shingles plus LSH (datasketch) to find candidate pairs, then a greedy pass
    in index order: a text is dropped only when the true Jaccard of its shingle set with a text that is
    *kept* is at or above the threshold (see `_greedy`). Union-find clusters used to chain, dropping texts
@@ -31,6 +32,7 @@ from dataprep.parallel import ordered_map
 from dataprep.text.normal import normalise
 
 __all__ = [
+    "KEEP",
     "DedupResult",
     "DedupSettings",
     "WordHashes",
@@ -77,6 +79,13 @@ class DedupSettings:
     verify: bool = True
     bands: int | None = 16
     rows: int | None = 8
+    # Which member of a cluster the build keeps, among those that pass its later checks (`KEEP`).
+    keep: str = "lowest-hash"
+
+
+# `--dedup-keep`: the order a cluster's members are offered in (the first eligible one is kept).
+# lowest-hash: content key, independent of file order; first: input order; longest: most characters.
+KEEP = ("lowest-hash", "first", "longest")
 
 
 @dataclass(frozen=True)
@@ -87,15 +96,17 @@ class DedupResult:
     """
 
     cluster: np.ndarray  # int64: index of the kept text this text is dropped for (itself when kept)
-    exact_of: np.ndarray  # int64: index of the first exact duplicate (kept or not), or -1
-    near_of: np.ndarray  # int64: index of the kept text this text near-duplicates, or -1 (exact copies: -1)
+    # int64: the exact copy this text is filed against, or -1: the kept text of its group, or (when the group
+    # near-duplicates a kept text) the group's first text, itself the near duplicate
+    exact_of: np.ndarray
+    near_of: np.ndarray  # int64: index of the kept text this text near-duplicates, or -1 (its exact copies: -1)
     # float64: true Jaccard of the shingle sets to `cluster` (>= threshold when verified; 1.0 for an exact
     # copy of a kept text; nan when kept)
     jaccard: np.ndarray
 
     @property
     def kept(self) -> np.ndarray:
-        """Boolean mask of the texts to keep: one per cluster, its representative."""
+        """Boolean mask of the texts that pass: one per cluster, its kept text (and texts no check would keep)."""
         return self.cluster == np.arange(len(self.cluster), dtype=np.int64)
 
 
@@ -355,30 +366,41 @@ def text_jaccard(a: str, b: str, ngram: int) -> float:
     return _jaccard(shingle_hashes(normalise(a), ngram), shingle_hashes(normalise(b), ngram))
 
 
-def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings()) -> DedupResult:
+Eligible = Callable[[np.ndarray], np.ndarray]
+
+
+def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
+                eligible: Eligible | None = None) -> DedupResult:
     """Find exact and near-duplicates among ``texts``; see :class:`DedupResult` for the output.
 
-    Only the first occurrence of each exact group takes part in the near pass. Texts that normalise to
-    nothing are only exact-deduplicated: their shingle set is empty and a Jaccard of two empty sets says
-    nothing about their content. Deterministic for a given seed; the candidate pairs do not depend on input
-    order, and which text is kept follows index order (the caller sorts by content key, see :func:`_greedy`).
+    Only one text of each exact group takes part in the near pass. Texts that normalise to nothing are only
+    exact-deduplicated: their shingle set is empty and a Jaccard of two empty sets says nothing about their
+    content. Deterministic for a given seed; the candidate pairs do not depend on input order, and which text
+    is kept follows index order (the caller sorts them, see :func:`_greedy`).
+
+    ``eligible`` (sorted indices -> bool mask) says which texts could reach an output at all (the caller's
+    later per-record checks): it is asked only about texts that have an exact copy or a near candidate, and a
+    text it refuses is never kept, so never the reason another is dropped. Such a text passes through
+    (``cluster`` itself) unless it duplicates a kept one; the caller files it under its own check.
     """
     n = len(texts)
-    exact_of = np.full(n, -1, dtype=np.int64)
+    first_of = np.full(n, -1, dtype=np.int64)
     keys, usable, sigs, all_sets = _sketch(texts, settings)
     first: dict[bytes, int] = {}
     for i, key in enumerate(keys):
         j = first.setdefault(key, i)
         if j != i:
-            exact_of[i] = j
+            first_of[i] = j
     del first, keys
     # Indices stay those of `texts` throughout: exact copies are simply not usable for LSH (no copy of the
     # signature matrix, which is half a gigabyte at a million texts).
-    usable &= exact_of < 0
+    usable &= first_of < 0
     pairs = candidate_pairs(sigs, usable, settings)
     # Candidates whose signature estimate is far below the threshold are LSH false positives: skip them.
     pairs = pairs[_estimated_jaccard(sigs, pairs) >= settings.threshold - _ESTIMATE_MARGIN]
     del sigs
+    group = np.where(first_of >= 0, first_of, np.arange(n, dtype=np.int64))
+    keeper = _keepers(group, _eligible_mask(n, group, pairs, eligible))
     # Up to _KEEP_SETS texts the sketch hands back every shingle set (T0's 55k take ~80 MB); beyond that
     # they would outweigh the texts, so only the texts that need a true Jaccard are shingled again.
     memo = WordHashes()
@@ -392,18 +414,62 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings())
             found = sets[u] = shingle_hashes(normalise(texts[u]), settings.ngram, memo)
         return found
 
-    near_of, jaccard = _greedy(pairs, n, settings, lambda u, v: _jaccard(shingle_set(u), shingle_set(v)))
-    cluster = np.where(near_of >= 0, near_of, np.arange(n, dtype=np.int64))
-    dup = exact_of >= 0
-    # An exact copy goes where its first occurrence went: with it when that is kept (Jaccard 1), or to the
-    # record that occurrence near-duplicates (the same text, so the same Jaccard).
-    cluster[dup] = cluster[exact_of[dup]]
-    jaccard[dup] = np.where(near_of[exact_of[dup]] >= 0, jaccard[exact_of[dup]], 1.0)
-    return DedupResult(cluster=cluster, exact_of=exact_of, near_of=near_of, jaccard=jaccard)
+    near_of, jaccard = _greedy(pairs, n, settings, lambda u, v: _jaccard(shingle_set(u), shingle_set(v)),
+                               keeper >= 0)
+    return _assemble(group, keeper, near_of, jaccard)
 
 
-def _greedy(pairs: np.ndarray, n: int, settings: DedupSettings,
-            similarity: Callable[[int, int], float]) -> tuple[np.ndarray, np.ndarray]:
+def _eligible_mask(n: int, group: np.ndarray, pairs: np.ndarray, eligible: Eligible | None) -> np.ndarray:
+    """Eligibility of every text: asked of `eligible` for the texts in an exact group or a candidate pair."""
+    ok = np.ones(n, dtype=bool)
+    if eligible is None:
+        return ok
+    in_group = np.bincount(group, minlength=n)[group] > 1
+    involved = np.union1d(np.flatnonzero(in_group), pairs.ravel()).astype(np.int64)
+    if len(involved):
+        ok[involved] = np.asarray(eligible(involved), dtype=bool)
+    return ok
+
+
+def _keepers(group: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Per exact group (indexed by its first text): its first eligible text in index order, or -1."""
+    keeper = np.full(len(group), -1, dtype=np.int64)
+    idx = np.flatnonzero(ok)
+    heads, at = np.unique(group[idx], return_index=True)
+    keeper[heads] = idx[at]
+    return keeper
+
+
+def _assemble(group: np.ndarray, keeper: np.ndarray, near_of: np.ndarray, jaccard: np.ndarray) -> DedupResult:
+    """Per text, from the near pass over group heads: where it goes, the copy it is filed against, its Jaccard.
+
+    A group whose head near-duplicates a kept head goes, whole, to that head's kept text (the same normal
+    text, so the same Jaccard); the head is the near duplicate and the others its exact copies. A group that
+    is kept goes to its kept text (Jaccard 1 for the copies). A group with no eligible text passes through.
+    """
+    n = len(group)
+    index = np.arange(n, dtype=np.int64)
+    head_near = near_of[group]
+    near = head_near >= 0
+    kept = ~near & (keeper[group] >= 0)
+    cluster = index.copy()
+    cluster[near] = keeper[head_near[near]]
+    cluster[kept] = keeper[group[kept]]
+    exact_of = np.full(n, -1, dtype=np.int64)
+    exact_of[near & (group != index)] = group[near & (group != index)]
+    copies = kept & (cluster != index)
+    exact_of[copies] = cluster[copies]
+    out_near = np.full(n, -1, dtype=np.int64)
+    heads = near & (group == index)
+    out_near[heads] = keeper[near_of[heads]]
+    out_jaccard = np.full(n, np.nan, dtype=np.float64)
+    out_jaccard[near] = jaccard[group[near]]
+    out_jaccard[copies] = 1.0
+    return DedupResult(cluster=cluster, exact_of=exact_of, near_of=out_near, jaccard=out_jaccard)
+
+
+def _greedy(pairs: np.ndarray, n: int, settings: DedupSettings, similarity: Callable[[int, int], float],
+            keepable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Near-duplicate of a kept text, or -1, per text, and the true Jaccard to it: a greedy pass in index order.
 
     Union-find would chain clusters (a ~ b ~ c drops c for a even when a and c share half their shingles), so
@@ -413,7 +479,8 @@ def _greedy(pairs: np.ndarray, n: int, settings: DedupSettings,
     was itself dropped stands in for the text it was dropped for, which is verified instead: that keeps the
     recall union-find had on chains (a template bucket pairs each member only with its neighbours, see
     :func:`candidate_pairs`) while every drop still rests on a true Jaccard to a kept text. Each text costs one
-    verification per distinct kept candidate, so the work stays linear in the candidate pairs.
+    verification per distinct kept candidate, so the work stays linear in the candidate pairs. A text that is
+    not `keepable` (it would fail a later check) is never kept: it neither stands for anything nor is named.
     """
     near_of = [-1] * n
     jaccard = np.full(n, np.nan, dtype=np.float64)
@@ -421,12 +488,13 @@ def _greedy(pairs: np.ndarray, n: int, settings: DedupSettings,
         pairs = pairs[np.lexsort((pairs[:, 0], pairs[:, 1]))]  # grouped by the later text, earlier ones sorted
         later = pairs[:, 1]
         bounds = np.flatnonzero(np.r_[True, later[1:] != later[:-1], True]).tolist()
-        earlier, later_list = pairs[:, 0].tolist(), later.tolist()
+        earlier, later_list, can_keep = pairs[:, 0].tolist(), later.tolist(), keepable.tolist()
         for start, end in itertools.pairwise(bounds):
             v = later_list[start]
             best, best_j = -1, -1.0
             # Kept texts an earlier candidate is, or was dropped for; sorted, so a tie keeps the lowest index.
-            for k in sorted({u if near_of[u] < 0 else near_of[u] for u in earlier[start:end]}):
+            stand = {u if near_of[u] < 0 else near_of[u] for u in earlier[start:end]}
+            for k in sorted(k for k in stand if near_of[k] < 0 and can_keep[k]):
                 value = similarity(k, v)
                 if value > best_j and (value >= settings.threshold or not settings.verify):
                     best, best_j = k, value
