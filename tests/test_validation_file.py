@@ -107,3 +107,19 @@ def test_validation_file_usage_errors(tmp_path: Path, records: list[dict[str, st
                           (["--validation-file", raw, "--validation-fraction", "0.2"], "exclude each other")):
         done = build(raw, tmp_path / "out", "--no-report", "--model", LLAMA, *args)
         assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_the_config_names_the_validation_file_relative_to_itself(tmp_path: Path, records: list[dict[str, str]]) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    write(project / "raw.jsonl", records[:150])
+    write(project / "mine.jsonl", records[140:160])
+    config = project / "dataprep.toml"
+    config.write_text('validation-file = "mine.jsonl"\ndedup-keep = "longest"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    done = build(project / "raw.jsonl", out, "--no-report", "--model", LLAMA, "--config", config, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert len(jsonl(out / "validation.jsonl")) == 20
+    assert sorted(r["line"] for r in jsonl(out / "rejected.jsonl") if r["code"] == "DP501") == list(range(141, 151))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["settings"]["dedup"]["keep"] == "longest"

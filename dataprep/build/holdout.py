@@ -26,8 +26,9 @@ def split_records(records: list[SourceRecord], validation_file: str | None) -> l
     if validation_file is None:
         return []
     target = Path(validation_file).resolve()
-    held = [r for r in records if Path(r.source).resolve() == target]
-    records[:] = [r for r in records if Path(r.source).resolve() != target]
+    ours = {source for source in {r.source for r in records} if Path(source).resolve() == target}
+    held = [r for r in records if r.source in ours]
+    records[:] = [r for r in records if r.source not in ours]
     return held
 
 
