@@ -379,8 +379,8 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
     is kept follows index order (the caller sorts them, see :func:`_greedy`).
 
     ``eligible`` (sorted indices -> bool mask) says which texts could reach an output at all (the caller's
-    later per-record checks): it is asked only about texts that have an exact copy or a near candidate, and a
-    text it refuses is never kept, so never the reason another is dropped. Such a text passes through
+    later per-record checks): it is asked only about texts that would be kept with others dropped for them,
+    and a text it refuses is never kept, so never the reason another is dropped. Such a text passes through
     (``cluster`` itself) unless it duplicates a kept one; the caller files it under its own check.
     """
     n = len(texts)
@@ -400,7 +400,6 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
     pairs = pairs[_estimated_jaccard(sigs, pairs) >= settings.threshold - _ESTIMATE_MARGIN]
     del sigs
     group = np.where(first_of >= 0, first_of, np.arange(n, dtype=np.int64))
-    keeper = _keepers(group, _eligible_mask(n, group, pairs, eligible))
     # Up to _KEEP_SETS texts the sketch hands back every shingle set (T0's 55k take ~80 MB); beyond that
     # they would outweigh the texts, so only the texts that need a true Jaccard are shingled again.
     memo = WordHashes()
@@ -414,21 +413,29 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
             found = sets[u] = shingle_hashes(normalise(texts[u]), settings.ngram, memo)
         return found
 
-    near_of, jaccard = _greedy(pairs, n, settings, lambda u, v: _jaccard(shingle_set(u), shingle_set(v)),
-                               keeper >= 0)
-    return _assemble(group, keeper, near_of, jaccard)
+    def similarity(u: int, v: int) -> float:
+        return _jaccard(shingle_set(u), shingle_set(v))
 
-
-def _eligible_mask(n: int, group: np.ndarray, pairs: np.ndarray, eligible: Eligible | None) -> np.ndarray:
-    """Eligibility of every text: asked of `eligible` for the texts in an exact group or a candidate pair."""
+    # Eligibility is asked lazily: only of texts that are kept *and* have a text dropped for them (the others'
+    # eligibility changes nothing here; the caller checks them anyway). When one is refused, the pass runs
+    # again without it, which can make new texts kept with dependents: asked in turn, until none is refused
+    # (in practice one pass and one question; a refused kept text is rare).
     ok = np.ones(n, dtype=bool)
-    if eligible is None:
-        return ok
-    in_group = np.bincount(group, minlength=n)[group] > 1
-    involved = np.union1d(np.flatnonzero(in_group), pairs.ravel()).astype(np.int64)
-    if len(involved):
-        ok[involved] = np.asarray(eligible(involved), dtype=bool)
-    return ok
+    asked = np.zeros(n, dtype=bool)
+    index = np.arange(n, dtype=np.int64)
+    while True:
+        keeper = _keepers(group, ok)
+        result = _assemble(group, keeper, *_greedy(pairs, n, settings, similarity, keeper >= 0))
+        if eligible is None:
+            return result
+        heads = np.unique(result.cluster[result.cluster != index])
+        todo = heads[~asked[heads]]
+        if not len(todo):
+            return result
+        asked[todo] = True
+        ok[todo] = np.asarray(eligible(todo), dtype=bool)
+        if ok[todo].all():
+            return result
 
 
 def _keepers(group: np.ndarray, ok: np.ndarray) -> np.ndarray:
