@@ -39,6 +39,9 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "secrets": str,
     "pii": str,
     "ledger-originals": str,
+    "map": dict,
+    "hh-side": str,
+    "oasst-paths": str,
 }
 
 

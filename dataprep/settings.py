@@ -20,14 +20,16 @@ from dataprep.errors import UsageError
 if TYPE_CHECKING:
     from dataprep.build.model import BuildSettings
     from dataprep.config import Config
+    from dataprep.io.mapping import ReadOptions
     from dataprep.profiles import Profile, TaskSpec
     from dataprep.text.dedup import DedupSettings
 
 # The `BuildSettings` field that holds the `DedupSettings`; its flags are `dedup_` + a `DedupSettings` field.
 _DEDUP = "dedup"
 _DEDUP_FLAGS = ("dedup_threshold", "dedup_ngram", "dedup_num_perm", "dedup_keep")
-# Fields that are not flags of their own: the task is resolved with the model, dedup through its own flags.
-_NOT_FLAGS = ("task", _DEDUP)
+# Fields that are not flags of their own: the task is resolved with the model, dedup through its own flags,
+# the reader's options (`read`) through --map, --hh-side and --oasst-paths.
+_NOT_FLAGS = ("task", _DEDUP, "read")
 _CASTS = {"int": int, "float": float}
 # MinHash signatures take records x permutations x 4 bytes: 1,024 over 55k records is 225 MB, 10^8 never ends.
 _MAX_PERM = 1024
@@ -52,6 +54,9 @@ class BuildFlags:
     secrets: str | None = None
     pii: str | None = None
     ledger_originals: str | None = None
+    field_map: str | None = None  # --map: TARGET=FIELD pairs, as typed
+    hh_side: str | None = None
+    oasst_paths: str | None = None
 
 
 def profile_files(cfg: Config, given: Sequence[Path] | None) -> list[Path]:
@@ -120,6 +125,9 @@ def help_defaults() -> dict[str, str]:
     shown = {name: f"{value:g}" if isinstance(value, float) else str(value)
              for name, value in build_defaults().items() if value not in (None, ())}
     shown["validation_fraction"] += ", or 0 when the model takes no validation set"
+    from dataprep.io.mapping import ReadOptions
+
+    shown.update(hh_side=ReadOptions().hh_side, oasst_paths=ReadOptions().oasst_paths)
     return shown
 
 
@@ -153,7 +161,7 @@ def resolve_build(cfg: Config, profile: Profile, flags: BuildFlags) -> BuildSett
             raise UsageError("--validation-file and --validation-fraction exclude each other: with a validation "
                              "file the build carves no validation set from RAW")
         values["validation_fraction"] = 0.0
-    return BuildSettings(task=spec.task, dedup=dedup, **values)
+    return BuildSettings(task=spec.task, dedup=dedup, read=_read_options(cfg, flags), **values)
 
 
 @cache
@@ -257,3 +265,18 @@ def _validation_file(cfg: Config, flags: BuildFlags, supported: bool) -> str | N
     if not Path(given).is_file():
         raise UsageError(f"{origin}: {given!r} is not a file; give a Bedrock JSONL file or a raw file the build reads")
     return given
+
+
+def _read_options(cfg: Config, flags: BuildFlags) -> ReadOptions:
+    """`--map`, `--hh-side` and `--oasst-paths` over the config's `map`, `hh-side` and `oasst-paths`."""
+    from dataprep.io.importers import HH_SIDES
+    from dataprep.io.mapping import OASST_PATHS, ReadOptions, check_choice, parse_map
+
+    default = ReadOptions()
+    given = flags.field_map if flags.field_map is not None else cfg.get("map")
+    origin = "--map" if flags.field_map is not None else f"{cfg.path}: 'map'"
+    fields = parse_map(given, origin) if given is not None else default.fields
+    hh_side = check_choice(flags.hh_side or cfg.get("hh-side", default.hh_side), HH_SIDES, "--hh-side")
+    oasst = check_choice(flags.oasst_paths or cfg.get("oasst-paths", default.oasst_paths), OASST_PATHS,
+                         "--oasst-paths")
+    return ReadOptions(fields, hh_side, oasst)

@@ -163,7 +163,11 @@ def test_bedrock_records_are_the_same_format_for_validate_and_build() -> None:
     ({"messages": [{"role": "user", "content": [{"text": "u"}]}]}, "bedrock-conversation", "bedrock-conversation"),
     ({"text": "plain"}, None, "text"),
     ({"prompt": "p", "completion": "c", "question": "q"}, "prompt-completion", "prompt-completion"),
-    ({"chosen": "a", "rejected": "b"}, None, None),
+    ({"chosen": "a", "rejected": "b"}, None, "hh-rlhf"),
+    ({"prompt": "p", "answer": "a"}, "prompt-completion", "qa"),
+    ({"prompt": {"text": "p", "role": "prompter", "replies": []}}, "prompt-completion", "oasst-tree"),
+    ({"messages": [{"role": "user", "content": "u", "name": "ann"}]}, "claude-messages", "openai-messages"),
+    ({"label": True}, None, None),
 ])
 def test_source_shapes_decide_before_bedrocks_fallbacks(record: dict[str, object], bedrock: str | None,
                                                        source: str | None) -> None:

@@ -203,10 +203,10 @@ def test_missing_wrong_type_and_empty_fields_are_dropped_with_their_codes(tmp_pa
 
 
 def test_unknown_shape_lists_the_keys_found_and_the_shapes_supported(tmp_path: Path) -> None:
-    # the shape of Anthropic's hh-rlhf preference data
-    record = only(read(jsonl(tmp_path, {"chosen": "\n\nHuman: hi\n\nAssistant: hello", "rejected": "..."})))
+    # a KTO-style record (one completion and a label): no shape, and no synonym pair either
+    record = only(read(jsonl(tmp_path, {"utterance": "hi there", "label": True})))
     assert (record.shape, record.row, record.code) == (None, None, "DP200")
-    assert "'chosen', 'rejected'" in record.reason and "conversations (sharegpt)" in record.reason
+    assert "'utterance', 'label'" in record.reason and "conversations (sharegpt)" in record.reason
 
 
 def test_openai_messages_roles(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from dataprep.checks.content import mask, mask_record
 from dataprep.findings import Finding, Severity
 from dataprep.formats.base import Canonical
+from dataprep.io.mapping import ReadOptions
 from dataprep.io.paths import Skipped
 from dataprep.io.read import InputFile
 from dataprep.profiles import Profile, TaskSpec
@@ -48,10 +49,16 @@ class BuildSettings:
     # What `rejected.jsonl` keeps of a rejected record: the original as read, with detected secrets and
     # personal data masked, or nothing (the source and line still say where it is).
     ledger_originals: LedgerOriginals = "masked"
+    # How raw records are read: `--map`, `--hh-side`, `--oasst-paths`.
+    read: ReadOptions = field(default_factory=ReadOptions)
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["lang"] = list(self.lang)
+        # Recorded when any is given: a build that reads as found keeps the manifest it always had.
+        out.pop("read")
+        if self.read != ReadOptions():
+            out["read"] = self.read.as_dict()
         return out
 
 
@@ -90,6 +97,9 @@ class Rejected:
     # The canonical record (a reference, not a copy): the report renders a dropped duplicate from it exactly
     # as it renders the kept one, and measures their Jaccard on the same text the dedup step compared.
     row: Canonical | None = field(default=None, repr=False, compare=False)
+    # A duplicate's true Jaccard to the record kept in its place, as the dedup step measured it (1.0 for an
+    # exact copy of the kept record); None for every other rule.
+    jaccard: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The ledger line: `original` as read (`full`), masked (`masked`) or null (`none`).

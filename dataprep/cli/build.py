@@ -74,6 +74,14 @@ def build(
     ledger_originals: Annotated[str | None, typer.Option(
         help="What rejected.jsonl keeps of each rejected record: full, masked (secrets and personal data "
         "masked) or none.")] = None,
+    field_map: Annotated[str | None, typer.Option("--map", help=(
+        "Which field is which: TARGET=FIELD pairs, e.g. prompt=questionText,completion=answerText (targets: "
+        "prompt, completion, system, messages, conversations, text, id, question, answer, instruction, input, "
+        "context, output, response, chosen, rejected); JSON fields and CSV/Parquet columns alike."),
+        show_default=False)] = None,
+    hh_side: Annotated[str | None, typer.Option(help="HH-RLHF pairs: the chosen or the rejected transcript.")] = None,
+    oasst_paths: Annotated[str | None, typer.Option(help=(
+        "OpenAssistant trees: the best-ranked path of each tree (best) or every root-to-leaf path (all)."))] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.json, report.html and "
                                             "expectations.json.")] = False,
@@ -99,7 +107,7 @@ def build(
                        dedup_ngram=dedup_ngram, dedup_num_perm=dedup_num_perm, dedup_keep=dedup_keep,
                        validation_file=None if validation_file is None else str(validation_file),
                        max_train_records=max_train_records, secrets=secrets, pii=pii,
-                       ledger_originals=ledger_originals)
+                       ledger_originals=ledger_originals, field_map=field_map, hh_side=hh_side, oasst_paths=oasst_paths)
     try:
         cfg = load_config(config)
         profile = require_model(cfg, model, profile_file)

@@ -2,7 +2,8 @@
 
 `dataprep validate` asks which Bedrock format a record is in; `dataprep build` asks the same question of
 raw records that may also be in a source shape (alpaca, dolly, question/answer, OpenAI messages, ShareGPT,
-plain text). Both ask here, so a Bedrock record is recognised the same way by both commands: with
+plain text, HH-RLHF transcripts, OpenAssistant trees).
+Both ask here, so a Bedrock record is recognised the same way by both commands: with
 `sources=False` the source rules are skipped, and what is left is Bedrock's own detection.
 
 Source shapes are tried before Bedrock's fallbacks where keys overlap: `{"prompt", "response"}` is a
@@ -17,16 +18,21 @@ from typing import Any
 from dataprep.formats import claude_messages, conversation, pretraining, prompt_completion
 
 ALPACA, DOLLY, QA, OPENAI, SHAREGPT, TEXT = "alpaca", "dolly", "qa", "openai-messages", "sharegpt", "text"
+HH, OASST = "hh-rlhf", "oasst-tree"
 # Question/answer key pairs, in the order they are tried; each pair is unambiguous on its own.
-QA_KEYS = (("question", "answer"), ("query", "response"), ("prompt", "response"), ("input", "output"))
+QA_KEYS = (("question", "answer"), ("query", "response"), ("prompt", "response"), ("prompt", "answer"),
+           ("input", "output"))
 # Roles that only OpenAI chat records use: their presence tells them apart from Claude messages.
 _OPENAI_ONLY_ROLES = frozenset({"system", "developer", "tool", "function"})
+# Message keys that only OpenAI chat records use (a participant's name, a turn's training weight).
+_OPENAI_ONLY_KEYS = frozenset({"name", "weight"})
 # What each shape is recognised by, for the DP200 reason.
 SHAPE_KEYS = ("prompt+completion (prompt-completion), messages (claude-messages, openai-messages), "
               "schemaVersion+messages (bedrock-conversation), conversations (sharegpt), "
               "instruction+input+output (alpaca), instruction+context+response (dolly), "
-              "question+answer / query+response / prompt+response / input+output (qa), text (text), "
-              "input (pretraining)")
+              "question+answer / query+response / prompt+response / prompt+answer / input+output (qa), "
+              "chosen+rejected (hh-rlhf), prompt with replies (oasst-tree), text (text), input (pretraining); "
+              "other names: --map")
 
 
 def detect(obj: dict[str, Any], *, sources: bool = False) -> str | None:
@@ -61,6 +67,10 @@ def _bedrock_messages(obj: dict[str, Any]) -> str:
 
 def _source_shape(obj: dict[str, Any]) -> str | None:
     """The source shapes whose keys decide before Bedrock's `prompt`/`completion`/`input` fallbacks."""
+    if isinstance(obj.get("prompt"), dict) and "replies" in obj["prompt"]:
+        return OASST
+    if "chosen" in obj and "rejected" in obj:
+        return HH
     if "conversations" in obj:
         return SHAREGPT
     if "prompt" in obj and "completion" in obj:
@@ -79,7 +89,7 @@ def _is_openai(messages: Any) -> bool:
     for message in messages:
         if not isinstance(message, dict):
             continue
-        if message.get("role") in _OPENAI_ONLY_ROLES:
+        if message.get("role") in _OPENAI_ONLY_ROLES or not _OPENAI_ONLY_KEYS.isdisjoint(message):
             return True
         content = message.get("content")
         if isinstance(content, list) and any(isinstance(part, dict) and "type" in part for part in content):

@@ -1,10 +1,12 @@
 """File containers: the bytes of one input file as raw records, each with the line where it starts.
 
-A container is how records are stored (a JSON array, a single JSON object, JSONL, CSV, Parquet, or a text
-document that is one record); what the records mean is the importers' job. Every record keeps its line
-(JSONL line, line where a JSON element or CSV row starts, Parquet row number, 1 for a text file), and
-every way a container can be broken becomes an entry with a rule code and a message at its line: one bad
-element, row or line costs that record, not the file, wherever the format allows reading on.
+A container is how records are stored (a JSON array, a single JSON object or one that wraps the records
+in its one list-valued key, `{"data": [...]}`, JSONL, CSV, Parquet, or a text document that is one record);
+what the records mean is the importers' job. Every record keeps its line (JSONL line, line where a JSON
+element or CSV row starts, Parquet row number, 1 for a text file), and every way a container can be broken
+becomes an entry with a rule code and a message at its line: one bad element, row or line costs that
+record, not the file, wherever the format allows reading on. Compressed files are decompressed first
+(`dataprep.io.compressed`): lines are the decompressed text's.
 
 The container is sniffed from the content, not trusted from the suffix: a `.jsonl` file holding a JSON
 array is read as an array and a `.json` file holding one object per line is read as JSONL, because both are
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from dataprep.findings import Finding
+from dataprep.formats.shapes import detect
 from dataprep.io.compressed import CompressionError, cut_line, decompressed, inner_suffix
 from dataprep.io.decode import Defect, StrictDecoder, TooDeepError, skip_ws
 from dataprep.io.files import FileBytes, FileIdentity, UnreadableFile, read_regular
@@ -58,6 +61,7 @@ class FileContents:
     sha256: str  # "" when the file could not be read
     size: int
     identity: FileIdentity | None = None  # None when the file could not be read
+    note: str = ""  # how the container held the records, when it is worth saying (a wrapper object's key)
 
 
 class _FileError(Exception):
@@ -69,12 +73,26 @@ class _FileError(Exception):
         self.code, self.message = code, message
 
 
+@dataclass
+class _Reading:
+    """One file being read: where its findings go, how it was stored, and what the container noted."""
+
+    path: Path
+    suffix: str  # the container's suffix, inside a compressed name (`.jsonl` for `x.jsonl.gz`)
+    policy: RulePolicy
+    source: str
+    findings: list[Finding]
+    packed: bool  # compressed: a JSONL line cannot be read back from the file later, so it is kept
+    note: str = ""
+
+
 def read_file(path: Path, policy: RulePolicy, source: str, findings: list[Finding]) -> FileContents:
     """Every record of one file, in file order; never empty (a file with no records is one DP100 entry).
 
     The file is read once: the sha256 in FileContents is of the very bytes parsed. A file that cannot be read
-    (permission denied, a FIFO) is one DP115 entry, so it shows in the ledger instead of stopping the build.
-    Findings that belong to no single record (a CRLF file, say) are appended to `findings`.
+    (permission denied, a FIFO, corrupt compressed data) is one DP115 entry, so it shows in the ledger
+    instead of stopping the build. Findings that belong to no single record (a CRLF file, say) are appended
+    to `findings`. A compressed stream cut off is a DP105 entry where its data stops, after what was read.
     """
     try:
         content = read_regular(path)
@@ -83,22 +101,22 @@ def read_file(path: Path, policy: RulePolicy, source: str, findings: list[Findin
     except (UnreadableFile, CompressionError) as error:
         entry = Entry(1, "", code="DP115", message=f"cannot read the file: {getattr(error, 'reason', error)}")
         return FileContents([entry], "", 0, None)
-    cut, packed = (inflated.cut, True) if inflated is not None else (None, False)
+    cut = inflated.cut if inflated is not None else None
     stop = cut_line(content.peek()) if cut is not None else 0
-    suffix = inner_suffix(path)
-    if suffix == ".jsonl" and _jsonl_bytes(content):
-        entries = _jsonl(path, policy, source, findings, content, keep=packed)
+    reading = _Reading(path, inner_suffix(path), policy, source, findings, inflated is not None)
+    if reading.suffix == ".jsonl" and _jsonl_bytes(content):
+        entries = _jsonl(reading, content)
     else:
         data = content.take()
         try:
-            entries = _container(path, suffix, data, policy, source, findings, packed)
+            entries = _container(reading, data)
         except _FileError as error:
             entries = [Entry(1, data[:_PREVIEW].decode("utf-8", "replace"), code=error.code, message=error.message)]
     if cut is not None and not any(e.code == "DP105" and e.line >= stop for e in entries):
         entries.append(Entry(stop, "", code="DP105", message=f"{cut}; the records before line {stop} are read"))
     if not entries:
         entries = [Entry(1, "", code="DP100", message="the file holds no records")]
-    return FileContents(entries, identity.sha256, identity.size, identity)
+    return FileContents(entries, identity.sha256, identity.size, identity, reading.note)
 
 
 def _jsonl_bytes(content: FileBytes) -> bool:
@@ -107,40 +125,42 @@ def _jsonl_bytes(content: FileBytes) -> bool:
     return bool(data.strip()) and not data.lstrip(_WHITESPACE).startswith(b"[")
 
 
-def _container(path: Path, suffix: str, data: bytes, policy: RulePolicy, source: str,
-               findings: list[Finding], packed: bool) -> list[Entry]:
+def _container(reading: _Reading, data: bytes) -> list[Entry]:
     """Dispatch on the suffix (the one inside a compressed name), then on the content for JSON; raises _FileError
     for an unreadable file."""
-    if suffix == ".parquet":
+    if reading.suffix == ".parquet":
         return _parquet(data)
     if not data.strip():
         raise _FileError("DP100", "the file is empty" if not data else "the file holds only whitespace")
-    if suffix in (".json", ".jsonl"):
-        return _json_or_jsonl(path, suffix, data, policy, source, findings, packed)
+    if reading.suffix in (".json", ".jsonl"):
+        return _json_or_jsonl(reading, data)
     text = _decode(data)
-    if suffix == ".csv":
+    if reading.suffix == ".csv":
         return _csv(text)
     return [Entry(1, text, value={"text": text})]
 
 
-def _json_or_jsonl(path: Path, suffix: str, data: bytes, policy: RulePolicy, source: str,
-                   findings: list[Finding], packed: bool) -> list[Entry]:
-    """A JSON array, a single JSON object (.json) or JSONL, whatever the suffix says.
+def _json_or_jsonl(reading: _Reading, data: bytes) -> list[Entry]:
+    """A JSON array, a single JSON object (.json), one wrapping the records, or JSONL, whatever the suffix says.
 
     Only a JSON array or a single object needs the whole file decoded; JSONL is left to the line reader so
     that one line of bad UTF-8 costs one record, not the file.
     """
     if data.lstrip(_WHITESPACE).startswith(b"["):
         return _json_array(_decode(data))
-    if suffix == ".json":
+    if reading.suffix == ".json":
         try:
-            single = _single_object(data.decode("utf-8"))
+            text = data.decode("utf-8")
+            single = _single_object(text)
         except UnicodeDecodeError:
             single = None
         if single is not None:
-            return [single]
-    return _jsonl(path, policy, source, findings, FileBytes(data, FileIdentity("", len(data), 0)),
-                  keep=packed)
+            key = _records_key(single.value)
+            if key is None:
+                return [single]
+            reading.note = f"the records of the list under {key!r}"
+            return _wrapped(text, key)
+    return _jsonl(reading, FileBytes(data, FileIdentity("", len(data), 0)))
 
 
 def _decode(data: bytes) -> str:
@@ -152,13 +172,13 @@ def _decode(data: bytes) -> str:
         raise _FileError("DP102", f"invalid UTF-8 byte 0x{data[exc.start]:02X} on line {line}") from None
 
 
-def _jsonl(path: Path, policy: RulePolicy, source: str, findings: list[Finding], content: FileBytes, *,
-           keep: bool = False) -> list[Entry]:
+def _jsonl(reading: _Reading, content: FileBytes) -> list[Entry]:
     """JSONL through the validator's strict reader, merging its records and bad lines back into file order.
 
-    `keep` holds each record's line as its original: a compressed file's lines cannot be read back later.
+    A compressed file's lines are kept as the records' originals: they cannot be read back later.
     """
-    result = read_jsonl(path, policy, source, keep_text=keep, content=content)
+    keep, findings = reading.packed, reading.findings
+    result = read_jsonl(reading.path, reading.policy, reading.source, keep_text=keep, content=content)
     messages = {(f.line, f.code): f.message + (f" (column {f.col})" if f.col > 1 else "") for f in result.findings}
     findings.extend(f for f in result.findings if not _about_bad_line(f, result))
     entries = [Entry(r.line, r.text if keep else None, value=r.value) for r in result.records]
@@ -199,10 +219,35 @@ def _single_object(text: str) -> Entry | None:
     return _element(text.count("\n", 0, start) + 1, value, defect, text[start:end])
 
 
-def _json_array(text: str) -> list[Entry]:
-    """Each element of a top-level JSON array, with the line where it starts; strict about NaN and duplicates."""
+def _records_key(value: dict[str, Any] | None) -> str | None:
+    """The key of a wrapper object's records (`{"version": 2, "data": [...]}`): its one list-valued key, when
+    the list holds objects and the object itself is no record shape (`{"messages": [...]}` is a record)."""
+    if value is None or detect(value, sources=True) is not None:
+        return None
+    lists = [key for key, item in value.items() if isinstance(item, list)]
+    if len(lists) != 1 or not value[lists[0]] or not all(isinstance(item, dict) for item in value[lists[0]]):
+        return None
+    return lists[0]
+
+
+def _wrapped(text: str, key: str) -> list[Entry]:
+    """The elements of the list under `key` of the file's one (already decoded, valid) object, with their lines."""
     decoder = StrictDecoder()
-    pos = skip_ws(text, text.index("[") + 1)
+    pos = skip_ws(text, text.index("{") + 1)
+    while True:
+        name, end, _ = decoder.decode_at(text, pos)
+        pos = skip_ws(text, skip_ws(text, end) + 1)  # past the ':'
+        if name == key:
+            return _json_array(text, pos)
+        _, end, _ = decoder.decode_at(text, pos)
+        pos = skip_ws(text, skip_ws(text, end) + 1)  # past the ','
+
+
+def _json_array(text: str, start: int | None = None) -> list[Entry]:
+    """Each element of a JSON array (the top-level one, or the one at `start`), with the line where it starts;
+    strict about NaN and duplicates."""
+    decoder = StrictDecoder()
+    pos = skip_ws(text, (text.index("[") if start is None else start) + 1)
     line, counted = text.count("\n", 0, pos) + 1, pos
     entries: list[Entry] = []
     while pos < len(text) and text[pos] != "]":

@@ -10,11 +10,14 @@ kept exactly as found: cleaning is a later stage that counts its changes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from dataprep.formats import MODULES, base, shapes
 from dataprep.formats.base import Canonical, Emit, Turn, check_roles, require_str
+from dataprep.io import trees
 
 Convert = Callable[[dict[str, Any], Emit], Canonical | None]
 
@@ -22,6 +25,11 @@ _SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assista
                    "chatgpt": "assistant", "bing": "assistant", "bard": "assistant", "model": "assistant",
                    "system": "system"}
 _OPENAI_SYSTEM_ROLES = frozenset({"system", "developer"})
+# Anthropic's HH-RLHF transcripts: "\n\nHuman: ...\n\nAssistant: ..." (the space after the colon is optional).
+_HH_TURN = re.compile(r"\n\n(Human|Assistant):[ ]?")
+_HH_ROLES = {"Human": "user", "Assistant": "assistant"}
+HH_SIDES = ("chosen", "rejected")
+_OASST_ROLES = {"prompter": "user", "assistant": "assistant"}
 # (role, text, where) for one message or turn; role or text None when its problem is already reported.
 _Entry = tuple[str | None, str | None, str]
 
@@ -108,6 +116,9 @@ def _openai(obj: dict[str, Any], emit: Emit) -> Canonical | None:
                  "(tool calls and results have no place in a Bedrock text dataset)", "role")
             entries.append((None, None, where))
             continue
+        if message.get("weight") == 0 and role == "assistant":
+            emit("DP206", f"{where}: 'weight': 0 cannot be kept (Bedrock trains on every assistant turn); the turn "
+                 "is trained on like the others", "weight")
         entries.append((role, _openai_content(message, where, role == "system", emit), where))
     return _dialogue(entries, "", emit)
 
@@ -183,13 +194,51 @@ def _dialogue(entries: list[_Entry], system: str, emit: Emit) -> Canonical | Non
     return Canonical(system="\n\n".join(systems) or None, turns=tuple(turns))
 
 
-# Every shape `detect(obj, sources=True)` can name, with the function that converts it.
-CONVERTERS: dict[str, Convert] = {
-    **{name: module.check for name, module in MODULES.items()},
-    shapes.ALPACA: _instruction,
-    shapes.DOLLY: _instruction,
-    shapes.QA: _qa,
-    shapes.OPENAI: _openai,
-    shapes.SHAREGPT: _sharegpt,
-    shapes.TEXT: _text,
-}
+def _hh(obj: dict[str, Any], emit: Emit, side: str = "chosen") -> Canonical | None:
+    """An HH-RLHF pair: the `chosen` (or, asked for, the `rejected`) transcript split into its turns."""
+    where = "HH-RLHF record"
+    transcript = _required(obj, side, where, emit)
+    if transcript is None:
+        return None
+    parts = _HH_TURN.split(transcript)
+    if parts[0].strip():
+        emit("DP208", f"{where}: {side!r} starts with text before the first 'Human:' turn", side)
+        return None
+    entries: list[_Entry] = []
+    for number, (speaker, text) in enumerate(zip(parts[1::2], parts[2::2], strict=True), 1):
+        if not text.strip():
+            emit("DP205", f"{where}: turn {number} ({speaker}) of {side!r} is empty", side)
+            text = None
+        entries.append((_HH_ROLES[speaker], text, f"turn {number}"))
+    return _dialogue(entries, "", emit)
+
+
+def _oasst(obj: dict[str, Any], emit: Emit) -> Canonical | None:
+    """An OpenAssistant tree: its best-ranked path (a tree split into paths by the reader has only one)."""
+    entries: list[_Entry] = []
+    for number, message in enumerate(trees.best_path(obj["prompt"]), 1):
+        where = f"message {number} of the tree"
+        role = _OASST_ROLES.get(message.get("role"))  # type: ignore[arg-type]
+        if role is None:
+            emit("DP207", f"{where} has role {message.get('role')!r}; use prompter or assistant", "role")
+        entries.append((role, _required(message, "text", where, emit) if role else None, where))
+    return _dialogue(entries, "", emit)
+
+
+def converters(hh_side: str = "chosen") -> dict[str, Convert]:
+    """Every shape `detect(obj, sources=True)` can name, with the function that converts it."""
+    return {
+        **{name: module.check for name, module in MODULES.items()},
+        shapes.ALPACA: _instruction,
+        shapes.DOLLY: _instruction,
+        shapes.QA: _qa,
+        shapes.OPENAI: _openai,
+        shapes.SHAREGPT: _sharegpt,
+        shapes.TEXT: _text,
+        shapes.HH: partial(_hh, side=hh_side),
+        shapes.OASST: _oasst,
+    }
+
+
+# The converters with the default options (`--hh-side chosen`).
+CONVERTERS: dict[str, Convert] = converters()

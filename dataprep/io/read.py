@@ -25,10 +25,13 @@ from dataprep.errors import BuildError
 from dataprep.findings import Finding
 from dataprep.formats.base import Canonical
 from dataprep.formats.shapes import SHAPE_KEYS, detect
+from dataprep.io.compressed import inner_suffix
 from dataprep.io.containers import Entry, read_file
 from dataprep.io.files import FileIdentity, changed
-from dataprep.io.importers import CONVERTERS
+from dataprep.io.importers import Convert, converters
+from dataprep.io.mapping import ReadOptions
 from dataprep.io.paths import Skipped, scan_inputs
+from dataprep.io.reshape import reshape
 from dataprep.registry import RulePolicy, registry
 
 
@@ -59,6 +62,10 @@ class InputFile:
     records: int
     shapes: dict[str, int]
     identity: FileIdentity | None = None
+    # What the reader chose for the file's fields, in one line ("question←Questions; answer←Answers (synonyms,
+    # case-insensitive)", "prompt←questionText; completion←answerText (--map)", the HH side, the OASST paths);
+    # "" when the records were read as found.
+    mapping: str = ""
 
     def unchanged(self) -> str | None:
         """None while the file still holds the bytes the build parsed; else a one-line reason naming it."""
@@ -90,31 +97,37 @@ class ReadOutcome:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def read_sources(paths: Sequence[Path], policy: RulePolicy) -> ReadOutcome:
+def read_sources(paths: Sequence[Path], policy: RulePolicy, options: ReadOptions | None = None) -> ReadOutcome:
     """Every record of every input file, converted to canonical rows; nothing is lost.
 
     Every path skipped is a finding too (DP115 could not be read, DP116 not data), at line 0 of that path.
+    `options` are the field mapping, the HH-RLHF side and the OASST paths (`dataprep.io.mapping`).
     """
+    options = options or ReadOptions()
     scan = scan_inputs(paths)
     outcome = ReadOutcome(skipped=scan.skipped)
     for skipped in scan.skipped:
         policy.add(outcome.findings, skipped.path, 0, 0, skipped.code, f"skipped: {skipped.reason}")
+    table = converters(options.hh_side)
     for path in scan.files:
-        _read_file(path, policy, outcome)
+        _read_file(path, policy, outcome, options, table)
     _DIGESTS.update((f.path, f.identity) for f in outcome.inputs if f.identity is not None)
     return outcome
 
 
-def _read_file(path: Path, policy: RulePolicy, outcome: ReadOutcome) -> None:
+def _read_file(path: Path, policy: RulePolicy, outcome: ReadOutcome, options: ReadOptions,
+               table: dict[str, Convert]) -> None:
     """One file's records appended to the outcome, with the file's InputFile."""
     source = str(path)
     start = len(outcome.records)
     contents = read_file(path, policy, source, outcome.findings)
-    convert = _Converter(source, policy, outcome.findings)
-    outcome.records.extend(convert(entry) for entry in contents.entries)
+    entries, mapping = reshape(contents.entries, options, source, inner_suffix(path))
+    mapping = "; ".join(note for note in (contents.note, mapping) if note)
+    convert = _Converter(source, policy, outcome.findings, table)
+    outcome.records.extend(convert(entry) for entry in entries)
     shapes = Counter(r.shape for r in outcome.records[start:] if r.shape is not None)
     outcome.inputs.append(InputFile(source, contents.sha256, contents.size, len(outcome.records) - start,
-                                    dict(sorted(shapes.items())), contents.identity))
+                                    dict(sorted(shapes.items())), contents.identity, mapping))
 
 
 # What each file read by `read_sources` held (path -> identity): `original_lines` reads a line back only from
@@ -148,9 +161,9 @@ def original_lines(path: str, lines: set[int]) -> dict[int, str]:
 class _Converter:
     """Turns container entries into SourceRecords: drop codes make the row None, the rest become findings."""
 
-    def __init__(self, source: str, policy: RulePolicy, findings: list[Finding]) -> None:
-        """The drop codes are the registry's `drop` rules the policy does not ignore."""
-        self._source, self._policy, self._findings = source, policy, findings
+    def __init__(self, source: str, policy: RulePolicy, findings: list[Finding], table: dict[str, Convert]) -> None:
+        """The drop codes are the registry's `drop` rules the policy does not ignore; `table` the converters."""
+        self._source, self._policy, self._findings, self._table = source, policy, findings, table
         self._drop = frozenset(code for code, rule in registry().items()
                                if rule.action == "drop" and not policy.ignored(code))
         self._issues: list[tuple[str, str]] = []
@@ -169,7 +182,7 @@ class _Converter:
             return self._unreadable(entry, None, "DP200", f"the record matches no supported shape (keys found: "
                                     f"{keys}); supported: {SHAPE_KEYS}")
         self._issues = []
-        row = CONVERTERS[shape](entry.value, self._emit)
+        row = self._table[shape](entry.value, self._emit)
         blocking = next((issue for issue in self._issues if issue[0] in self._drop), None)
         if row is None or blocking is not None:
             code, message = blocking or (self._issues[0] if self._issues else ("DP200", f"not a valid {shape} record"))
