@@ -30,6 +30,7 @@ from dataprep.io.read import SourceRecord, read_sources
 from dataprep.manifest import Stopped
 from dataprep.profiles import Profile, TaskSpec
 from dataprep.registry import RulePolicy
+from dataprep.report.worker import report_writer
 from dataprep.text import language as detectors
 from dataprep.tokens import TokenCounter
 
@@ -50,11 +51,11 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
     spec = profile.task(settings.task)
     _check_settings(profile, spec, settings)
     limits, tokens = RecordLimits.of(profile, spec), counter(profile.tokenizer)
-    with preflight.claim(paths, out, write.names(settings, reports)) as target:
+    with preflight.claim(paths, out, write.names(settings, reports)) as target, report_writer(reports) as reporter:
         ledger = Ledger(progress)
         with ledger.stage("read", 0, bar=False) as stage:
             extra = [Path(settings.validation_file)] if settings.validation_file else []
-            read = read_sources([*paths, *extra], policy)
+            read = read_sources([*paths, *extra], policy, settings.read)
             stage.done(len(read.records), records_in=len(read.inputs))
         input_records = len(read.records)
         held_records = holdout.split_records(read.records, settings.validation_file)
@@ -72,7 +73,7 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
                              input_records + ledger.extra_units, splits, ledger.rejected, ledger.stages, ledger.fixes,
                              ledger.warnings, list(read.findings), {}, tokens.name, clusters, read.skipped)
         with ledger.stage("write", 0, bar=False):
-            write.run(target, result, policy, reports, stopped)
+            write.run(target, result, policy, reporter, stopped)
     if stopped is not None:
         raise BuildError(f"{stopped['message']}. Wrote {_shown(out, result, reports)} (not ready), no splits")
     return result
