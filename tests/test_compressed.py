@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLI, build, jsonl, validate_json
+from conftest import CLI, FINETUNE, build, jsonl, validate_json
 
 from dataprep.io.compressed import CompressionError, inflate
 
@@ -150,3 +150,41 @@ def test_validate_reads_standard_input() -> None:
         assert done.returncode == 1, done.stderr
         findings = json.loads(done.stdout)
         assert [(f["path"], f["line"], f["code"]) for f in findings] == [("-", 4, "DP104")]
+
+
+def test_every_container_builds_the_same_compressed(tmp_path: Path) -> None:
+    """CSV, JSON array and Parquet under .gz/.xz/.bz2: the same splits as the uncompressed files, and the
+    same ledger (source, line, code) but for the file names."""
+    plain, packed = tmp_path / "plain", tmp_path / "packed"
+    plain.mkdir(), packed.mkdir()
+    for name, ext in (("qa.csv", "gz"), ("alpaca.json", "xz"), ("qa.parquet", "bz2"), ("broken.jsonl", "gz")):
+        data = (FINETUNE / name).read_bytes()
+        (plain / name).write_bytes(data)
+        (packed / f"{name}.{ext}").write_bytes(COMPRESS[ext](data))
+    for raw in (plain, packed):
+        done = build(raw, tmp_path / f"out-{raw.name}", "--model", "nova-micro", "--no-report")
+        assert done.returncode == 0, done.stderr
+    for split in ("train.jsonl", "validation.jsonl"):
+        assert (tmp_path / "out-plain" / split).read_bytes() == (tmp_path / "out-packed" / split).read_bytes()
+
+    def ledger(out: str) -> list[tuple[str, int, str]]:
+        return [(Path(r["source"]).name.rsplit(".", 1)[0] if out == "packed" else Path(r["source"]).name,
+                 r["line"], r["code"]) for r in jsonl(tmp_path / f"out-{out}" / "rejected.jsonl")]
+
+    assert ledger("packed") == ledger("plain") and ledger("plain")
+
+
+def test_truncated_archive_in_the_build_is_a_ledger_entry(tmp_path: Path) -> None:
+    """The records before the cut are built; the cut is one DP105 record in rejected.jsonl at its line."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    data = _lines(40)
+    stream = zlib_stream_cut_after(data, data.index(b"\n", len(data) // 2) + 1)
+    (raw / "qa.jsonl.gz").write_bytes(stream)
+    done = build(raw, tmp_path / "out", "--model", "nova-micro", "--no-report")
+    assert done.returncode == 0, done.stderr
+    kept = inflate(stream, "gzip").data.count(b"\n")
+    [cut] = jsonl(tmp_path / "out" / "rejected.jsonl")
+    assert (cut["line"], cut["code"]) == (kept + 1, "DP105") and "cut off" in cut["reason"]
+    written = jsonl(tmp_path / "out" / "train.jsonl") + jsonl(tmp_path / "out" / "validation.jsonl")
+    assert len(written) == kept

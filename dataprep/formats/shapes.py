@@ -8,7 +8,9 @@ Both ask here, so a Bedrock record is recognised the same way by both commands: 
 
 Source shapes are tried before Bedrock's fallbacks where keys overlap: `{"prompt", "response"}` is a
 question/answer pair, not a prompt/completion record missing its completion, and `{"input", "output"}` is a
-pair, not pre-training text with a stray key. Keys are case-sensitive, as real datasets spell them.
+pair, not pre-training text with a stray key. Keys are case-sensitive here, as real datasets spell them;
+the build's reader (`dataprep.io.mapping`) renames fields first, from `--map` or, for a record no shape
+matches, from case-insensitive synonyms (`Questions`/`Answers`), so this table stays the one detector.
 """
 
 from __future__ import annotations
