@@ -132,10 +132,13 @@ CASES = [
      "DP409", 2),
     ("private-key", "train.jsonl", j({"prompt": "-----BEGIN RSA PRIVATE KEY-----\nMIIE", "completion": "ok"}), None,
      None, "DP409", 1),
-    ("email", "train.jsonl", j({"prompt": "Mail jane.doe@example.com", "completion": "Done."}), None, None,
+    ("email", "train.jsonl", j({"prompt": "Mail maria.kowalski@fastmail.net", "completion": "Done."}), None, None,
      "DP410", 1),
-    ("card-number", "train.jsonl", j({"prompt": "Card 4111 1111 1111 1111", "completion": "Noted."}), None, None,
+    ("card-number", "train.jsonl", j({"prompt": "Card 4539 1488 0343 6467", "completion": "Noted."}), None, None,
      "DP410", 1),
+    # RFC 2606 domain, 555 number, a network's published test card: placeholders (info), not personal data.
+    ("placeholder-contact", "train.jsonl", j({"prompt": "Mail jane.doe@example.com or (555) 123-4567, card 4111 "
+                                               "1111 1111 1111", "completion": "Done."}), None, None, "DP430", 1),
     # Valid JSON that no UTF-8 file, Python int or stack can carry: a finding, never a traceback.
     ("lone-surrogate", "train.jsonl", PC + b'{"prompt": "caf\\ud800", "completion": "x"}\n', None, None, "DP102", 2),
     ("deep-nesting", "train.jsonl", PC + b'{"prompt": ' + b"[" * 5000 + b"]" * 5000 + b', "completion": "x"}\n', None,

@@ -27,7 +27,7 @@ CLI = [sys.executable, "-c", "from dataprep.cli import main; main()"]
 # an unknown key with a '%' in it (DP206 warning), clean.
 RECORDS = [
     {"prompt": "What is two plus two?", "completion": "Four."},
-    {"prompt": "Mail jane.doe@example.com", "completion": "Done."},
+    {"prompt": "Mail maria.kowalski@fastmail.net", "completion": "Done."},
     {"prompt": "key AKIAIOSFODNN7EXAMPLE", "completion": "thanks"},
     {"prompt": "Only a prompt here"},
     {"prompt": "Name a primary colour.", "completion": "Blue is a primary colour.", "odd%key": 1},

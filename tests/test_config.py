@@ -17,7 +17,7 @@ from typer.testing import CliRunner, Result
 from dataprep.cli import app
 
 LLAMA = "llama3-1-8b-instruct"
-EMAIL = {"prompt": "Mail jane.doe@example.com", "completion": "Done."}  # DP410 (warning)
+EMAIL = {"prompt": "Mail maria.kowalski@fastmail.net", "completion": "Done."}  # DP410 (warning)
 EXACT = {"prompt": "What is two plus two?", "completion": "Four."}
 SECRET = {"prompt": "key AKIAIOSFODNN7EXAMPLE", "completion": "thanks"}  # DP409 (error)
 

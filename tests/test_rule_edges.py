@@ -99,7 +99,7 @@ def test_chunks_pack_pieces_that_sum_exactly_to_the_limit() -> None:
 
 
 def test_the_summary_line_counts_warnings_apart_from_errors(tmp_path: Path) -> None:
-    path = _write(tmp_path / "train.jsonl", {"prompt": "Mail jane.doe@example.com", "completion": "Done now."})
+    path = _write(tmp_path / "train.jsonl", {"prompt": "Mail maria.kowalski@fastmail.net", "completion": "Done now."})
     done = dataprep("validate", path)
     assert "1 finding(s): 0 error(s), 1 warning(s)" in done.stderr, done.stderr
 

@@ -172,7 +172,7 @@ def _variant(record: dict[str, str], k: int, rng: random.Random) -> str:
     elif kind == 3:  # zero-width space: cleaned (DP404)
         r["input"] += "\u200b"
     elif kind == 4:  # personal data: kept with a warning (DP410)
-        r["input"] += f" Contact jane.doe{k}@example.com about it."
+        r["input"] += f" Contact jane.doe{k}@fastmail.net about it."
     elif kind == 5:  # a secret: dropped (DP409)
         r["input"] += " My key is AKIAIOSFODNN7EXAMPLE."
     elif kind == 6:  # broken JSON (ends with "}", so the reader does not look for a pretty-printed object)
@@ -238,7 +238,7 @@ def test_convert_two_processes_equals_serial(varied_records: list[SourceRecord],
     assert serial.warnings["DP410"] == per_kind and serial.warnings["DP408"] > 0
     # Indices are those of the input: record 4 (kind 4, personal data) is kept, record 5 (a secret) is not.
     kept = {i: row for i, row, _ in serial.kept}
-    assert 4 in kept and "jane.doe4@example.com" in kept[4].turns[0].text
+    assert 4 in kept and "jane.doe4@fastmail.net" in kept[4].turns[0].text
     assert (5, "DP409") in {(i, code) for i, code, _ in serial.rejected}
 
 

@@ -1,30 +1,24 @@
 """Content checks shared by `validate` and `build`: secrets, PII, template leftovers, refusals, echoes.
 
 Patterns are compiled once and run over the texts of a canonical row. Each hit names its rule code so the
-linter and the build ledger report it the same way. The same detectors mask text that leaves a build for a
-reader (`mask`, `mask_record`): the report, the ledger and the terminal never show what the build removed.
+linter and the build ledger report it the same way; the secret and personal-data detectors themselves live in
+`checks.secrets` and `checks.pii`, and every finding of theirs quotes a masked excerpt.
+The same detectors mask text that leaves a build for a reader (`mask`, `mask_record`): the report, the ledger
+and the terminal never show what the build removed.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
+from dataprep.checks import pii as pii_rules
+from dataprep.checks import secrets as secret_rules
+from dataprep.checks.secrets import Secret
 from dataprep.formats.base import Canonical
 
-_SECRETS = [
-    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
-    ("AWS secret access key", re.compile(r"(?i)aws_?secret_?access_?key\s*[=:]\s*['\"]?[A-Za-z0-9/+=]{40}")),
-    ("private key", re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----")),
-    ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b")),
-    ("Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b")),
-]
-_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
-# A phone number may end a sentence ("call +1 206-555-0143."); only a digit after the dot makes it a decimal.
-_PHONE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]\d{3}[ .-]\d{4}(?!\w|\.\d)")
-_CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
 _TEMPLATE = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>"
                        r"|\[/?INST\]|<<SYS>>|\n\nHuman:|\n\nAssistant:|</?s>")
 _REFUSAL = re.compile(r"(?i)\bas an ai (?:language )?model\b|\bI(?:'m| am) (?:sorry, but I )?(?:unable|not able) to "
@@ -38,15 +32,8 @@ STRAY_JOINER = re.compile(r"(?<=[\x00-\x7f])[\u200c\u200d]+|[\u200c\u200d]+(?=[\
 # Cheap pre-filters: what each costly pattern needs in order to match (a literal hint, a digit run), so the
 # full patterns run only on the few texts that have it; this cut the content checks from ~3 s to ~0.3 s per
 # 10k records.
-_SECRET_HINT = re.compile(r"A[KSBC][IC]A|PRIVATE KEY|gh[pousr]_|xox")
 _TEMPLATE_HINTS = ("<|", "INST]", "<<SYS>>", "\n\nHuman:", "\n\nAssistant:", "<s>", "</s>")
 _REFUSAL_HINTS = ("as an ai", "unable to", "not able to", "cannot")
-_DIGITS = re.compile(r"\d[\d .()-]{8}")
-
-
-def _secret_hint(text: str) -> bool:
-    """Cheap test that a text could hold a secret; "secret" (any case) announces an AWS secret key."""
-    return "ecret" in text or "ECRET" in text or _SECRET_HINT.search(text) is not None
 
 
 def printable(text: str) -> bool:
@@ -58,42 +45,17 @@ def printable(text: str) -> bool:
     return text.replace("\n", "").replace("\t", "").isprintable()
 
 
-def _luhn(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if index % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
-
-
-def card_numbers(text: str) -> list[str]:
-    """Digit runs of card length that pass the Luhn check (cuts false positives on ids and dates)."""
-    found = []
-    for match in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", match.group())
-        if 13 <= len(digits) <= 19 and _luhn(digits) and len(set(digits)) > 1:
-            found.append(match.group())
-    return found
-
-
-def secrets(text: str) -> Iterator[tuple[str, re.Match[str]]]:
-    if not _secret_hint(text):
-        return
-    for label, pattern in _SECRETS:
-        for match in pattern.finditer(text):
-            yield label, match
+def secrets(text: str) -> list[Secret]:
+    """Every secret in the text (`dataprep.checks.secrets`), earliest first."""
+    return secret_rules.find(text)
 
 
 def pii(text: str) -> list[str]:
-    kinds = []
-    if "@" in text and _EMAIL.search(text):
-        kinds.append("e-mail address")
-    if _DIGITS.search(text):
-        if _PHONE.search(text):
-            kinds.append("phone number")
-        if card_numbers(text):
-            kinds.append("card number")
-    return kinds
+    """The kinds of personal data in the text, placeholders left out (they are DP430)."""
+    return sorted({hit.kind for hit in pii_rules.find(text) if not hit.placeholder}, key=_KINDS.index)
+
+
+_KINDS = ("e-mail address", "phone number", "card number")
 
 
 def findings(row: Canonical) -> Iterator[tuple[str, str]]:
@@ -101,12 +63,7 @@ def findings(row: Canonical) -> Iterator[tuple[str, str]]:
     if row.text is None and row.turns:
         yield from _answer_findings(row)
     text = "\n".join(row.texts())
-    for label, _ in secrets(text):
-        yield "DP409", f"looks like a {label}; remove and rotate it"
-        break
-    kinds = pii(text)
-    if kinds:
-        yield "DP410", f"personal data: {', '.join(kinds)}"
+    yield from secret_and_pii_findings(text)
     template = _TEMPLATE.search(text) if any(h in text for h in _TEMPLATE_HINTS) else None
     if template:
         yield "DP406", f"leftover template token {template.group()!r}"
@@ -126,57 +83,50 @@ def _answer_findings(row: Canonical) -> Iterator[tuple[str, str]]:
         yield "DP407", "the answer is refusal boilerplate"
 
 
-# A private key is redacted as the whole PEM block, not just the header that `secrets()` detects.
-_PEM_BLOCK = re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|\Z)")
+def secret_and_pii_findings(text: str) -> Iterator[tuple[str, str]]:
+    """DP409 (the first secret), DP410 (personal data) and DP430 (placeholders), each with a masked excerpt."""
+    found = secrets(text)
+    if found:
+        yield "DP409", f"looks like a secret ({found[0].label}); remove and rotate it: {excerpt(text, found[0].start)}"
+    hits = pii_rules.find(text)
+    real = [h for h in hits if not h.placeholder]
+    if real:
+        kinds = sorted({h.kind for h in real}, key=_KINDS.index)
+        yield "DP410", f"personal data: {', '.join(kinds)}: {excerpt(text, real[0].start)}"
+    fake = [h for h in hits if h.placeholder]
+    if fake:
+        kinds = sorted({h.kind for h in fake}, key=_KINDS.index)
+        yield "DP430", f"placeholder {', '.join(kinds)} (not personal data): {excerpt(text, fake[0].start)}"
+
+
+def excerpt(text: str, at: int, width: int = 30) -> str:
+    """The text around position `at`, masked as a whole first (so no window can cut a secret in half), quoted.
+
+    The window is found in the masked text by masking the part before `at`: what precedes a hit holds the same
+    masks whether or not the rest follows, because a hit starts at `at` and no earlier secret spans it.
+    """
+    before = mask(text[:at])
+    masked = mask(text)
+    start = max(0, len(before) - width)
+    window = masked[start:len(before) + width + 16]
+    window = " ".join(window.split())
+    return repr(("…" if start else "") + window + ("…" if len(before) + width + 16 < len(masked) else ""))
 
 
 def redact_secrets(text: str) -> tuple[str, int]:
     """The text with every secret replaced by ``[REDACTED-SECRET]``, and how many were replaced."""
-    return _replace_secrets(text, lambda match: "[REDACTED-SECRET]")
-
-
-def _replace_secrets(text: str, replacement: Callable[[re.Match[str]], str]) -> tuple[str, int]:
-    """Every secret `secrets()` detects (a private key as its whole PEM block) replaced, and how many.
-
-    The one loop behind redaction (the splits) and masking (what people read), so both remove the same.
-    """
-    if not _secret_hint(text):
-        return text, 0
-    total = 0
-    for pattern in (_PEM_BLOCK, *(p for _, p in _SECRETS)):
-        text, n = pattern.subn(replacement, text)
-        total += n
-    return text, total
+    return secret_rules.replace(text, lambda value: "[REDACTED-SECRET]")
 
 
 def redact_pii(text: str) -> tuple[str, int]:
-    """The text with e-mail addresses, phone numbers and Luhn-valid card numbers replaced by placeholders."""
-    total = 0
-    if "@" in text:
-        text, n = _EMAIL.subn("[REDACTED-EMAIL]", text)
-        total += n
-    if _DIGITS.search(text):
-        for card in card_numbers(text):
-            text = text.replace(card, "[REDACTED-CARD]")
-            total += 1
-        text, n = _PHONE.subn("[REDACTED-PHONE]", text)
-        total += n
-    return text, total
+    """The text with e-mail addresses, phone numbers and card numbers replaced by marks; URLs left intact."""
+    return pii_rules.redact(text)
 
 
-# What a mask keeps of a secret: its type prefix, which tells a reviewer what was there and is no secret itself.
-# A masked secret matches no detector again (the prefix lacks the key's body or the PEM header's dashes).
-_KEPT_PREFIX = re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY|(?i:aws_?secret_?access_?key\s*[=:]\s*['\"]?)"
-                          r"|A[KSBC][IC]A|gh[pousr]_|xox[abprs]-")
 MASKED = "…[masked]"
 # The escapes of a JSON string; a secret right after `\n` has no word boundary in the raw text of a line.
 _JSON_ESCAPE = re.compile(r'\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))')
 _UNESCAPED = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
-def _masked_secret(match: re.Match[str]) -> str:
-    kept = _KEPT_PREFIX.match(match.group())
-    return (kept.group() if kept else "") + MASKED
 
 
 def mask(text: str) -> str:
@@ -187,7 +137,7 @@ def mask(text: str) -> str:
     --secrets and --pii did to the splits: a report is shared with reviewers who need no credential or
     personal datum to judge a dataset. Idempotent, and as cheap as the detectors' pre-filters on clean text.
     """
-    return redact_pii(_replace_secrets(text, _masked_secret)[0])[0]
+    return redact_pii(secret_rules.replace(text, secret_rules.masked)[0])[0]
 
 
 def mask_record(original: str) -> str:
