@@ -190,3 +190,16 @@ def test_synonyms_never_override_an_exact_shape(tmp_path: Path) -> None:
 def test_build_help_lists_the_reader_flags() -> None:
     shown = dataprep("build", "--help").stdout
     assert "--map" in shown and "--hh-side" in shown and "--oasst-paths" in shown
+
+
+@pytest.mark.parametrize(("chosen", "code"), [
+    ("Preamble\n\nHuman: hi\n\nAssistant: hello", "DP208"),  # text before the first Human turn
+    ("\n\nHuman: hi\n\nAssistant:", "DP205"),  # an empty assistant turn
+    ("\n\nHuman: hi\n\nHuman: again\n\nAssistant: hello", "DP210"),  # two Human turns in a row (13 in the corpus)
+    ("\n\nHuman: hi\n\nAssistant: hello\n\nHuman: bye", "DP209"),  # ends on a Human turn
+])
+def test_broken_hh_transcripts_are_dropped_with_their_rule(tmp_path: Path, chosen: str, code: str) -> None:
+    path = tmp_path / "hh.jsonl"
+    path.write_text(json.dumps({"chosen": chosen, "rejected": chosen}) + "\n", encoding="utf-8")
+    [record] = read_sources([path], POLICY).records
+    assert (record.shape, record.row, record.code) == ("hh-rlhf", None, code)
