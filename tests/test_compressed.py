@@ -188,3 +188,11 @@ def test_truncated_archive_in_the_build_is_a_ledger_entry(tmp_path: Path) -> Non
     assert (cut["line"], cut["code"]) == (kept + 1, "DP105") and "cut off" in cut["reason"]
     written = jsonl(tmp_path / "out" / "train.jsonl") + jsonl(tmp_path / "out" / "validation.jsonl")
     assert len(written) == kept
+
+
+def test_compressed_data_under_a_plain_name_is_sniffed(tmp_path: Path) -> None:
+    """gzip bytes saved as `train.jsonl` (a download that kept its encoding): read by their magic bytes."""
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(gzip.compress(_lines(9, bad_at=3)))
+    _, findings = validate_json(path)
+    assert [(f["line"], f["code"]) for f in findings] == [(3, "DP104")]

@@ -203,3 +203,19 @@ def test_broken_hh_transcripts_are_dropped_with_their_rule(tmp_path: Path, chose
     path.write_text(json.dumps({"chosen": chosen, "rejected": chosen}) + "\n", encoding="utf-8")
     [record] = read_sources([path], POLICY).records
     assert (record.shape, record.row, record.code) == ("hh-rlhf", None, code)
+
+
+def test_parquet_columns_map_and_synonyms(tmp_path: Path) -> None:
+    """Parquet columns go through the same mapping and synonyms as JSON fields and CSV columns."""
+    import polars as pl
+
+    mapped, synonyms = tmp_path / "mapped.parquet", tmp_path / "synonyms.parquet"
+    pl.DataFrame({"questionText": ["q1", "q2"], "answerText": ["a1", "a2"], "n": [1, 2]}).write_parquet(mapped)
+    pl.DataFrame({"QUERY": ["q1"], "Reply": ["a1"]}).write_parquet(synonyms)
+    options = ReadOptions(fields=(("prompt", "questionText"), ("completion", "answerText")))
+    outcome = read_sources([mapped], POLICY, options)
+    assert [(r.line, r.shape, [t.text for t in r.row.turns]) for r in outcome.records if r.row] == [
+        (1, "prompt-completion", ["q1", "a1"]), (2, "prompt-completion", ["q2", "a2"])]
+    assert outcome.findings == []  # the column not mapped (n) is left out, not an unknown key
+    outcome = read_sources([synonyms], POLICY)
+    assert outcome.inputs[0].mapping == "question←QUERY; answer←Reply (synonyms, case-insensitive)"
