@@ -23,7 +23,7 @@ WORKERS = 2
 
 def ordered_map(fn: Callable[[T], R], chunks: Iterable[T], window: int = 4) -> Iterator[R]:
     """`fn` over `chunks` on two processes, results in order, at most `window` chunks submitted at a time."""
-    with ProcessPoolExecutor(WORKERS, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(WORKERS, mp_context=process_context()) as pool:
         pending: deque[Future[R]] = deque()
         for chunk in chunks:
             pending.append(pool.submit(fn, chunk))
@@ -33,7 +33,7 @@ def ordered_map(fn: Callable[[T], R], chunks: Iterable[T], window: int = 4) -> I
             yield pending.popleft().result()
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def process_context() -> multiprocessing.context.BaseContext:
     """forkserver where there is one: workers fork from a small, fresh server process with the stage modules
     preloaded, not from the build's own heap, so they neither inherit nor copy the parent's gigabytes."""
     if "forkserver" not in multiprocessing.get_all_start_methods():

@@ -273,6 +273,47 @@ print(attempts)
     assert done.stdout.strip() == "[]"
 
 
+def test_the_report_process_writes_the_same_bytes_and_falls_back_when_it_dies(finetune: Built,
+                                                                               tmp_path: Path) -> None:
+    """The build's report child (started with the build, so GX imports while the pipeline runs) writes what
+    `write_reports` writes in-process; a child killed before its job leaves the reports to the build itself."""
+    import os
+    import signal
+
+    from dataprep.report.worker import ReportWriter
+
+    expected = {name: (finetune.reports / name).read_bytes() for name in NAMES}
+    for kill in (False, True):
+        folder = tmp_path / f"kill-{kill}"
+        folder.mkdir()
+        writer = ReportWriter()
+        try:
+            process = writer._process
+            assert process is not None and process.is_alive()
+            if kill:
+                os.kill(process.pid, signal.SIGKILL)
+                process.join()
+            assert writer(finetune.result, folder) == list(NAMES)
+        finally:
+            writer.close()
+        assert {name: (folder / name).read_bytes() for name in NAMES} == expected
+        assert writer._process is None
+
+
+def test_an_error_in_the_report_process_is_raised_in_the_build(finetune: Built, tmp_path: Path) -> None:
+    """A write error in the child comes back as the same OSError, naming the file (the build's message uses it)."""
+    from dataprep.report.worker import ReportWriter
+
+    writer = ReportWriter()
+    try:
+        with pytest.raises(FileNotFoundError) as raised:
+            writer(finetune.result, tmp_path / "missing")
+    finally:
+        writer.close()
+    assert raised.value.filename is not None and "missing" in raised.value.filename
+    assert "Traceback" in str(raised.value.__cause__)
+
+
 # ------------------------------------------------------------------------------------------ report.html
 
 

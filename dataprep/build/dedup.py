@@ -58,7 +58,9 @@ def run(units: list[Unit], settings: DedupSettings, ledger: Ledger,
             rep = units[head]
             rep.cluster_size += 1
             code, reason = _reason(index, units, result, settings)
-            members.setdefault(head, []).append(ledger.reject(unit, code, f"{reason}; that record is kept"))
+            entry = ledger.reject(unit, code, f"{reason}; that record is kept")
+            entry.jaccard = float(result.jaccard[index])
+            members.setdefault(head, []).append(entry)
         stage.done(len(kept))
     clusters = sorted(((units[h], m) for h, m in members.items()), key=lambda c: (-len(c[1]), c[0].key))
     return kept, clusters

@@ -27,6 +27,7 @@ from dataprep.io.write import describe, dumps_pretty, publish, staging, write_js
 from dataprep.manifest import MANIFEST_NAME, Stopped, build_manifest, digest, owned_files
 from dataprep.registry import RulePolicy
 from dataprep.report import NAMES as REPORT_NAMES
+from dataprep.report.worker import ReportWriter
 from dataprep.validate import validate_paths
 
 # Every file a build can write into OUT.
@@ -41,11 +42,12 @@ def names(settings: BuildSettings, reports: bool) -> tuple[str, ...]:
     return (*splits, "rejected.jsonl", "lineage.jsonl", *(REPORT_NAMES if reports else ()), MANIFEST_NAME)
 
 
-def run(target: Target, result: BuildResult, policy: RulePolicy, reports: bool,
+def run(target: Target, result: BuildResult, policy: RulePolicy, reports: ReportWriter | None,
         stopped: Stopped | None = None) -> list[Path]:
     """Stage every output, check the splits with `validate`, then swap the set into OUT.
 
-    Returns the folders beside OUT that had to stay (a user's file that clashed with one in OUT).
+    `reports` writes report.json, report.html and expectations.json (None: no reports). Returns the folders
+    beside OUT that had to stay (a user's file that clashed with one in OUT).
     """
     _fill_originals(result.rejected)
     stage: Path | None = None
@@ -58,7 +60,7 @@ def run(target: Target, result: BuildResult, policy: RulePolicy, reports: bool,
                 result.findings.append(Finding(str(target.out / "train.jsonl"), 0, 0, stopped["code"],
                                                Severity.ERROR, stopped["message"]))
             result.manifest = dict(build_manifest(result, written, stopped))
-            files = [w["file"] for w in written.values()] + (_reports(result, stage) if reports else [])
+            files = [w["file"] for w in written.values()] + (_reports(reports, result, stage) if reports else [])
             result.manifest["files"] = {name: digest(stage / name).sha256 for name in files}
             write_text(stage / MANIFEST_NAME, dumps_pretty(result.manifest))
             check_unchanged(result.inputs)  # the set describes the bytes read: a file changed since stops it
@@ -97,12 +99,10 @@ def _self_check(stage: Path, out: Path, result: BuildResult, written: dict[str, 
                                        finding.code, finding.severity, finding.message))
 
 
-def _reports(result: BuildResult, stage: Path) -> list[str]:
+def _reports(writer: ReportWriter, result: BuildResult, stage: Path) -> list[str]:
     """report.json, report.html and expectations.json; a failed write names the report it was writing."""
-    from dataprep.report import write_reports
-
     try:
-        return write_reports(result, stage)
+        return writer(result, stage)
     except OSError as exc:
         if exc.filename is not None:
             raise

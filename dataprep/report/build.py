@@ -201,8 +201,7 @@ def _duplicates(result: BuildResult) -> dict[str, Any]:
     later = {(r.source, r.line, r.chunk): r.code for r in result.rejected
              if r.code not in _DEDUP_CODES and (r.source, r.line, r.chunk) in heads}
     ngram, threshold = result.settings.dedup.ngram, result.settings.dedup.threshold
-    near = [evidence.jaccard(dedup_text(kept.row), dedup_text(m.row), ngram)
-            for kept, members in result.clusters for m in members if m.code == "DP402" and m.row is not None]
+    near = [m.jaccard for _, members in result.clusters for m in members if m.code == "DP402" and m.jaccard is not None]
     examples = []
     for kept, members in result.clusters[:_CLUSTERS]:
         fate = placed.get(id(kept)) or f"rejected {later.get((kept.source, kept.line, kept.chunk), '')}".strip()
@@ -226,5 +225,6 @@ def _member(member: Rejected, kept: str, ngram: int) -> dict[str, Any]:
     if member.row is None:  # a ledger entry made without its record: only the line as read is known
         return where | {"excerpt": _excerpt(mask_record(member.original or ""))}
     text = dedup_text(member.row)
-    return where | {"excerpt": _excerpt(mask(text)), "jaccard": evidence.jaccard(kept, text, ngram),
+    measured = evidence.jaccard(kept, text, ngram) if member.jaccard is None else evidence.shown(member.jaccard)
+    return where | {"excerpt": _excerpt(mask(text)), "jaccard": measured,
                     "diff": evidence.word_diff(mask(kept), mask(text))}

@@ -79,6 +79,12 @@ class _Chart:
     svg: str = ""
 
 
+def warm() -> None:
+    """Import matplotlib and render one empty chart (fonts found, SVG backend loaded) ahead of the report."""
+    with _figure("warm-up", 1.0):
+        pass
+
+
 @contextmanager
 def _figure(name: str, height: float) -> Iterator[_Chart]:
     """Axes to draw on; on exit the figure is rendered into `svg` with the report's fixed style."""

@@ -21,8 +21,13 @@ _BIN = 0.02  # width of a Jaccard bin in the distribution
 
 
 def jaccard(kept: str, dropped: str, ngram: int) -> float:
-    """The true Jaccard of two records' compared texts, rounded for display (never rounded up to the threshold)."""
-    return math.floor(text_jaccard(kept, dropped, ngram) * 1000) / 1000
+    """The true Jaccard of two records' compared texts (for a ledger entry the dedup step did not measure)."""
+    return shown(text_jaccard(kept, dropped, ngram))
+
+
+def shown(value: float) -> float:
+    """A Jaccard cut to three decimals for display: never rounded up to the threshold."""
+    return math.floor(value * 1000 + 1e-9) / 1000
 
 
 def word_diff(kept: str, dropped: str) -> list[list[str]]:
