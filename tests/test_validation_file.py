@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from catalogue import PAIR_CASES
-from conftest import LLAMA, TOOLFORMER, build, jsonl, validate_json
+from conftest import LLAMA, TOOLFORMER, build, jsonl, override, validate_json
 
 from dataprep.text.dedup import normalise, shingles
 
@@ -123,3 +123,16 @@ def test_the_config_names_the_validation_file_relative_to_itself(tmp_path: Path,
     assert sorted(r["line"] for r in jsonl(out / "rejected.jsonl") if r["code"] == "DP501") == list(range(141, 151))
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["settings"]["dedup"]["keep"] == "longest"
+
+
+def test_a_total_quota_counts_the_validation_file(tmp_path: Path, records: list[dict[str, str]]) -> None:
+    """train + validation <= max_total_records: the sample of train leaves room for the whole validation file."""
+    write(tmp_path / "raw.jsonl", records[:180])
+    write(tmp_path / "mine.jsonl", records[180:200])
+    profile = override(tmp_path, LLAMA, "fine-tuning", "max_total_records", 150)
+    out = tmp_path / "out"
+    done = build(tmp_path / "raw.jsonl", out, "--no-report", "--model", LLAMA, "--profile-file", profile,
+                 "--max-train-records", "140", "--validation-file", tmp_path / "mine.jsonl")
+    assert done.returncode == 0, done.stderr
+    assert (len(jsonl(out / "train.jsonl")), len(jsonl(out / "validation.jsonl"))) == (130, 20)
+    assert sum(r["code"] == "DP504" for r in jsonl(out / "rejected.jsonl")) == 50

@@ -93,6 +93,7 @@ def _place(walk: place.Walk, units: list[Unit], held: list[Unit], ledger: Ledger
     """The split walk (the validation file's units, if any, are the validation split) and the language
     filter; a stop (over the quota, or no training record) instead of an exception, so the write step can
     still publish the ledger and the reports."""
+    walk.placer.counts[VALIDATION] += len(held)  # a train + validation quota counts the validation file too
     try:
         splits = walk.run(units)
     except BuildError as exc:  # over the training quota: nothing is placed
