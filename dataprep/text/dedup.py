@@ -413,13 +413,19 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
             found = sets[u] = shingle_hashes(normalise(texts[u]), settings.ngram, memo)
         return found
 
-    def similarity(u: int, v: int) -> float:
-        return _jaccard(shingle_set(u), shingle_set(v))
+    return _resolve(pairs, group, settings, lambda u, v: _jaccard(shingle_set(u), shingle_set(v)), eligible)
 
-    # Eligibility is asked lazily: only of texts that are kept *and* have a text dropped for them (the others'
-    # eligibility changes nothing here; the caller checks them anyway). When one is refused, the pass runs
-    # again without it, which can make new texts kept with dependents: asked in turn, until none is refused
-    # (in practice one pass and one question; a refused kept text is rare).
+
+def _resolve(pairs: np.ndarray, group: np.ndarray, settings: DedupSettings, similarity: Callable[[int, int], float],
+             eligible: Eligible | None) -> DedupResult:
+    """The greedy pass over the exact groups' heads, with each kept text one that `eligible` accepts.
+
+    Eligibility is asked lazily: only of texts that are kept *and* have a text dropped for them (the others'
+    eligibility changes nothing here; the caller checks them anyway). When one is refused, the pass runs
+    again without it, which can make new texts kept with dependents: asked in turn, until none is refused
+    (in practice one pass and one question; a refused kept text is rare).
+    """
+    n = len(group)
     ok = np.ones(n, dtype=bool)
     asked = np.zeros(n, dtype=bool)
     index = np.arange(n, dtype=np.int64)
