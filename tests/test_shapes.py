@@ -219,3 +219,14 @@ def test_parquet_columns_map_and_synonyms(tmp_path: Path) -> None:
     assert outcome.findings == []  # the column not mapped (n) is left out, not an unknown key
     outcome = read_sources([synonyms], POLICY)
     assert outcome.inputs[0].mapping == "question←QUERY; answer←Reply (synonyms, case-insensitive)"
+
+
+def test_a_file_already_in_a_shape_is_read_as_found_beside_a_mapped_one(tmp_path: Path) -> None:
+    """--map for the raw file; a Bedrock file next to it (or the --validation-file) has none of the mapped
+    fields and needs none: it is read as found, not refused."""
+    bedrock = tmp_path / "bedrock.jsonl"
+    bedrock.write_text(json.dumps({"prompt": "p", "completion": "c"}) + "\n", encoding="utf-8")
+    options = ReadOptions(fields=(("prompt", "questionText"), ("completion", "answerText")))
+    outcome = read_sources([RAW / "mapped-json", bedrock], POLICY, options)
+    assert [f.mapping for f in outcome.inputs] == ["prompt←questionText; completion←answerText (--map)", ""]
+    assert all(r.row is not None for r in outcome.records) and len(outcome.records) == 31
