@@ -30,7 +30,11 @@ class Severity(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem at one place. `line` and `col` are 1-based; 0 means the whole file."""
+    """One problem at one place. `line` and `col` are 1-based; 0 means the whole file.
+
+    `end_col` is the 1-based column just past the matched text on `line` (the end of a key, a token, a field)
+    when the check knows it, else 0; it is not part of the pinned `as_dict` (the `--format json` array).
+    """
 
     path: str
     line: int
@@ -38,6 +42,12 @@ class Finding:
     code: str
     severity: Severity
     message: str
+    end_col: int = 0
+
+    @property
+    def whole_file(self) -> bool:
+        """A finding about the file as a whole (a quota, a file name): it has no line to point at."""
+        return self.line <= 0
 
     def as_dict(self) -> dict[str, object]:
         return {

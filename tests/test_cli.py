@@ -59,7 +59,10 @@ def dataset(tmp_path: Path) -> Path:
 def test_text_format_is_path_line_col_code_message_with_the_summary_on_stderr(dataset: Path) -> None:
     result = invoke("validate", dataset.name, cwd=dataset.parent)
     assert result.exit_code == 1
-    lines = result.stdout.splitlines()
+    lines, help_lines = result.stdout.split("\n\n")  # the findings, then each rule's fix once
+    assert [line.split(":")[0] for line in help_lines.splitlines()] == ["DP203 missing-field", "DP206 unknown-key",
+                                                                          "DP409 secret", "DP410 pii"]
+    lines = lines.splitlines()
     assert [tuple(re.fullmatch(r"train\.jsonl:(\d+):(\d+): (DP\d{3}) .+", line).groups()) for line in lines] == [
         (str(line), str(col), code) for line, col, code, _ in EXPECTED]
     assert lines[2] == "train.jsonl:4:1: DP203 prompt/completion record: required field 'completion' is missing"
@@ -70,7 +73,8 @@ def test_text_summary_names_the_model_when_one_is_given(dataset: Path) -> None:
     result = invoke("validate", dataset.name, "--model", "llama3-1-8b-instruct", cwd=dataset.parent)
     assert result.exit_code == 1
     assert result.stderr.endswith("warning(s) for llama3-1-8b-instruct\n")
-    assert "train.jsonl:0:0: DP304 " in result.stdout  # a whole-file finding keeps line and column 0
+    assert "\ntrain.jsonl: DP304 " in f"\n{result.stdout}"  # a whole-file finding has no line: no made-up :0:0
+    assert ":0:0" not in result.stdout
 
 
 def test_json_format_is_one_array_with_every_field_and_nothing_on_stderr(dataset: Path) -> None:
@@ -137,7 +141,9 @@ def test_exit_0_when_clean_1_with_errors_2_on_usage(tmp_path: Path, dataset: Pat
         assert result.exit_code == 2, args
         assert "Traceback" not in result.output
     bad_split = invoke("validate", dataset, "--split", "test", cwd=tmp_path)
-    assert bad_split.stderr == "dataprep: error: --split must be train or validation, not 'test'\n"
+    assert bad_split.stderr == ("dataprep: error: Invalid value for '--split': 'test' is not one of 'train', "
+                                "'validation'. (see `dataprep validate --help`)\n")
+    assert bad_split.stdout == ""
 
 
 def test_warnings_alone_exit_0(tmp_path: Path) -> None:
@@ -189,11 +195,15 @@ def test_rules_lists_every_code_with_severity_name_and_planned_marker(tmp_path: 
 
 
 def test_rules_code_explains_summary_why_and_fix(tmp_path: Path) -> None:
+    from dataprep.registry import doc_url
+
     entry = _registry()["DP203"]
     result = invoke("rules", "dp203", cwd=tmp_path)
     assert result.exit_code == 0
     assert result.stdout == (f"DP203 {entry['name']} ({entry['severity']}, build action: {entry['action']})\n\n"
-                             f"{entry['summary']}\n\nWhy: {entry['explanation']}\n\nFix: {entry['fix']}\n")
+                             f"{entry['summary']}\n\nWhy: {entry['explanation']}\n\nFix: {entry['fix']}\n\n"
+                             f"Docs: {doc_url('DP203')}\n")
+    assert doc_url("DP203").endswith("docs/rules.md#dp203")
 
 
 def test_rules_marks_a_planned_code_when_explaining_it(tmp_path: Path) -> None:

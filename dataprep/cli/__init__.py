@@ -20,6 +20,7 @@ from dataprep import __version__
 from dataprep.cli.build import DefaultsInHelp, build
 from dataprep.cli.job import job
 from dataprep.cli.models import models
+from dataprep.cli.output import OneLineUsage
 from dataprep.cli.report import report
 from dataprep.cli.rules import rules
 from dataprep.cli.validate import validate
@@ -50,10 +51,10 @@ def _root(
 
 def _register(target: typer.Typer) -> None:
     """Every command, in the order `dataprep --help` lists them; `build` shows its defaults in its help."""
-    target.command()(validate)
+    target.command(cls=OneLineUsage)(validate)
     target.command(cls=DefaultsInHelp)(build)
-    target.command()(rules)
-    target.command()(models)
+    target.command(cls=OneLineUsage)(rules)
+    target.command(cls=OneLineUsage)(models)
     target.command()(job)
     target.command()(report)
 

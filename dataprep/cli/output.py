@@ -15,16 +15,31 @@ from enum import StrEnum
 from typing import NoReturn
 
 import typer
+from typer.core import TyperCommand
 
 from dataprep.findings import Finding, Severity
 
 
 class OutputFormat(StrEnum):
-    """The `--format` of `validate`: for people, for programs, for GitHub Actions annotations."""
+    """`validate --output-format`: for people (text, concise, grouped), for programs (json, json-lines), for CI
+    (github annotations, gitlab code quality, sarif code scanning, junit test reports). `cli/formats` renders
+    them; `print_findings` here renders the three that `build` and `job` print (text, json, github)."""
 
     text = "text"
+    concise = "concise"
+    grouped = "grouped"
     json = "json"
+    json_lines = "json-lines"
     github = "github"
+    gitlab = "gitlab"
+    sarif = "sarif"
+    junit = "junit"
+
+    @property
+    def machine(self) -> bool:
+        """A document a program parses whole: stderr stays empty too (no summary line) unless it fails."""
+        return self in (OutputFormat.json, OutputFormat.json_lines, OutputFormat.gitlab, OutputFormat.sarif,
+                        OutputFormat.junit)
 
 
 # Terminal escape sequences (ECMA-48): CSI `ESC [ ... final` (and its one-byte form U+009B), OSC/DCS/APC/PM/SOS
@@ -117,3 +132,36 @@ def summary_line(findings: Sequence[Finding], checked: str) -> str:
     """`N finding(s): E error(s), W warning(s) CHECKED`, the last line `validate` prints (to stderr)."""
     errors, warnings = count(findings, Severity.ERROR), count(findings, Severity.WARNING)
     return f"{len(findings)} finding(s): {errors} error(s), {warnings} warning(s) {terminal_safe(checked)}"
+
+
+try:  # typer 0.25+ carries its own copy of click: its exceptions are not the installed click's
+    from typer._click import exceptions as _cli_errors
+except ImportError:  # pragma: no cover - older typer runs on the installed click
+    from click import exceptions as _cli_errors  # type: ignore[no-redef]
+
+
+class OneLineUsage(TyperCommand):
+    """A command whose own usage errors (unknown option, bad choice, missing argument) are one line on stderr
+    and exit 2, like every other usage error: no usage banner, no panel, nothing on stdout for a program that
+    parses it. Options are parsed in `parse_args` and converted when the command is invoked: both are caught."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except _cli_errors.NoArgsIsHelpError:
+            raise
+        except _cli_errors.UsageError as exc:
+            _usage_line(ctx, exc)
+
+    def invoke(self, ctx: typer.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except _cli_errors.UsageError as exc:
+            _usage_line(ctx, exc)
+
+
+def _usage_line(ctx: typer.Context, exc: _cli_errors.UsageError) -> NoReturn:
+    message = exc.format_message().replace("Value error, ", "")  # typer's wording of a failed conversion
+    typer.echo(f"dataprep: error: {terminal_safe(message)} "
+               f"(see `{terminal_safe(ctx.command_path)} --help`)", err=True)
+    raise typer.Exit(2) from None
