@@ -131,7 +131,7 @@ class RulePolicy:
             return False
         if dropped >= 0 or self.select is not None:
             return True
-        return _matches(code, self.ignore)
+        return code in self.ignore or any(len(p) < len(code) and code.startswith(p) for p in self.ignore)
 
     def selecting(self, select: Iterable[str] | None = None, extend_select: Iterable[str] = (),
                   ignore: Iterable[str] = ()) -> RulePolicy:
@@ -147,10 +147,6 @@ class RulePolicy:
 def _covers(prefix: str, code: str) -> bool:
     """A selector names the code itself or a prefix of it (`DP4`, `DP41`)."""
     return code.startswith(prefix)
-
-
-def _matches(code: str, selectors: Iterable[str]) -> bool:
-    return any(_covers(p, code) for p in selectors)
 
 
 def check_codes(codes: Iterable[str], where: str) -> None:

@@ -39,10 +39,10 @@ def rules(
     table = registry()
     chosen = list(table.values())
     if code is not None:
-        found = table.get(code.strip().upper())
-        if found is None:
+        rule = table.get(code.upper())
+        if rule is None:
             fail_usage(f"no rule {code!r}; `dataprep rules` lists them")
-        chosen = [found]
+        chosen = [rule]
     if output_format is RulesFormat.json:
         body: Any = [rule_object(r) for r in chosen]
         typer.echo(json.dumps(body[0] if code is not None else body, ensure_ascii=False, indent=1))
@@ -50,7 +50,7 @@ def rules(
         typer.echo(markdown(chosen), nl=False)
     elif code is None:
         for rule in chosen:
-            marker = "planned  " if rule.planned else ""
+            marker = "planned  " if getattr(rule, "planned", False) else ""
             typer.echo(f"{rule.code}  {rule.severity!s:<7}  {marker}{rule.name:<32} {rule.summary}")
     else:
         typer.echo(explain(chosen[0]))

@@ -91,8 +91,9 @@ def validate(
     _print(findings, fmt, legacy, statistics, profile, paths, max_per_rule)
     from dataprep.findings import Severity
 
-    failed = any(f.severity == Severity.ERROR for f in findings)
-    raise typer.Exit(1 if failed and not exit_zero else 0)
+    if exit_zero:
+        raise typer.Exit(0)
+    raise typer.Exit(1 if any(f.severity == Severity.ERROR for f in findings) else 0)
 
 
 def _format(output_format: OutputFormat | None, legacy_format: OutputFormat | None) -> tuple[OutputFormat, bool]:
