@@ -30,8 +30,8 @@ from dataprep.profiles import Profile, TaskSpec
 from dataprep.registry import RulePolicy
 
 _S3_SAFE_NAME = re.compile(r"^[A-Za-z0-9_./-]+$")
-# Reports a finding at (line, col) of the file being checked.
-LineEmit = Callable[[int, int, str, str], None]
+# Reports a finding at (line, col) of the file being checked; the optional fifth argument is its end column.
+LineEmit = Callable[..., None]
 
 
 
@@ -83,8 +83,8 @@ def _check_file(path: Path, profile: Profile | None, spec: TaskSpec | None, spli
     findings.extend(read.findings)
     result = FileResult(name, split, records=len(read.records) + len(read.bad_lines), size=read.size)
 
-    def emit(line: int, col: int, code: str, message: str) -> None:
-        policy.add(findings, name, line, col, code, message)
+    def emit(line: int, col: int, code: str, message: str, end_col: int = 0) -> None:
+        policy.add(findings, name, line, col, code, message, end_col)
 
     _check_name(path, emit)
     if not read.records:
@@ -135,7 +135,7 @@ def _check_record(record: RawRecord, fmt: str | None, majority: str | None, prof
 
     def at(code: str, message: str, key: str | None) -> None:
         col = record.text.find(f'"{key}"') + 1 if key else 1
-        emit(record.line, max(col, 1), code, message)
+        emit(record.line, max(col, 1), code, message, col + len(key) + 2 if key and col > 0 else 0)  # past the key
 
     if fmt is None:
         at("DP200", f"no Bedrock format has these keys: {sorted(record.value)[:8]}", None)

@@ -420,3 +420,15 @@ def test_rule_policy_layers_config_ignore_then_command_line() -> None:
     assert not narrower.ignored("DP410") and narrower.ignored("DP401")  # the more specific selector wins
     with pytest.raises(ValueError, match="--select: unknown rule code 'XX1'"):
         config.selecting(["XX1"])
+
+
+def test_a_finding_at_a_key_carries_the_end_column_of_the_key(tmp_path: Path) -> None:
+    record = '{"prompt": "Name a colour.", "completion": "Blue.", "odd%key": 1}'
+    (tmp_path / "train.jsonl").write_text(record + "\n", encoding="utf-8")
+    result = invoke("validate", "train.jsonl", "--output-format", "json-lines", cwd=tmp_path)
+    (finding,) = [json.loads(line) for line in result.stdout.splitlines()]
+    start = record.index('"odd%key"') + 1
+    assert (finding["code"], finding["col"], finding["end_col"]) == ("DP206", start, start + len('"odd%key"'))
+    region = json.loads(invoke("validate", "train.jsonl", "--output-format", "sarif", cwd=tmp_path).stdout)[
+        "runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 1, "startColumn": start, "endColumn": start + len('"odd%key"')}
