@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass, replace
+from html import escape
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -170,15 +171,44 @@ def test_word_diff_shows_what_differs_and_elides_what_does_not() -> None:
     assert (bins[0], bins[-1]) == ({"from": 0.8, "to": 0.82, "count": 2}, {"from": 0.98, "to": 1.0, "count": 2})
 
 
-def test_verdict_names_what_blocks(too_small: Built) -> None:
-    verdict = too_small.report()["verdict"]
+def test_verdict_names_what_blocks_once_and_what_to_run(too_small: Built) -> None:
+    """Too few records is one blocker (DP304), not two: the row-count expectation that restates it stays in
+    the expectations section. The next step is the rule's fix."""
+    report = too_small.report()
+    verdict = report["verdict"]
     assert not verdict["ready"]
-    blocking = {b["code"]: b for b in verdict["blocking"]}
-    assert "DP304" in blocking  # the self-check of the written files: too few records
-    rows = blocking["expect_table_row_count_to_be_between"]
-    counts = too_small.report()["counts"]
-    assert rows["where"] == "train+validation"
-    assert f"observed {counts['train'] + counts['validation']}" in rows["message"]
+    assert [b["code"] for b in verdict["blocking"]] == ["DP304"] and verdict["blocking_total"] == 1
+    failed = [r for r in report["expectations"]["results"] if not r["success"]]
+    assert [r["type"] for r in failed] == ["expect_table_row_count_to_be_between"]
+    counts = report["counts"]
+    assert failed[0]["observed_value"] == counts["train"] + counts["validation"]
+    assert verdict["next"]["command"] == "dataprep rules DP304"
+    assert verdict["headline"] == ("Not ready for llama3-1-8b-instruct fine-tuning: 1 blocking problem(s). "
+                                   "40 records in, 40 kept, 0 removed (0.0%).")
+
+
+def test_verdict_says_what_was_removed_and_the_terminal_ends_with_it(finetune: Built, tmp_path: Path) -> None:
+    report = finetune.report()
+    verdict = report["verdict"]
+    assert verdict["ready"] and verdict["next"]["command"].startswith("dataprep job OUT --s3-uri ")
+    by_code = {e["code"]: e["count"] for e in report["rejected"]["by_code"]}
+    top = sorted(by_code.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    assert [(r["code"], r["count"]) for r in verdict["removed_by"]] == top
+    assert (verdict["records_in"], verdict["kept"], verdict["removed"]) == (
+        report["counts"]["input_records"], report["counts"]["train"] + report["counts"]["validation"],
+        report["counts"]["rejected"])
+    share = 100 * verdict["removed"] / verdict["units"]
+    assert f"{verdict['removed']} removed ({share:.1f}%): {top[0][0]} " in verdict["headline"]
+    page = (finetune.reports / REPORT_HTML).read_text(encoding="utf-8")
+    assert escape(verdict["headline"].partition(". ")[0]) in page and "Removed most:" in page
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-c", "from dataprep.cli import main; main()", "build", str(FINETUNE),
+                           str(out), "--model", LLAMA, "--lang", "en", "-q"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert verdict["headline"] in lines  # one line, not cut at 80 columns without a terminal
+    assert f"next: dataprep job {out} --s3-uri " in done.stderr
 
 
 # ------------------------------------------------------------------------------------------ great-expectations
@@ -317,15 +347,25 @@ def test_an_error_in_the_report_process_is_raised_in_the_build(finetune: Built, 
 # ------------------------------------------------------------------------------------------ report.html
 
 
-def test_report_html_in_headless_chromium(finetune: Built, too_small: Built, tmp_path: Path) -> None:
+# Every list past its first rows is folded, so a page's height follows its sections, not the data: the sample
+# builds measure 4.5k-7.0k px at 1280 and 4.8k-9.9k px at 420 px wide (the SageMaker-guide report was 83k px
+# when each input file had its row).
+MAX_HEIGHT = {1280: 15_000, 420: 20_000}
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def test_report_html_in_headless_chromium(finetune: Built, pretraining: Built, too_small: Built) -> None:
+    """At 1280 and 420 px: nothing loads, nothing scrolls sideways, the page stays short; screenshots kept."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (`make test-deps` installs it): /usr/bin/chromium")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
-            for built, banner in ((finetune, "Ready"), (too_small, "Not ready")):
-                page = browser.new_page(viewport={"width": 1200, "height": 900})
+            cases = [(built, banner, width) for built, banner in
+                     ((finetune, "Ready"), (pretraining, "Ready"), (too_small, "Not ready")) for width in MAX_HEIGHT]
+            for built, banner, width in cases:
+                page = browser.new_page(viewport={"width": width, "height": 900})
                 requests: list[str] = []
                 errors: list[str] = []
                 page.on("request", lambda r, seen=requests: seen.append(r.url))
@@ -341,7 +381,12 @@ def test_report_html_in_headless_chromium(finetune: Built, too_small: Built, tmp
                 assert page.locator("figure.languages-chart svg").count() == 1
                 for code in (e["code"] for e in built.report()["rejected"]["by_code"]):
                     assert page.locator(f"#rule-{code}").count() == 1  # the rejected table links resolve
-                shot = tmp_path / f"{built.reports.parent.name}.png"
+                size = page.evaluate("() => [document.documentElement.scrollWidth, "
+                                     "document.documentElement.clientWidth, document.documentElement.scrollHeight]")
+                assert size[0] <= size[1], f"{built.reports.parent.name} scrolls sideways at {width} px: {size}"
+                assert size[2] <= MAX_HEIGHT[width], f"{built.reports.parent.name} at {width} px: {size[2]} px tall"
+                ARTIFACTS.mkdir(exist_ok=True)
+                shot = ARTIFACTS / f"report-{built.reports.parent.name.rstrip('0123456789')}-{width}.png"
                 page.screenshot(path=str(shot), full_page=True)
                 assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
                 page.close()

@@ -120,9 +120,12 @@ def build(
 def _run_build(raw: list[Path], out: Path, profile: Profile, settings: BuildSettings, policy: RulePolicy,
                quiet: bool, reports: bool) -> None:
     """Run the pipeline, print the summary and the findings in the written files; exit 1 when not ready."""
+    from rich.text import Text
+
     from dataprep.build.pipeline import build as run
     from dataprep.cli.summary import console, print_summary, progress_bars
     from dataprep.findings import Severity
+    from dataprep.report.verdict import terminal_line
 
     try:
         with progress_bars(not quiet) as progress:
@@ -133,9 +136,10 @@ def _run_build(raw: list[Path], out: Path, profile: Profile, settings: BuildSett
     print_summary(result, out)
     print_findings([f for f in result.findings if f.severity >= Severity.WARNING and f.path.startswith(str(out))],
                    err=True)
-    if result.errors:
-        console.print(f"[red]{len(result.errors)} error(s) in the written files: the data is not ready for "
-                      f"{profile.id} yet[/red]")
+    ready, headline, step = terminal_line(result, out)
+    console.print(Text(terminal_safe(headline), style="green" if ready else "red"))
+    console.print(Text(terminal_safe(step)))
+    if result.errors or not ready:
         raise typer.Exit(1)
     written = ", ".join(entry["file"] for entry in result.manifest["outputs"].values())
     shown = terminal_safe(str(out))

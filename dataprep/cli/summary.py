@@ -6,6 +6,7 @@ and pipes, or with `--quiet`, the build prints the summary alone, so logs stay r
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,7 +24,8 @@ from dataprep.registry import rule
 if TYPE_CHECKING:
     from dataprep.build.model import BuildResult
 
-console = Console(stderr=True)
+# Without a terminal (CI logs, pipes) lines are not wrapped at 80 columns: a path cut in two cannot be copied.
+console = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 200)
 
 
 @contextmanager
@@ -49,17 +51,7 @@ def progress_bars(enabled: bool) -> Iterator[Callable[[str, int], object]]:
 
 def print_summary(result: BuildResult, out: Path) -> None:
     """Records in and out per stage, what each rule did, and how much of each quota the splits use."""
-    stages = Table(title="dataprep build", title_justify="left")
-    for column in ("stage", "in", "out", "seconds"):
-        stages.add_column(column, justify="left" if column == "stage" else "right")
-    for stage in result.stages:
-        if stage.name == "read":
-            stages.add_row("read", f"{stage.records_in:,} files", f"{stage.records_out:,}", f"{stage.seconds:.1f}")
-        elif stage.name == "write":
-            stages.add_row("write, check", "", "", f"{stage.seconds:.1f}")
-        else:
-            stages.add_row(stage.name, f"{stage.records_in:,}", f"{stage.records_out:,}", f"{stage.seconds:.1f}")
-    console.print(stages)
+    console.print(_stages(result))
 
     rules = Table(title="rules", title_justify="left")
     for column in ("code", "rule", "dropped", "fixed", "warned"):
@@ -83,6 +75,9 @@ def print_summary(result: BuildResult, out: Path) -> None:
                        _path(out / entry["file"]))
     quotas.add_row("rejected", f"{len(result.rejected):,}", "", "", _path(out / "rejected.jsonl"))
     console.print(quotas)
+    for entry in result.inputs:
+        if entry.mapping:  # which field became which, per file: say it so a wrong guess is seen
+            console.print(Text(terminal_safe(f"read {entry.path} as: {entry.mapping}")))
     languages = Counter(u.lang for units in result.splits.values() for u in units)
     mix = ", ".join(f"{lang} {n:,}" for lang, n in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0])))
     console.print(f"languages ({result.settings.lang_detector}): {mix}")
@@ -91,6 +86,21 @@ def print_summary(result: BuildResult, out: Path) -> None:
         console.print(Text(f"report: {uri} (also report.json, expectations.json)"))
     console.print(f"{result.units:,} records in = {sum(len(v) for v in result.splits.values()):,} written + "
                   f"{len(result.rejected):,} rejected; tokens counted with {result.token_counter}")
+
+
+def _stages(result: BuildResult) -> Table:
+    """Records in and out of each step, and its seconds (read counts files in, write has no record count)."""
+    stages = Table(title="dataprep build", title_justify="left")
+    for column in ("stage", "in", "out", "seconds"):
+        stages.add_column(column, justify="left" if column == "stage" else "right")
+    for stage in result.stages:
+        if stage.name == "read":
+            stages.add_row("read", f"{stage.records_in:,} files", f"{stage.records_out:,}", f"{stage.seconds:.1f}")
+        elif stage.name == "write":
+            stages.add_row("write, check", "", "", f"{stage.seconds:.1f}")
+        else:
+            stages.add_row(stage.name, f"{stage.records_in:,}", f"{stage.records_out:,}", f"{stage.seconds:.1f}")
+    return stages
 
 
 def _path(path: Path) -> Text:

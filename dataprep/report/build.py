@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from dataprep.checks.content import mask, mask_record
 from dataprep.checks.duplicates import dedup_text
-from dataprep.checks.quotas import SPLITS, TRAIN, VALIDATION
+from dataprep.checks.quotas import SPLITS, TRAIN
 from dataprep.findings import Finding, Severity
 from dataprep.registry import rule
-from dataprep.report import evidence, stats
+from dataprep.report import evidence, stats, verdict
 
 if TYPE_CHECKING:
     from dataprep.build.model import BuildResult, Rejected, Unit
@@ -41,7 +41,7 @@ _NUMBER = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b")
 def build_report(result: BuildResult, outcome: Outcome) -> dict[str, Any]:
     """The report of one build whose manifest has been written; `outcome` is its GX run."""
     manifest = result.manifest
-    written = _output_findings(result)
+    written = verdict.output_findings(result)
     return {
         "report_version": REPORT_VERSION,
         "tool": manifest["tool"],
@@ -49,13 +49,14 @@ def build_report(result: BuildResult, outcome: Outcome) -> dict[str, Any]:
         "verdict": _verdict(result, written, outcome),
         "settings": manifest["settings"],
         "inputs": [{"path": f.path, "sha256": f.sha256, "bytes": f.bytes, "records": f.records,
-                    "shapes": dict(sorted(f.shapes.items()))} for f in result.inputs],
+                    "shapes": dict(sorted(f.shapes.items())), **({"mapping": f.mapping} if f.mapping else {})}
+                   for f in result.inputs],
         "skipped": manifest.get("skipped", []),
         "counts": manifest["counts"],
         "stages": [{"name": s.name, "records_in": s.records_in, "records_out": s.records_out}
                    for s in result.stages],
         "rules": _rules(result, written),
-        "rejected": _rejected(result.rejected),
+        "rejected": _rejected(result.rejected, result.settings.dedup.threshold),
         "splits": _splits(result),
         "duplicates": _duplicates(result),
         "quotas": stats.quota_gauges(result),
@@ -66,13 +67,6 @@ def build_report(result: BuildResult, outcome: Outcome) -> dict[str, Any]:
                      "items": [_finding(f) for f in written[:_FINDINGS]]},
         "outputs": manifest["outputs"],
     }
-
-
-def _output_findings(result: BuildResult) -> list[Finding]:
-    """The self-check of the written splits (the reader's findings are about the inputs)."""
-    inputs = {f.path for f in result.inputs}
-    names = {f"{s}.jsonl" for s in SPLITS}
-    return [f for f in result.findings if f.path not in inputs and Path(f.path).name in names]
 
 
 def _finding(f: Finding) -> dict[str, Any]:
@@ -86,24 +80,16 @@ def _by_severity(findings: Sequence[Finding]) -> dict[str, int]:
 
 
 def _verdict(result: BuildResult, written: list[Finding], outcome: Outcome) -> dict[str, Any]:
-    """Ready only when the written files have no error and every expectation holds; what blocks, and why."""
-    blocking = [{"code": f.code, "where": f"{Path(f.path).name}:{f.line}" if f.line else Path(f.path).name,
-                 "message": mask(f.message)} for f in written if f.severity >= Severity.ERROR]
+    """Ready only when the written files have no error and every expectation holds; each problem once."""
+    failed = []
     for r in outcome.results:
         if not r["success"]:
             shown = ", ".join(f"{e['split']}.jsonl:{e['line']}" for e in r.get("unexpected", []))
             count = f"{r['unexpected_count']:,} of {r['element_count']:,} records" if "element_count" in r else \
                 f"observed {r.get('observed_value')}"
-            blocking.append({"code": r["type"], "where": r["dataset"],
-                             "message": f"{_describe(r)}: {count}" + (f" (e.g. {shown})" if shown else "")})
-    warnings = [{"code": f.code, "where": f"{Path(f.path).name}:{f.line}", "message": mask(f.message)}
-                for f in written if f.severity == Severity.WARNING][:_FINDINGS]
-    if result.settings.validation_fraction > 0 and not result.splits[VALIDATION]:
-        warnings.insert(0, {"code": "validation", "where": "validation.jsonl", "message":
-                            f"--validation-fraction {result.settings.validation_fraction} was asked for, but no "
-                            "record landed in validation; the job will run without a validation set"})
-    return {"ready": not blocking, "model": result.profile.id, "task": result.spec.task,
-            "blocking": blocking[:_FINDINGS], "blocking_total": len(blocking), "warnings": warnings}
+            failed.append({"code": r["type"], "where": r["dataset"], "column": r["kwargs"].get("column"),
+                           "message": f"{_describe(r)}: {count}" + (f" (e.g. {shown})" if shown else "")})
+    return verdict.verdict(result, written, failed)
 
 
 def _describe(result: dict[str, Any]) -> str:
@@ -143,8 +129,9 @@ def _rules(result: BuildResult, written: list[Finding]) -> list[dict[str, Any]]:
     return out
 
 
-def _rejected(rejected: Sequence[Rejected]) -> dict[str, Any]:
-    """Dropped records by code, their reasons (masked) grouped by kind, each with a few source:line examples."""
+def _rejected(rejected: Sequence[Rejected], threshold: float) -> dict[str, Any]:
+    """Dropped records by code, their reasons (masked) grouped by kind, each with a few source:line examples;
+    for a duplicate rule, the distribution of the Jaccard to the kept record."""
     groups: dict[str, dict[str, list[tuple[Rejected, str]]]] = defaultdict(lambda: defaultdict(list))
     for r in rejected:
         reason = mask(r.reason)
@@ -159,6 +146,9 @@ def _rejected(rejected: Sequence[Rejected]) -> dict[str, Any]:
                         for pattern, members in ranked[:_TOP_REASONS]],
             "other_reasons": sum(len(v) for _, v in ranked[_TOP_REASONS:]),
         })
+        measured = [m.jaccard for members in patterns.values() for m, _ in members if m.jaccard is not None]
+        if measured:
+            by_code[-1]["jaccard"] = evidence.distribution(measured, threshold)
     return {"total": len(rejected), "by_code": by_code}
 
 

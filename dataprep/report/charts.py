@@ -15,7 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-_STYLE = {"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
+_STYLE = {"svg.fonttype": "none", "font.size": 10, "legend.fontsize": 9, "axes.spines.top": False,
+          "axes.spines.right": False}
+# 4.2 in = 403 CSS px: drawn near its own size on a phone (text stays ~12 px at 420 px wide) and at most
+# 560 px on a desktop (report.html's CSS), so labels are never shrunk into illegibility nor blown up.
+_WIDTH = 4.2
 _COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f")
 _OTHER_COLOUR = "#bab0ac"
 _MAX_LANGUAGES = len(_COLOURS)
@@ -27,6 +31,8 @@ _SIZE = re.compile(r'<svg width="[^"]*" height="[^"]*"')
 
 def token_histogram(name: str, edges: Sequence[int], counts: Sequence[int], limit: Mapping[str, Any] | None) -> str:
     """Records per token-length bin of one split on a log axis, with the model's per-record limit drawn in."""
+    from matplotlib.ticker import MaxNLocator
+
     with _figure(name, 2.4) as chart:
         axes = chart.axes
         axes.stairs(counts, edges, fill=True, color=_COLOURS[0], alpha=0.85)
@@ -34,6 +40,7 @@ def token_histogram(name: str, edges: Sequence[int], counts: Sequence[int], limi
         axes.set_xlim(edges[0], edges[-1] * 1.2)  # room to the right of the last bin and of the limit
         axes.set_xlabel("tokens per record (log scale)")
         axes.set_ylabel("records")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # records are counted, never fractional
         if limit:
             axes.axvline(limit["usable"], color="#c0392b", linewidth=1.5, label=f"usable limit {limit['usable']:,}")
             if limit["quota"] != limit["usable"]:
@@ -62,7 +69,7 @@ def language_mix(name: str, by_split: Mapping[str, Sequence[Mapping[str, Any]]])
         axes.set_xlim(0, 100)
         axes.set_xlabel("% of the split's records")
         axes.invert_yaxis()
-        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=_MAX_LANGUAGES + 1, frameon=False)
+        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=5, frameon=False)  # 5 fit in 4.2 in
     return chart.svg
 
 
@@ -92,7 +99,7 @@ def _figure(name: str, height: float) -> Iterator[_Chart]:
     from matplotlib.figure import Figure
 
     with matplotlib.rc_context({**_STYLE, "svg.hashsalt": name}):
-        figure = Figure(figsize=(6.4, height), layout="constrained")
+        figure = Figure(figsize=(_WIDTH, height), layout="constrained")
         chart = _Chart(figure.subplots())
         yield chart
         chart.svg = _svg(figure, name)

@@ -14,6 +14,12 @@ from typing import Any
 
 from dataprep.report import charts
 
+_SHOWN = 5  # rows of a long list shown before the rest is folded
+_CLUSTERS_SHOWN = 3  # duplicate clusters shown before the rest is folded
+_TOC = (("verdict", "Verdict"), ("overview", "Overview"), ("quotas", "Quotas"), ("tokens", "Tokens"),
+        ("languages", "Languages"), ("duplicates", "Duplicates"), ("rejected", "Rejected"), ("cleaning", "Cleaning"),
+        ("rules", "Rules"), ("expectations", "Expectations"), ("findings", "Findings"), ("stages", "Pipeline"),
+        ("manifest", "Manifest"), ("explanations", "Explanations"))
 _CSS = """
 :root { --ok: #2e7d32; --warn: #b26a00; --bad: #c62828; --line: #d8dde3; --muted: #5f6b7a; }
 * { box-sizing: border-box; }
@@ -48,8 +54,19 @@ pre, .excerpt { white-space: pre-wrap; word-break: break-word; background: #f5f7
         padding-top: 8px; margin-top: 8px; }
 del { background: #fde2e1; text-decoration: line-through; } ins { background: #dcf5e3; text-decoration: none; }
 .pass { color: var(--ok); } .fail { color: var(--bad); font-weight: 600; }
-svg.chart { width: 100%; max-width: 760px; height: auto; }
+svg.chart { width: 100%; max-width: 560px; height: auto; }
+figure { margin: 8px 0; }
 .rule { border-top: 1px solid var(--line); padding-top: 6px; }
+.toc { display: flex; flex-wrap: wrap; gap: 4px 12px; margin: 8px 0; font-size: 13px; }
+details { margin: 6px 0; } summary { cursor: pointer; } details:not(.rule) > summary { color: var(--muted); }
+code, td, th, h1, h2, h3, p, li, summary { overflow-wrap: anywhere; }
+.table-wrap { overflow-x: auto; }
+@media (max-width: 700px) {
+  main { padding: 8px; } section { padding: 8px 10px; }
+  .pair { grid-template-columns: 1fr; }
+  th, td { padding: 3px 4px; }
+  table { font-size: 12px; }
+}
 """
 
 
@@ -61,14 +78,14 @@ def render(report: Mapping[str, Any]) -> str:
         f"<header><h1>{escape(title)}</h1><p class=muted>dataprep {escape(report['tool']['version'])} · "
         f"report version {report['report_version']} · {escape(profile['base_model_id'])} · tokens counted with "
         f"{escape(profile['token_counter'])}</p></header>",
+        "<nav class=toc>" + " ".join(f'<a href="#{a}">{escape(t)}</a>' for a, t in _TOC) + "</nav>",
         _verdict(report["verdict"]),
         _overview(report),
         _section("quotas", "Quotas", "\n".join(_gauge(g) for g in report["quotas"]) or "<p>No quota applies.</p>"),
         _section("tokens", "Token lengths per split", _tokens(report["splits"])),
         _section("languages", "Language mix", _languages(report["splits"])),
         _section("duplicates", "Duplicate clusters", _duplicates(report["duplicates"])),
-        _section("rejected", "Rejected records by rule",
-                 _rejected(report["rejected"], report["duplicates"].get("near_jaccard", []))),
+        _section("rejected", "Rejected records by rule", _rejected(report["rejected"])),
         _section("cleaning", "Cleaning", _cleaning(report["rules"])),
         _section("rules", "Rules", _rules_table(report["rules"])),
         _section("expectations", "great-expectations", _expectations(report["expectations"])),
@@ -120,27 +137,36 @@ def _where(entry: Mapping[str, Any]) -> str:
 
 
 def _verdict(verdict: Mapping[str, Any]) -> str:
+    """Verdict first: the headline, what was removed and why, the blockers once each, the next command."""
     ready = verdict["ready"]
-    target = f"{verdict['model']} {verdict['task']}"
-    if ready:
-        headline = f"Ready: the dataset meets every check for {target}"
-    else:
-        headline = f"Not ready for {target}: {verdict['blocking_total']:,} blocking problem(s)"
+    head, _, detail = verdict["headline"].partition(". ")
     items = [f"<li>{_code(b['code'])} <code>{escape(b['where'])}</code> {escape(b['message'])}</li>"
              for b in verdict["blocking"]]
     more = verdict["blocking_total"] - len(verdict["blocking"])
     if more > 0:
         items.append(f"<li>… and {more:,} more</li>")
-    warnings = [f"<li>{_code(w['code'])} <code>{escape(w['where'])}</code> {escape(w['message'])}</li>"
-                for w in verdict["warnings"]]
-    parts = [f"<h2>{escape(headline)}</h2>"]
+    parts = [f"<h2>{escape(head)}</h2>", f"<p>{escape(detail)}</p>"]
+    if verdict["removed_by"]:
+        removed = ", ".join(f"{_rule_link(r['code'])} {escape(r['name'])} {_n(r['count'])} ({r['share']:.1f}%)"
+                            for r in verdict["removed_by"])
+        parts.append(f'<p>Removed most: {removed} — <a href="#rejected">every rule</a>.</p>')
     if items:
         parts.append("<ul class=blocking>\n" + "\n".join(items) + "\n</ul>")
+    step = verdict["next"]
+    parts.append(f"<p><b>Next:</b> <code>{escape(step['command'])}</code> — {escape(step['why'])}</p>")
+    warnings = [f"<li>{_code(w['code'])} <code>{escape(w['where'])}</code> {escape(w['message'])}</li>"
+                for w in verdict["warnings"]]
     if warnings:
-        parts.append("<p>Warnings (not blocking):</p><ul class=warnings>\n" + "\n".join(warnings) + "\n</ul>")
+        parts.append(_fold(f"Warnings, not blocking ({len(warnings):,})",
+                           "<ul class=warnings>\n" + "\n".join(warnings) + "\n</ul>", open_=len(warnings) <= 3))
     state = "ready" if ready else "not-ready"
     return f'<section id="verdict" class="verdict {state}" data-ready="{str(ready).lower()}">\n' + \
         "\n".join(parts) + "\n</section>"
+
+
+def _fold(summary: str, content: str, open_: bool = False) -> str:
+    """A long part folded under a one-line summary that says how much is inside."""
+    return f"<details{' open' if open_ else ''}><summary>{escape(summary)}</summary>\n{content}\n</details>"
 
 
 def _overview(report: Mapping[str, Any]) -> str:
@@ -217,8 +243,10 @@ def _duplicates(dup: Mapping[str, Any]) -> str:
             "is kept; each dropped one is shown as the kept one is, with its Jaccard to it and the words that "
             "differ (<del>only in the kept record</del>, <ins>only in the dropped one</ins>).</p>"]
     if dup["sizes"]:
-        html.append(_table(["cluster size", "clusters"], [[_n(s["size"]), _n(s["clusters"])] for s in dup["sizes"]],
-                           numeric=(0, 1)))
+        sizes = _table(["cluster size", "clusters"], [[_n(s["size"]), _n(s["clusters"])] for s in dup["sizes"]],
+                       numeric=(0, 1))
+        html.append(sizes if len(dup["sizes"]) <= _SHOWN else _fold(f"{len(dup['sizes']):,} cluster sizes", sizes))
+    shown, folded = [], []
     for index, cluster in enumerate(dup["examples"], start=1):
         kept = cluster["kept"]
         dropped = "".join(_dropped(d) for d in cluster["dropped"])
@@ -226,9 +254,13 @@ def _duplicates(dup: Mapping[str, Any]) -> str:
         fate = kept["fate"]
         went = f"went to {escape(fate)}" if not fate.startswith("rejected") else \
             f"later {escape(fate)} (see {_rule_link(fate.split()[-1])})" if fate != "rejected" else "later rejected"
-        html.append(f'<div class="pair" id="cluster-{index}"><div><h3>kept, cluster of {cluster["size"]}</h3>'
-                    f'{_where(kept)} <span class=muted>{went}</span><div class=excerpt>{escape(kept["excerpt"])}</div>'
-                    f"</div><div><h3>dropped</h3>{dropped}{more}</div></div>")
+        (shown if index <= _CLUSTERS_SHOWN else folded).append(
+            f'<div class="pair" id="cluster-{index}"><div><h3>kept, cluster of {cluster["size"]}</h3>'
+            f'{_where(kept)} <span class=muted>{went}</span><div class=excerpt>{escape(kept["excerpt"])}</div>'
+            f"</div><div><h3>dropped</h3>{dropped}{more}</div></div>")
+    html += shown
+    if folded:
+        html.append(_fold(f"{len(folded):,} more cluster(s)", "\n".join(folded)))
     return "\n".join(html)
 
 
@@ -252,7 +284,7 @@ def _jaccard_bins(bins: Sequence[Mapping[str, Any]]) -> str:
     return f"<div class=muted>Jaccard to the kept record: {' · '.join(shown)}</div>" if shown else ""
 
 
-def _rejected(rejected: Mapping[str, Any], near_jaccard: Sequence[Mapping[str, Any]]) -> str:
+def _rejected(rejected: Mapping[str, Any]) -> str:
     rows = []
     for entry in rejected["by_code"]:
         # A hand-edited report may list no example: show the reason pattern then.
@@ -263,8 +295,7 @@ def _rejected(rejected: Mapping[str, Any], near_jaccard: Sequence[Mapping[str, A
             f"{', '.join(_where(x) for x in r['examples'])}</span></div>" for r in entry["reasons"])
         if entry["other_reasons"]:
             reasons += f"<div class=muted>{_n(entry['other_reasons'])} with other reasons</div>"
-        if entry["code"] == "DP402":
-            reasons += _jaccard_bins(near_jaccard)
+        reasons += _jaccard_bins(entry.get("jaccard", []))
         rows.append([_rule_link(entry["code"]), escape(entry["name"]), _n(entry["count"]), reasons])
     return f"<p>{_n(rejected['total'])} record(s) in <code>rejected.jsonl</code>.</p>" + \
         _table(["code", "rule", "records", "reasons and examples"], rows, numeric=(2,))
@@ -288,7 +319,7 @@ def _rules_table(rules: Sequence[Mapping[str, Any]]) -> str:
 
 
 def _expectations(gx: Mapping[str, Any]) -> str:
-    rows = []
+    rows: dict[bool, list[list[str]]] = {True: [], False: []}
     for r in gx["results"]:
         kwargs = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in r["kwargs"].items())
         if "element_count" in r:
@@ -299,21 +330,27 @@ def _expectations(gx: Mapping[str, Any]) -> str:
         else:
             observed = f"observed {escape(json.dumps(r.get('observed_value'), ensure_ascii=False))}"
         status = '<span class="pass">pass</span>' if r["success"] else '<span class="fail">fail</span>'
-        rows.append([escape(r["dataset"]), f"<code>{escape(r['type'])}</code><br><code>{escape(kwargs)}</code>",
-                     status, observed])
+        rows[r["success"]].append([escape(r["dataset"]), f"<code>{escape(r['type'])}</code><br>"
+                                   f"<code>{escape(kwargs)}</code>", status, observed])
     summary = f"<p>{gx['evaluated'] - gx['failed']} of {gx['evaluated']} expectations hold. The suites are in " \
         "<code>expectations.json</code>, ready to run in your own great-expectations setup.</p>"
-    return summary + _table(["dataset", "expectation", "result", "observed"], rows)
+    headers = ["dataset", "expectation", "result", "observed"]
+    failed = _table(headers, rows[False]) if rows[False] else ""
+    passed = _fold(f"{len(rows[True]):,} expectation(s) hold", _table(headers, rows[True])) if rows[True] else ""
+    return summary + failed + passed
 
 
 def _findings(findings: Mapping[str, Any]) -> str:
     if not findings["total"]:
         return "<p>The written files pass <code>dataprep validate</code> without findings.</p>"
     counts = ", ".join(f"{n:,} {s}" for s, n in findings["by_severity"].items() if n)
-    rows = [[f"<code>{escape(f['file'])}:{f['line']}</code>", _rule_link(f["code"]), escape(f["severity"]),
-             escape(f["message"])] for f in findings["items"]]
-    return f"<p>{_n(findings['total'])} finding(s): {counts}.</p>" + _table(["where", "code", "severity", "message"],
-                                                                          rows)
+    rows = [[f"<code>{escape(f['file'])}:{f['line']}</code>" if f["line"] else f"<code>{escape(f['file'])}</code>",
+             _rule_link(f["code"]), escape(f["severity"]), escape(f["message"])] for f in findings["items"]]
+    headers = ["where", "code", "severity", "message"]
+    html = f"<p>{_n(findings['total'])} finding(s): {counts}.</p>" + _table(headers, rows[:_SHOWN])
+    if rows[_SHOWN:]:
+        html += _fold(f"{len(rows) - _SHOWN:,} more finding(s)", _table(headers, rows[_SHOWN:]))
+    return html
 
 
 def _stages(report: Mapping[str, Any]) -> str:
@@ -329,21 +366,35 @@ def _manifest(report: Mapping[str, Any]) -> str:
     outputs = [[f"<code>{escape(o['file'])}</code>", _n(o.get("records")), _n(o["bytes"]), _n(o.get("tokens")),
                 f"<code>{escape(o['sha256'])}</code>"] for o in report["outputs"].values()]
     inputs = [[f"<code>{escape(i['path'])}</code>", _n(i["records"]), _n(i["bytes"]),
-               escape(", ".join(f"{k} {v:,}" for k, v in i["shapes"].items())), f"<code>{escape(i['sha256'])}</code>"]
-              for i in report["inputs"]]
+               escape(", ".join(f"{k} {v:,}" for k, v in i["shapes"].items()))
+               + (f"<br><span class=muted>{escape(i['mapping'])}</span>" if i.get("mapping") else ""),
+               f"<code>{escape(i['sha256'])}</code>"] for i in report["inputs"]]
+    mapped = [f"<li><code>{escape(i['path'])}</code>: {escape(i['mapping'])}</li>" for i in report["inputs"]
+              if i.get("mapping")]
+    folders: dict[str, list[int]] = {}
+    for i in report["inputs"]:
+        totals = folders.setdefault(i["path"].rpartition("/")[0] or ".", [0, 0, 0])
+        totals[0] += 1
+        totals[1] += i["records"]
+        totals[2] += i["bytes"]
+    by_folder = [[f"<code>{escape(f)}</code>", _n(n), _n(r), _n(b)] for f, (n, r, b) in folders.items()]
     skipped = [[f"<code>{escape(k['path'])}</code>", f"<code>{escape(k['code'])}</code>", escape(k["reason"])]
                for k in report.get("skipped", [])]
     settings = escape(json.dumps(report["settings"], ensure_ascii=False, indent=2))
     return ("<h3>Outputs</h3>" + _table(["file", "records", "bytes", "tokens", "sha256"], outputs, numeric=(1, 2, 3))
-            + "<h3>Inputs</h3>" + _table(["file", "records", "bytes", "shapes", "sha256"], inputs, numeric=(1, 2))
+            + "<h3>Inputs</h3>" + _table(["folder", "files", "records", "bytes"], by_folder, numeric=(1, 2, 3))
+            + (f"<p>Read with a mapping:</p><ul>{''.join(mapped)}</ul>" if mapped else "")
+            + _fold(f"{len(inputs):,} input file(s) with their sha256",
+                    _table(["file", "records", "bytes", "shapes", "sha256"], inputs, numeric=(1, 2)))
             + (f"<h3>Skipped, not read ({len(skipped):,})</h3>" + _table(["path", "rule", "why"], skipped)
                if skipped else "")
-            + f"<h3>Settings</h3><pre>{settings}</pre>")
+            + _fold("Settings", f"<pre>{settings}</pre>"))
 
 
 def _explanations(rules: Sequence[Mapping[str, Any]]) -> str:
-    return "\n".join(
-        f'<div class="rule" id="rule-{escape(r["code"])}"><h3><code>{escape(r["code"])}</code> {escape(r["name"])} '
-        f'<span class=muted>({escape(r["severity"])}, build action: {escape(r["action"])})</span></h3>'
-        f"<p>{escape(r['summary'])}</p><p><b>Why:</b> {escape(r['explanation'])}</p>"
-        f"<p><b>Fix:</b> {escape(r['fix'])}</p></div>" for r in rules)
+    """One line per rule (its code, name and summary; a link lands on it), why and how to fix folded under it."""
+    return f"<p>{len(rules):,} rule(s) this build used; each code on the page links here.</p>" + "\n".join(
+        f'<details class="rule" id="rule-{escape(r["code"])}"><summary><code>{escape(r["code"])}</code> '
+        f'<b>{escape(r["name"])}</b>: {escape(r["summary"])} <span class=muted>({escape(r["severity"])}, build '
+        f'action: {escape(r["action"])})</span></summary><p><b>Why:</b> {escape(r["explanation"])}</p>'
+        f"<p><b>Fix:</b> {escape(r['fix'])}</p></details>" for r in rules)
