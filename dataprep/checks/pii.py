@@ -2,12 +2,13 @@
 
 On real public data the naive patterns were wrong far more often than right: asset names (`house@2x.png`) were
 e-mail addresses, floats and number lists were card numbers, and `example.com` addresses and 555 numbers were
-"real people". So every hit here must look like what it claims to be: an e-mail has a real-looking domain
-(not a file extension, not an RFC 2606 or placeholder domain), a phone number follows the North American
-numbering plan in one consistent format, a card number has a card network's prefix and length, one grouping
-and a valid Luhn digit, and none of them is part of a URL, a longer number or a decimal. Placeholders are
-reported apart (DP430, info): they are not anyone's data. Precision and recall are measured on labelled
-real records by `benchmarks/eval_detectors.py`.
+"real people"; hotlines and `letters@` mailboxes are contact data but no one's. So every hit here must look
+like what it claims to be: an e-mail has a real-looking domain (not a file extension), a phone number follows
+the North American numbering plan in one consistent format, a card number has a card network's prefix and
+length, one grouping and a valid Luhn digit, and none of them is part of a URL, a longer number or a decimal.
+Placeholders (RFC 2606 domains, 555 numbers, test cards), role mailboxes and toll-free numbers are reported
+apart (DP430, info): they are not anyone's personal data. Precision and recall are measured on labelled real
+records by `benchmarks/eval_detectors.py`.
 
 scrubadub and Presidio were considered: Presidio needs a spaCy model that is not a registry package and is
 loaded at run time; scrubadub's e-mail and phone detectors are regexes with the same false positives plus a
@@ -45,6 +46,17 @@ _PLACEHOLDER_DOMAIN = re.compile(r"(?i)(?:^|\.)(?:example\.(?:com|net|org|edu)|[
                                  r"bar\.com|sample\.com|mydomain\.[a-z]{2,}|mycompany\.[a-z]{2,})$")
 _PLACEHOLDER_LOCAL = re.compile(r"(?i)^(?:john\.?doe|jane\.?doe|your[._-]?(?:name|email)|user(?:name)?|"
                                 r"someone|somebody|name|first\.?last|firstname\.?lastname)$")
+# Role mailboxes of organisations (RFC 2142 and the usual ones): contact data, but no person's.
+_ROLE_LOCAL = re.compile(r"(?i)^(?:info|contact|support|sales|letters|press|media|news|newsroom|tips|help|admin|"
+                         r"webmaster|feedback|hello|team|office|enquiries|inquiries|service|customerservice|jobs|"
+                         r"careers|privacy|abuse|security|billing|marketing|editor|editors)$|-feedback$|"
+                         r"(?:pictures|photos|submissions|newsdesk|letters|tips)$")
+# Toll-free North American area codes: businesses and hotlines, not people.
+_TOLL_FREE = frozenset({"800", "833", "844", "855", "866", "877", "888"})
+# A number introduced as an organisation's ("call the Flint Police Department at …", "(Registrant's telephone
+# number)"): read in the 60 characters before it and the 40 after.
+_ORG_CONTEXT = re.compile(r"(?i)\b(?:department|dept\.|offices?|police|sheriff|headquarters|hotline|helpline|"
+                          r"tip ?line|registrant|agency|bureau|embassy|consulate|hospital|clinic|city hall|council)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +64,7 @@ class Hit:
     """One datum found: its kind, whether it is a placeholder, and where it is."""
 
     kind: str  # "e-mail address", "phone number", "card number"
-    placeholder: bool
+    placeholder: bool  # names no person: a placeholder, test value, role mailbox or toll-free number (DP430)
     start: int
     end: int
 
@@ -85,17 +97,18 @@ def _emails(text: str) -> Iterator[Hit]:
         local, domain = match.group().split("@", 1)
         if _ASSET.search(domain) or _ASSET.search("@" + domain) or _SERVICE.match(local):
             continue
-        fake = _PLACEHOLDER_DOMAIN.search(domain) is not None or _PLACEHOLDER_LOCAL.match(local) is not None
+        fake = (_PLACEHOLDER_DOMAIN.search(domain) is not None or _PLACEHOLDER_LOCAL.match(local) is not None
+                or _ROLE_LOCAL.search(local) is not None or local.lower() == domain.split(".")[0].lower())
         yield Hit("e-mail address", fake, match.start(), match.end())
 
 
 def _phones(text: str) -> Iterator[Hit]:
     for match in PHONE.finditer(text):
         groups = [g for g in match.groups() if g and g not in ".-"]
-        exchange, line = groups[-2], groups[-1]
-        area = groups[0]
+        area, exchange = groups[0], groups[-2]
         # 555 is the fiction exchange (and area code); an exchange cannot start with 0 or 1, so "123-4567" is made up.
-        fake = "555" in (area, exchange) or exchange[0] in "01" or len(set(line)) == 1
+        fake = "555" in (area, exchange) or exchange[0] in "01" or area in _TOLL_FREE
+        fake = fake or _ORG_CONTEXT.search(text, max(0, match.start() - 60), match.end() + 40) is not None
         yield Hit("phone number", fake, match.start(), match.end())
 
 
