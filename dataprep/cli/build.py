@@ -135,7 +135,7 @@ def _run_build(raw: list[Path], out: Path, profile: Profile, settings: BuildSett
         raise typer.Exit(1) from None
     print_summary(result, out)
     print_findings([f for f in result.findings if f.severity >= Severity.WARNING and f.path.startswith(str(out))],
-                   err=True)
+                   err=True, bare_whole_file=True)
     ready, headline, step = terminal_line(result, out)
     console.print(Text(terminal_safe(headline), style="green" if ready else "red"))
     console.print(Text(terminal_safe(step)))
