@@ -81,8 +81,10 @@ def find(text: str) -> list[Hit]:
     """Every e-mail address, phone number and card number in the text, placeholders marked, earliest first."""
     if not hint(text):
         return []
-    urls = [m.span() for m in _URL.finditer(text)] if "/" in text or "www." in text else []
-    hits = [h for h in (*_emails(text), *_phones(text), *_cards(text)) if not _inside(h, urls)]
+    hits = [*_emails(text), *_phones(text), *_cards(text)]
+    if hits and ("/" in text or "www." in text):  # URLs are looked for only around a hit (hits are rare)
+        urls = [m.span() for m in _URL.finditer(text)]
+        hits = [h for h in hits if not _inside(h, urls)]
     return sorted(hits, key=lambda h: h.start)
 
 

@@ -51,7 +51,8 @@ PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----[\s\S]*
 # The name is found first, then the assignment after it is matched in place (one pass, no backtracking).
 _NAMES = ("secret", "token", "passw", "pwd", "api_key", "api-key", "apikey", "access_key", "access-key",
           "auth_key", "private_key", "credential")
-_NAME = re.compile(r"(?i)secret|token|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|"
+# Matched on the lowered text: a case-insensitive regex scans several times slower.
+_NAME = re.compile(r"secret|token|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|"
                    r"credential")
 _VALUE = re.compile(r"[\w.-]{0,20}['\"]?\s{0,3}(?:=|:=|=>|:)\s{0,3}[\"'`]?([A-Za-z0-9+/=_\-.~!@#$%^&*]{16,200})")
 _PLACEHOLDER_VALUE = re.compile(r"(?i)x{4}|\*{3}|\.{3}|your|example|sample|dummy|placeholder|changeme|redacted|"
@@ -130,7 +131,10 @@ def _matches(text: str, label: str, pattern: re.Pattern[str], check: Callable[[s
 
 def _assigned(text: str) -> list[Secret]:
     out = []
-    for name in _NAME.finditer(text):
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lowered: offsets would not match
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    for name in _NAME.finditer(lowered):
         match = _VALUE.match(text, name.end())
         # `…:secret:my-secret-ABc0DE` is a segment of an ARN or path, a reference to a secret, not one.
         if match is None or (name.start() and text[name.start() - 1] in ":/"):
