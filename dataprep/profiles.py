@@ -22,6 +22,9 @@ key that silently drops a limit is worse than a stop:
     reserved_keywords = ["User:"]        # optional; strings whose presence makes the job fail
     reserved_keywords_case_sensitive = true        # optional
     media = []                           # optional; blocks allowed in user turns besides text: image, video
+    image_formats = ["png", "jpeg"]      # optional; the image `format` values the model takes (default: all
+    video_formats = ["mp4"]              #   of MEDIA_FORMATS for a kind in `media`); only for a kind in `media`
+    reasoning_content = false            # optional; true = assistant turns may hold reasoningContent blocks
 
     [tasks.fine-tuning]                  # or [tasks.continued-pretraining]
     customization_type = "FINE_TUNING"   # the API enum value for this task
@@ -57,7 +60,7 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -96,6 +99,8 @@ QUOTA_KEYS: tuple[str, ...] = (
     "max_chars_per_record",
     "max_train_file_bytes",
     "max_validation_file_bytes",
+    "max_images_per_record",
+    "max_videos_per_record",
 )
 
 HYPERPARAMETER_NAMES: tuple[str, ...] = (
@@ -111,6 +116,11 @@ HYPERPARAMETER_NAMES: tuple[str, ...] = (
 
 TOKENIZERS: tuple[str, ...] = ("cl100k", "llama3")
 MEDIA: tuple[str, ...] = ("image", "video")
+# Every `format` value a Converse image or video block can declare (the Bedrock Converse API's ImageBlock and
+# VideoBlock); a profile narrows them with image_formats / video_formats.
+MEDIA_FORMATS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"image": ("png", "jpeg", "gif", "webp"), "video": ("mov", "mkv", "mp4", "webm")}
+)
 
 _ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9.-]*")
 # Pairs (lower, upper) that must not cross; an inverted pair would reject every dataset.
@@ -196,6 +206,8 @@ class Profile:
     base_model_id_source: str = ""
     base_model_id_verified: bool = True
     overrides: tuple[Path, ...] = ()
+    media_formats: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    reasoning_content: bool = False
 
     def task(self, name: str | None = None) -> TaskSpec:
         """The spec for `name`; without a name, fine-tuning if the model has it, else its only task."""
@@ -440,6 +452,9 @@ _TOP_KEYS = (
     "reserved_keywords",
     "reserved_keywords_case_sensitive",
     "media",
+    "image_formats",
+    "video_formats",
+    "reasoning_content",
     "tasks",
 )
 
@@ -471,15 +486,13 @@ def _build(data: Mapping[str, Any], path: Path, *, report_path: Path) -> Profile
         raise top.error("chars_per_token", f"must be above 0, found {chars_per_token}")
     reserved_keywords = top.strings("reserved_keywords", default=[])
     case_sensitive = top.flag("reserved_keywords_case_sensitive", default=True)
-    media = top.strings("media", MEDIA, default=[])
 
     tasks_table = top.table("tasks")
     if not tasks_table.data:
         raise top.error("tasks", "must define at least one task")
     tasks_table.only(tuple(CUSTOMIZATION_TYPES))
     tasks = {task: _build_task(tasks_table.table(task), task) for task in tasks_table.data}
-    if media and any(spec.format != "bedrock-conversation" for spec in tasks.values()):
-        raise top.error("media", "image and video blocks exist only in the bedrock-conversation format")
+    media, media_formats, reasoning = _build_blocks(top, tasks)
 
     return Profile(
         id=profile_id,
@@ -499,7 +512,32 @@ def _build(data: Mapping[str, Any], path: Path, *, report_path: Path) -> Profile
         path=path,
         base_model_id_source=base_model_id_source,
         base_model_id_verified=base_model_id_verified,
+        media_formats=media_formats,
+        reasoning_content=reasoning,
     )
+
+
+def _build_blocks(top: _Table, tasks: Mapping[str, TaskSpec]
+                  ) -> tuple[tuple[str, ...], Mapping[str, tuple[str, ...]], bool]:
+    """The content blocks beyond text a model takes: media kinds, each kind's formats, reasoning content."""
+    media = top.strings("media", MEDIA, default=[])
+    conversation = all(spec.format == "bedrock-conversation" for spec in tasks.values())
+    if media and not conversation:
+        raise top.error("media", "image and video blocks exist only in the bedrock-conversation format")
+    formats: dict[str, tuple[str, ...]] = {}
+    for kind in MEDIA:
+        key = f"{kind}_formats"
+        declared = top.strings(key, MEDIA_FORMATS[kind], default=None) if key in top.data else None
+        if declared is not None and kind not in media:
+            raise top.error(key, f"is set, but {kind!r} is not in media; add it there or remove {key}")
+        if declared is not None and not declared:
+            raise top.error(key, f"must name at least one format; remove {kind!r} from media instead")
+        if kind in media:
+            formats[kind] = declared if declared is not None else MEDIA_FORMATS[kind]
+    reasoning = top.flag("reasoning_content", default=False)
+    if reasoning and not conversation:
+        raise top.error("reasoning_content", "reasoningContent blocks exist only in the bedrock-conversation format")
+    return media, MappingProxyType(formats), reasoning
 
 
 def _build_task(table: _Table, task: str) -> TaskSpec:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dataprep.checks.media import BLOCKS, TOOL_CONFIG, MediaRules, RecordBlocks
 from dataprep.formats.base import (
     Canonical,
     Emit,
@@ -21,15 +22,16 @@ from dataprep.formats.base import (
 
 NAME = "bedrock-conversation"
 SCHEMA_VERSION = "bedrock-conversation-2024"
-_KEYS = frozenset({"schemaVersion", "system", "messages"})
+_KEYS = frozenset({"schemaVersion", "system", "messages", TOOL_CONFIG})
 _MESSAGE_KEYS = frozenset({"role", "content"})
-_MEDIA_FORMATS = {"image": frozenset({"png", "jpeg", "gif", "webp"}),
-                  "video": frozenset({"mov", "mkv", "mp4", "webm"})}
 
 
-def check(obj: dict[str, Any], emit: Emit, media: tuple[str, ...] = ()) -> Canonical | None:
-    """The record's canonical row, or None; `media` names the block kinds (image, video) the model accepts."""
+def check(obj: dict[str, Any], emit: Emit, media: tuple[str, ...] | MediaRules = ()) -> Canonical | None:
+    """The record's canonical row, or None; `media` is the model's MediaRules (or just the kinds it takes)."""
     check_keys(obj, _KEYS, "conversation record", emit)
+    blocks = RecordBlocks(media if isinstance(media, MediaRules) else MediaRules.kinds(media), emit)
+    if TOOL_CONFIG in obj:
+        blocks.tools(f"'{TOOL_CONFIG}'", TOOL_CONFIG)
     version = obj.get("schemaVersion")
     if version is None:
         emit("DP213", f"'schemaVersion' is missing; set it to {SCHEMA_VERSION!r}", None)
@@ -44,12 +46,13 @@ def check(obj: dict[str, Any], emit: Emit, media: tuple[str, ...] = ()) -> Canon
     turns: list[Turn] = []
     ok = system is not False
     for number, message in enumerate(messages, 1):
-        turn = _message(message, f"message {number}", emit, media)
+        turn = _message(message, f"message {number}", emit, blocks)
         if turn is None:
             ok = False
         else:
             turns.append(turn)
     check_roles([t.role for t in turns], emit)
+    blocks.finish()
     if not ok or not turns:
         return None
     return Canonical(system=system or None, turns=tuple(turns))
@@ -74,7 +77,7 @@ def _system(obj: dict[str, Any], emit: Emit) -> str | bool:
     return "\n".join(texts)
 
 
-def _message(message: Any, where: str, emit: Emit, media: tuple[str, ...]) -> Turn | None:
+def _message(message: Any, where: str, emit: Emit, blocks: RecordBlocks) -> Turn | None:
     """One message as a turn (its text blocks joined), or None after reporting what is wrong with it."""
     if not isinstance(message, dict):
         emit("DP204", f"{where} must be an object, found {type(message).__name__}", "messages")
@@ -94,7 +97,7 @@ def _message(message: Any, where: str, emit: Emit, media: tuple[str, ...]) -> Tu
         return None
     texts = []
     for block in content:
-        text = _block(block, where, role, emit, media)
+        text = _block(block, where, role, emit, blocks)
         if text is None:
             return None
         texts.append(text)
@@ -103,7 +106,7 @@ def _message(message: Any, where: str, emit: Emit, media: tuple[str, ...]) -> Tu
     return Turn(role, "\n".join(t for t in texts if t))
 
 
-def _block(block: Any, where: str, role: str | None, emit: Emit, media: tuple[str, ...]) -> str | None:
+def _block(block: Any, where: str, role: str | None, emit: Emit, blocks: RecordBlocks) -> str | None:
     """The block's text ('' for a valid media block), or None after reporting a bad block."""
     if not isinstance(block, dict) or (len(block) != 1 and "type" not in block):
         emit("DP215", f"{where}: each content block must be an object with exactly one of text, image or video",
@@ -113,20 +116,8 @@ def _block(block: Any, where: str, role: str | None, emit: Emit, media: tuple[st
     kind = kinds[0] if len(kinds) == 1 else None
     if kind == "text":
         return require_str(block, "text", f"{where} text block", emit)
-    if kind in _MEDIA_FORMATS:
-        if role != "user" or kind not in media:
-            why = "only in user turns" if role != "user" else "not by this model"
-            emit("DP214", f"{where}: {kind} blocks are accepted {why}", kind)
-            return None
-        spec = block[kind]
-        fmt = spec.get("format") if isinstance(spec, dict) else None
-        uri = spec.get("source", {}).get("s3Location", {}).get("uri") if isinstance(spec, dict) and isinstance(
-            spec.get("source"), dict) and isinstance(spec["source"].get("s3Location"), dict) else None
-        if fmt not in _MEDIA_FORMATS[kind] or not isinstance(uri, str) or not uri.startswith("s3://"):
-            emit("DP215", f"{where}: {kind} block needs 'format' in {sorted(_MEDIA_FORMATS[kind])} and "
-                 "'source': {'s3Location': {'uri': 's3://...'}}", kind)
-            return None
-        return ""
+    if kind in BLOCKS:
+        return blocks.block(kind, block[kind], where, role)
     emit("DP215", f"{where}: unknown content block with keys {sorted(block)}; use text, image or video", "content")
     return None
 
