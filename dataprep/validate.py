@@ -148,7 +148,7 @@ def _check_record(record: RawRecord, fmt: str | None, majority: str | None, prof
     row = check(record.value, at)
     if row is None:
         return None
-    problem = keywords.problem(row.texts()) if keywords is not None else None
+    problem = keywords.problem(row) if keywords is not None else None
     if problem is not None:
         at(*problem, None)
     for code, message in content.findings(row):

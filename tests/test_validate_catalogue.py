@@ -42,11 +42,13 @@ def test_train_validation_overlap(tmp_path: Path) -> None:
     assert "train.jsonl:2" in overlap[0]["message"]
 
 
-def test_nova_case_insensitive_keyword_is_error(tmp_path: Path) -> None:
+def test_nova_keyword_is_matched_in_its_documented_spelling(tmp_path: Path) -> None:
     path = tmp_path / "train.jsonl"
-    path.write_bytes(conv(("user", "the bot: said hi"), UA[1]))
+    path.write_bytes(conv(("user", "the Bot: said hi"), UA[1]) + conv(("user", "the bot: said hello"), UA[1]))
     status, findings = validate_json(path, "--model", "amazon.nova-micro-v1:0:128k")
-    assert [(f["code"], f["severity"]) for f in findings if f["line"]] == [("DP212", "error")]
+    [found] = [f for f in findings if f["line"]]
+    assert (found["code"], found["severity"], found["line"]) == ("DP212", "error", 1)
+    assert "'Bot:'" in found["message"] and "user turn 1, line 1, column 5" in found["message"]
     assert status == 1
 
 

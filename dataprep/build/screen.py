@@ -64,7 +64,7 @@ def _action(code: str, policy: QualityPolicy) -> str:
 
 def _findings(row: Canonical, policy: QualityPolicy) -> list[tuple[str, str]]:
     found = [(c, m) for c, m in content.findings(row) if c != "DP404"]  # the clean stage fixed DP404
-    keyword = policy.keywords.problem(row.texts())
+    keyword = policy.keywords.problem(row)
     if keyword is not None:
         found.append(keyword)
     if row.text is not None:
