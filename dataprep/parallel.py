@@ -5,7 +5,8 @@ chunk pickled and are forked from a fresh server process rather than from the bu
 the build inherits its heap and copies every page it touches (reference counts, GC headers, reused free
 blocks), which at a million records cost gigabytes (measured: tree memory 8.2 GiB for a 5.3 GiB parent).
 At most `window` chunks are in flight, so the parent never materialises every chunk at once, and results
-come back in input order, so the outcome does not depend on scheduling.
+come back in input order, so the outcome does not depend on scheduling. Because results arrive a chunk at a
+time, a caller advances its progress bar per chunk (`Advance`), so a stage's bar moves while workers run.
 """
 
 from __future__ import annotations
@@ -14,11 +15,32 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TypeVar
+from contextlib import AbstractContextManager, contextmanager
+from typing import Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 WORKERS = 2
+
+
+class Advance(Protocol):
+    """Moves a stage's bar on by `n` items done; `total` replaces the bar's total once it is known."""
+
+    def __call__(self, n: int, total: int | None = None) -> None: ...
+
+
+# A named part of a stage with its own bar: `phase(label, total)` is a context yielding its `Advance`.
+Phase = Callable[[str, int], AbstractContextManager[Advance]]
+
+
+def no_advance(n: int, total: int | None = None) -> None:
+    """The `Advance` of work that shows no progress."""
+
+
+@contextmanager
+def no_phase(label: str, total: int) -> Iterator[Advance]:
+    """The `Phase` of work that shows no progress."""
+    yield no_advance
 
 
 def ordered_map(fn: Callable[[T], R], chunks: Iterable[T], window: int = 4) -> Iterator[R]:

@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import Unit
 from dataprep.checks.quotas import SPLITS
+from dataprep.parallel import Advance, no_advance
 from dataprep.text import language
 
 
-def languages(units: Sequence[Unit], detector: str) -> list[str]:
-    """ISO 639-1 code (or `und`) per unit, from its text or all its turns."""
+def languages(units: Sequence[Unit], detector: str, advance: Advance = no_advance) -> list[str]:
+    """ISO 639-1 code (or `und`) per unit, from its text or all its turns; `advance` is told as chunks are done."""
     texts = [u.row.text if u.row.text is not None else " ".join(t.text for t in u.row.turns) for u in units]
-    return language.detect_languages(texts, detector)
+    return language.detect_languages(texts, detector, advance)
 
 
 def run(splits: dict[str, list[Unit]], detector: str, filtered: bool, ledger: Ledger) -> None:
@@ -26,7 +27,6 @@ def run(splits: dict[str, list[Unit]], detector: str, filtered: bool, ledger: Le
         return
     placed = [u for s in SPLITS for u in splits[s]]
     with ledger.stage("language", len(placed)) as stage:
-        for unit, code in zip(placed, languages(placed, detector), strict=True):
+        for unit, code in zip(placed, languages(placed, detector, stage.advance), strict=True):
             unit.lang = code
-        stage.advance(len(placed))
         stage.done(len(placed))

@@ -9,24 +9,30 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 
-from dataprep.build.model import Progress, Rejected, StageCount, Unit
+from dataprep.build.model import Progress, Rejected, StageCount, Unit, no_progress
+from dataprep.parallel import Advance, no_advance
 
 
 @dataclass
 class Stage:
-    """One running step: its progress bar and its counts."""
+    """One running step: its progress bar, its counts, and the bars of its phases."""
 
-    advance: Callable[[int], None]
+    advance: Advance
     count: StageCount
+    progress: Progress = no_progress
 
     def done(self, records_out: int, records_in: int | None = None) -> None:
         self.count.records_out = records_out
         if records_in is not None:
             self.count.records_in = records_in
+
+    def phase(self, label: str, total: int) -> AbstractContextManager[Advance]:
+        """The progress of a part of the step (dedup's signatures, candidates, verification), on its bar."""
+        return self.progress(f"{self.count.name}: {label}", total, phase=True)
 
 
 @dataclass
@@ -54,9 +60,9 @@ class Ledger:
         count = StageCount(name, records_in, 0, 0.0)
         if bar:
             with self.progress(name, records_in) as advance:
-                yield Stage(advance, count)
+                yield Stage(advance, count, self.progress)
         else:
-            yield Stage(lambda n: None, count)
+            yield Stage(no_advance, count)
         count.seconds = time.perf_counter() - start
         self.stages.append(count)
 

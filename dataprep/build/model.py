@@ -7,10 +7,10 @@ without importing the pipeline that runs them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from dataprep.checks.content import mask, mask_record
 from dataprep.findings import Finding, Severity
@@ -18,6 +18,7 @@ from dataprep.formats.base import Canonical
 from dataprep.io.mapping import ReadOptions
 from dataprep.io.paths import Skipped
 from dataprep.io.read import InputFile
+from dataprep.parallel import Advance, no_advance
 from dataprep.profiles import Profile, TaskSpec
 from dataprep.registry import rule
 from dataprep.text.dedup import DedupSettings
@@ -166,10 +167,13 @@ class BuildResult:
         return [f for f in self.findings if f.severity >= Severity.ERROR]
 
 
-# Reports stage progress: `stage(name, total)` yields a function that advances the stage's bar.
-Progress = Callable[[str, int], Any]
+class Progress(Protocol):
+    """`progress(name, total)` is a context around a stage that yields its `Advance`; `phase=True` is a part
+    of a running stage (its own bar on a terminal, no line of its own in a log)."""
+
+    def __call__(self, name: str, total: int, *, phase: bool = False) -> AbstractContextManager[Advance]: ...
 
 
 @contextmanager
-def no_progress(name: str, total: int) -> Iterator[Callable[[int], None]]:
-    yield lambda n: None
+def no_progress(name: str, total: int, *, phase: bool = False) -> Iterator[Advance]:
+    yield no_advance

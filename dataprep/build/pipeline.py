@@ -53,9 +53,9 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
     limits, tokens = RecordLimits.of(profile, spec), counter(profile.tokenizer)
     with preflight.claim(paths, out, write.names(settings, reports)) as target, report_writer(reports) as reporter:
         ledger = Ledger(progress)
-        with ledger.stage("read", 0, bar=False) as stage:
+        with ledger.stage("read", 0) as stage:
             extra = [Path(settings.validation_file)] if settings.validation_file else []
-            read = read_sources([*paths, *extra], policy, settings.read)
+            read = read_sources([*paths, *extra], policy, settings.read, stage.advance)
             stage.done(len(read.records), records_in=len(read.inputs))
         input_records = len(read.records)
         held_records = holdout.split_records(read.records, settings.validation_file)
@@ -72,8 +72,8 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
         result = BuildResult(profile, spec, settings, read.inputs, input_records,
                              input_records + ledger.extra_units, splits, ledger.rejected, ledger.stages, ledger.fixes,
                              ledger.warnings, list(read.findings), {}, tokens.name, clusters, read.skipped)
-        with ledger.stage("write", 0, bar=False):
-            write.run(target, result, policy, reporter, stopped)
+        with ledger.stage("write", len(write.names(settings, reports))) as stage:
+            write.run(target, result, policy, reporter, stopped, stage.advance)
     if stopped is not None:
         raise BuildError(f"{stopped['message']}. Wrote {_shown(out, result, reports)} (not ready), no splits")
     return result

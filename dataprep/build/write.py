@@ -25,6 +25,7 @@ from dataprep.findings import Finding, Severity
 from dataprep.io.read import check_unchanged, original_lines
 from dataprep.io.write import describe, dumps_pretty, publish, staging, write_jsonl, write_text
 from dataprep.manifest import MANIFEST_NAME, Stopped, build_manifest, digest, owned_files
+from dataprep.parallel import Advance, no_advance
 from dataprep.registry import RulePolicy
 from dataprep.report import NAMES as REPORT_NAMES
 from dataprep.report.worker import ReportWriter
@@ -43,17 +44,19 @@ def names(settings: BuildSettings, reports: bool) -> tuple[str, ...]:
 
 
 def run(target: Target, result: BuildResult, policy: RulePolicy, reports: ReportWriter | None,
-        stopped: Stopped | None = None) -> list[Path]:
+        stopped: Stopped | None = None, advance: Advance = no_advance) -> list[Path]:
     """Stage every output, check the splits with `validate`, then swap the set into OUT.
 
     `reports` writes report.json, report.html and expectations.json (None: no reports). Returns the folders
-    beside OUT that had to stay (a user's file that clashed with one in OUT).
+    beside OUT that had to stay (a user's file that clashed with one in OUT). `advance` is told of each
+    file staged (the reports as they come back, the manifest once the set is published).
     """
     _fill_originals(result.rejected)
     stage: Path | None = None
     try:
         with staging(target.real, owned_files) as stage:
             written = _write_data(stage, result, stopped)
+            advance(len(written))
             if stopped is None:
                 _self_check(stage, target.out, result, written, policy)
             else:
@@ -61,10 +64,13 @@ def run(target: Target, result: BuildResult, policy: RulePolicy, reports: Report
                                                Severity.ERROR, stopped["message"]))
             result.manifest = dict(build_manifest(result, written, stopped))
             files = [w["file"] for w in written.values()] + (_reports(reports, result, stage) if reports else [])
+            advance(len(files) - len(written))
             result.manifest["files"] = {name: digest(stage / name).sha256 for name in files}
             write_text(stage / MANIFEST_NAME, dumps_pretty(result.manifest))
             check_unchanged(result.inputs)  # the set describes the bytes read: a file changed since stops it
-            return publish(stage, target.real, target.owned, owned_files)
+            kept = publish(stage, target.real, target.owned, owned_files)
+            advance(1)
+            return kept
     except OSError as exc:
         raise UsageError(f"cannot write {describe(exc, stage, target.out)}; {target.out} is unchanged") from None
 

@@ -1,20 +1,24 @@
 """Terminal output of `build`: progress bars per stage while it runs, a summary table when it is done.
 
-Both go to stderr through rich (which typer already brings). Bars only appear on a terminal; in CI logs
-and pipes, or with `--quiet`, the build prints the summary alone, so logs stay readable.
+Both go to stderr through rich (which typer already brings). Bars only appear on a terminal, each moving as
+its stage's work is done (worker results arrive per chunk), with elapsed and remaining time; in CI logs and
+pipes each stage prints one line when it is done (count and seconds), and with `--quiet` the build prints the
+summary alone.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import Progress as RichProgress
 from rich.table import Table
 from rich.text import Text
 
@@ -22,31 +26,88 @@ from dataprep.cli.output import terminal_safe
 from dataprep.registry import rule
 
 if TYPE_CHECKING:
-    from dataprep.build.model import BuildResult
+    from dataprep.build.model import BuildResult, Progress
+    from dataprep.parallel import Advance
 
 # Without a terminal (CI logs, pipes) lines are not wrapped at 80 columns: a path cut in two cannot be copied.
 console = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 200)
 
 
 @contextmanager
-def progress_bars(enabled: bool) -> Iterator[Callable[[str, int], object]]:
-    """A `Progress` callback for the pipeline: one bar per stage, or nothing when disabled."""
-    if not enabled or not console.is_terminal:
+def progress_bars(enabled: bool) -> Iterator[Progress]:
+    """The pipeline's `Progress`: a moving bar per stage on a terminal, one line per stage when done in a log
+    (CI, pipes), nothing when disabled (`--quiet`)."""
+    if not enabled:
         from dataprep.build.model import no_progress
 
         yield no_progress
-        return
-    bars = Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=False)
+    elif not console.is_terminal:
+        yield _stage_lines
+    else:
+        bars = RichProgress(TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=console,
+                            transient=False, refresh_per_second=8)
+        with bars:
+            yield _Bars(bars)
+
+
+class _Bars:
+    """One rich task per stage; a phase of a stage (dedup's signatures, candidates, verify) takes over the
+    stage's own bar, its label and total, so the line moves through each part and ends at the stage's count."""
+
+    def __init__(self, bars: RichProgress) -> None:
+        self.bars = bars
+        self.running: list[TaskID] = []
+        self.drawn = 0.0
 
     @contextmanager
-    def stage(name: str, total: int) -> Iterator[Callable[[int], None]]:
-        task = bars.add_task(name, total=total)
-        yield lambda n: bars.advance(task, n)
-        bars.update(task, completed=total)
+    def __call__(self, name: str, total: int, *, phase: bool = False) -> Iterator[Advance]:
+        if phase and self.running:
+            task = self.running[-1]
+            shown = self.bars.tasks[task]
+            label, whole = shown.description, shown.total
+            self.bars.update(task, description=name, total=total, completed=0)
+            yield self._advance(task)
+            self.bars.update(task, description=label, total=whole, completed=0)
+            return
+        task = self.bars.add_task(name, total=total)
+        self.running.append(task)
+        try:
+            yield self._advance(task)
+        finally:
+            self.running.remove(task)
+        self.bars.update(task, completed=self.bars.tasks[task].total or 0)
 
-    with bars:
-        yield stage
+    def _advance(self, task: TaskID) -> Advance:
+        def advance(n: int, total: int | None = None) -> None:
+            self.bars.update(task, advance=n, total=total)
+            # Drawn when a chunk's results arrive, not only at the refresh rate: a stage's parts can be
+            # shorter than a refresh, and the bar should still show that they moved (at most 20 draws a second).
+            if n and time.perf_counter() - self.drawn >= _REDRAW:
+                self.bars.refresh()
+                self.drawn = time.perf_counter()
+
+        return advance
+
+
+_UNITS = {"read": "file", "write": "file"}
+_REDRAW = 0.05  # seconds: the least time between two draws forced by progress
+
+
+@contextmanager
+def _stage_lines(name: str, total: int, *, phase: bool = False) -> Iterator[Advance]:
+    """Without a terminal: one whole line per stage once it is done (its count and seconds), none per phase."""
+    counted = [total]
+
+    def advance(n: int, total: int | None = None) -> None:
+        if total is not None:
+            counted[0] = total
+
+    start = time.perf_counter()
+    yield advance
+    if not phase:
+        console.print(Text(f"{name}: {counted[0]:,} {_UNITS.get(name, 'record')}{'' if counted[0] == 1 else 's'} in "
+                           f"{time.perf_counter() - start:.1f} s"))
 
 
 def print_summary(result: BuildResult, out: Path) -> None:

@@ -32,6 +32,7 @@ from dataprep.io.importers import Convert, converters
 from dataprep.io.mapping import ReadOptions
 from dataprep.io.paths import Skipped, scan_inputs
 from dataprep.io.reshape import reshape
+from dataprep.parallel import Advance, no_advance
 from dataprep.registry import RulePolicy, registry
 
 
@@ -97,20 +98,24 @@ class ReadOutcome:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def read_sources(paths: Sequence[Path], policy: RulePolicy, options: ReadOptions | None = None) -> ReadOutcome:
+def read_sources(paths: Sequence[Path], policy: RulePolicy, options: ReadOptions | None = None,
+                 advance: Advance = no_advance) -> ReadOutcome:
     """Every record of every input file, converted to canonical rows; nothing is lost.
 
     Every path skipped is a finding too (DP115 could not be read, DP116 not data), at line 0 of that path.
     `options` are the field mapping, the HH-RLHF side and the OASST paths (`dataprep.io.mapping`).
+    `advance` is told the number of files once they are found, then of each file read.
     """
     options = options or ReadOptions()
     scan = scan_inputs(paths)
+    advance(0, total=len(scan.files))
     outcome = ReadOutcome(skipped=scan.skipped)
     for skipped in scan.skipped:
         policy.add(outcome.findings, skipped.path, 0, 0, skipped.code, f"skipped: {skipped.reason}")
     table = converters(options.hh_side)
     for path in scan.files:
         _read_file(path, policy, outcome, options, table)
+        advance(1)
     _DIGESTS.update((f.path, f.identity) for f in outcome.inputs if f.identity is not None)
     return outcome
 

@@ -28,7 +28,7 @@ import numpy as np
 import xxhash
 from datasketch import MinHash
 
-from dataprep.parallel import ordered_map
+from dataprep.parallel import Advance, Phase, no_advance, no_phase, ordered_map
 from dataprep.text.normal import normalise
 
 __all__ = [
@@ -57,6 +57,7 @@ _ESTIMATE_MARGIN = 0.2
 _PARALLEL_MIN = 4000
 _SKETCH_BLOCK = 5_000
 _KEEP_SETS = 250_000
+_VERIFY_STEP = 1000  # texts verified between two progress updates
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,8 @@ def lsh_params(settings: DedupSettings) -> tuple[int, int]:
     return int(bands), int(rows)
 
 
-def candidate_pairs(sigs: np.ndarray, usable: np.ndarray, settings: DedupSettings) -> np.ndarray:
+def candidate_pairs(sigs: np.ndarray, usable: np.ndarray, settings: DedupSettings,
+                    advance: Advance = no_advance) -> np.ndarray:
     """LSH banding: (u, v) index pairs, u < v, sorted, of signatures that agree on all rows of some band.
 
     The same candidates as datasketch's ``MinHashLSH`` with these bands and rows (a test compares the two),
@@ -253,8 +255,10 @@ def candidate_pairs(sigs: np.ndarray, usable: np.ndarray, settings: DedupSetting
     the stage scale to a million records. A bucket larger than ``_BUCKET_ALL_PAIRS`` (a template shared by
     thousands of records) pairs each member with its ``_BUCKET_ALL_PAIRS`` neighbours in index order rather
     than with all of them: clusters still connect through the chain, without a quadratic blow-up.
+    `advance` is told of each band done.
     """
     bands, rows = lsh_params(settings)
+    advance(0, total=bands)
     index = np.flatnonzero(usable)
     found: list[np.ndarray] = []
     mult = _GRAM_MULT[:rows]
@@ -270,6 +274,7 @@ def candidate_pairs(sigs: np.ndarray, usable: np.ndarray, settings: DedupSetting
             members = np.sort(index[order[starts[sizes == size][:, None] + np.arange(size)]], axis=1)
             left, right = _bucket_pattern(size)
             found.append(np.stack([members[:, left].ravel(), members[:, right].ravel()], axis=1))
+        advance(1)
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     pairs = np.concatenate(found)
@@ -298,16 +303,17 @@ def _estimated_jaccard(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
 Sketch = tuple[list[bytes], np.ndarray, np.ndarray, list[np.ndarray] | None]
 
 
-def _sketch(texts: Sequence[str], settings: DedupSettings) -> Sketch:
+def _sketch(texts: Sequence[str], settings: DedupSettings, advance: Advance = no_advance) -> Sketch:
     """Exact key, has-shingles flag, MinHash signature (and shingle set, when few) of every text.
 
     Normalising and shingling are per-text Python work, so chunks of texts go to two worker processes
     (`dataprep.parallel`); results are concatenated in input order, so the outcome does not depend on the
     chunking. Exact duplicates are sketched too (a few percent of the work) so chunks need no exchange.
+    `advance` is told of each chunk (each block, in this process) as it is done.
     """
     keep = len(texts) <= _KEEP_SETS
     if len(texts) < _PARALLEL_MIN:
-        return _sketch_part(texts, settings, keep)
+        return _sketch_part(texts, settings, keep, advance)
     starts = range(0, len(texts), _SKETCH_BLOCK)
     chunks = (([texts[i] for i in range(start, min(start + _SKETCH_BLOCK, len(texts)))], settings, keep)
               for start in starts)
@@ -323,6 +329,7 @@ def _sketch(texts: Sequence[str], settings: DedupSettings) -> Sketch:
         sigs[start : start + len(part_keys)] = part_sigs
         if sets is not None and part_sets is not None:
             sets += part_sets
+        advance(len(part_keys))
     return keys, usable, sigs, sets
 
 
@@ -330,7 +337,7 @@ def _sketch_chunk(args: tuple[list[str], DedupSettings, bool]) -> Sketch:
     return _sketch_part(*args)
 
 
-def _sketch_part(texts: Sequence[str], settings: DedupSettings, keep: bool) -> Sketch:
+def _sketch_part(texts: Sequence[str], settings: DedupSettings, keep: bool, advance: Advance = no_advance) -> Sketch:
     memo = WordHashes()
     keys: list[bytes] = []
     kept: list[np.ndarray] = []
@@ -347,6 +354,7 @@ def _sketch_part(texts: Sequence[str], settings: DedupSettings, keep: bool) -> S
         usable[start : start + len(hash_sets)] = [len(h) > 0 for h in hash_sets]
         if keep:
             kept.extend(hash_sets)
+        advance(len(hash_sets))
     return keys, usable, sigs, kept if keep else None
 
 
@@ -370,7 +378,7 @@ Eligible = Callable[[np.ndarray], np.ndarray]
 
 
 def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
-                eligible: Eligible | None = None) -> DedupResult:
+                eligible: Eligible | None = None, phase: Phase = no_phase) -> DedupResult:
     """Find exact and near-duplicates among ``texts``; see :class:`DedupResult` for the output.
 
     Only one text of each exact group takes part in the near pass. Texts that normalise to nothing are only
@@ -382,10 +390,13 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
     later per-record checks): it is asked only about texts that would be kept with others dropped for them,
     and a text it refuses is never kept, so never the reason another is dropped. Such a text passes through
     (``cluster`` itself) unless it duplicates a kept one; the caller files it under its own check.
+    ``phase`` shows the three parts' progress: signatures (per text), candidates (per LSH band), verification
+    (per text with candidates).
     """
     n = len(texts)
     first_of = np.full(n, -1, dtype=np.int64)
-    keys, usable, sigs, all_sets = _sketch(texts, settings)
+    with phase("signatures", n) as advance:
+        keys, usable, sigs, all_sets = _sketch(texts, settings, advance)
     first: dict[bytes, int] = {}
     for i, key in enumerate(keys):
         j = first.setdefault(key, i)
@@ -395,7 +406,8 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
     # Indices stay those of `texts` throughout: exact copies are simply not usable for LSH (no copy of the
     # signature matrix, which is half a gigabyte at a million texts).
     usable &= first_of < 0
-    pairs = candidate_pairs(sigs, usable, settings)
+    with phase("candidates", 0) as advance:
+        pairs = candidate_pairs(sigs, usable, settings, advance)
     # Candidates whose signature estimate is far below the threshold are LSH false positives: skip them.
     pairs = pairs[_estimated_jaccard(sigs, pairs) >= settings.threshold - _ESTIMATE_MARGIN]
     del sigs
@@ -413,17 +425,19 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
             found = sets[u] = shingle_hashes(normalise(texts[u]), settings.ngram, memo)
         return found
 
-    return _resolve(pairs, group, settings, lambda u, v: _jaccard(shingle_set(u), shingle_set(v)), eligible)
+    with phase("verify", 0) as advance:
+        return _resolve(pairs, group, settings, lambda u, v: _jaccard(shingle_set(u), shingle_set(v)), eligible,
+                        advance)
 
 
 def _resolve(pairs: np.ndarray, group: np.ndarray, settings: DedupSettings, similarity: Callable[[int, int], float],
-             eligible: Eligible | None) -> DedupResult:
+             eligible: Eligible | None, advance: Advance = no_advance) -> DedupResult:
     """The greedy pass over the exact groups' heads, with each kept text one that `eligible` accepts.
 
     Eligibility is asked lazily: only of texts that are kept *and* have a text dropped for them (the others'
     eligibility changes nothing here; the caller checks them anyway). When one is refused, the pass runs
     again without it, which can make new texts kept with dependents: asked in turn, until none is refused
-    (in practice one pass and one question; a refused kept text is rare).
+    (in practice one pass and one question; a refused kept text is rare). `advance` shows the first pass.
     """
     n = len(group)
     ok = np.ones(n, dtype=bool)
@@ -431,7 +445,8 @@ def _resolve(pairs: np.ndarray, group: np.ndarray, settings: DedupSettings, simi
     index = np.arange(n, dtype=np.int64)
     while True:
         keeper = _keepers(group, ok)
-        result = _assemble(group, keeper, *_greedy(pairs, n, settings, similarity, keeper >= 0))
+        result = _assemble(group, keeper, *_greedy(pairs, n, settings, similarity, keeper >= 0, advance))
+        advance = no_advance
         if eligible is None:
             return result
         heads = np.unique(result.cluster[result.cluster != index])
@@ -482,7 +497,7 @@ def _assemble(group: np.ndarray, keeper: np.ndarray, near_of: np.ndarray, jaccar
 
 
 def _greedy(pairs: np.ndarray, n: int, settings: DedupSettings, similarity: Callable[[int, int], float],
-            keepable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            keepable: np.ndarray, advance: Advance = no_advance) -> tuple[np.ndarray, np.ndarray]:
     """Near-duplicate of a kept text, or -1, per text, and the true Jaccard to it: a greedy pass in index order.
 
     Union-find would chain clusters (a ~ b ~ c drops c for a even when a and c share half their shingles), so
@@ -502,7 +517,10 @@ def _greedy(pairs: np.ndarray, n: int, settings: DedupSettings, similarity: Call
         later = pairs[:, 1]
         bounds = np.flatnonzero(np.r_[True, later[1:] != later[:-1], True]).tolist()
         earlier, later_list, can_keep = pairs[:, 0].tolist(), later.tolist(), keepable.tolist()
-        for start, end in itertools.pairwise(bounds):
+        advance(0, total=len(bounds) - 1)
+        for step, (start, end) in enumerate(itertools.pairwise(bounds), start=1):
+            if not step % _VERIFY_STEP:
+                advance(_VERIFY_STEP)
             v = later_list[start]
             best, best_j = -1, -1.0
             # Kept texts an earlier candidate is, or was dropped for; sorted, so a tie keeps the lowest index.
@@ -513,6 +531,7 @@ def _greedy(pairs: np.ndarray, n: int, settings: DedupSettings, similarity: Call
                     best, best_j = k, value
             if best >= 0:
                 near_of[v], jaccard[v] = best, best_j
+        advance((len(bounds) - 1) % _VERIFY_STEP)
     return np.asarray(near_of, dtype=np.int64), jaccard
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dataprep.errors import DetectorUnavailable
-from dataprep.parallel import ordered_map
+from dataprep.parallel import Advance, no_advance, ordered_map
 
 DETECTORS = ("langdetect", "fasttext")
 UNKNOWN = "und"  # BCP 47 "undetermined": no letters to judge by
@@ -27,18 +27,28 @@ _factory: Any = None
 
 
 
-def detect_languages(texts: Sequence[str], detector: str = "langdetect") -> list[str]:
-    """ISO 639-1 code (or `und`) per text, in order; the same texts always give the same codes."""
+def detect_languages(texts: Sequence[str], detector: str = "langdetect", advance: Advance = no_advance) -> list[str]:
+    """ISO 639-1 code (or `und`) per text, in order; the same texts always give the same codes.
+
+    `advance` is told of each chunk of texts as its codes arrive."""
     bounded = [t[:MAX_CHARS] for t in texts]
     if detector == "fasttext":
-        return _fasttext(bounded)
+        codes = _fasttext(bounded)
+        advance(len(codes))
+        return codes
     if detector != "langdetect":
         raise ValueError(f"unknown language detector {detector!r}; choose one of {', '.join(DETECTORS)}")
     if len(bounded) < _PARALLEL_MIN:
         _init_langdetect()
-        return [_langdetect_one(t) for t in bounded]
+        codes = [_langdetect_one(t) for t in bounded]
+        advance(len(codes))
+        return codes
     chunks = (bounded[i : i + _CHUNK] for i in range(0, len(bounded), _CHUNK))
-    return [code for chunk in ordered_map(_langdetect_many, chunks) for code in chunk]
+    out: list[str] = []
+    for chunk in ordered_map(_langdetect_many, chunks):
+        out += chunk
+        advance(len(chunk))
+    return out
 
 
 def _init_langdetect() -> None:
