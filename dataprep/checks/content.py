@@ -96,7 +96,8 @@ def secret_and_pii_findings(text: str) -> Iterator[tuple[str, str]]:
     fake = [h for h in hits if h.placeholder]
     if fake:
         kinds = sorted({h.kind for h in fake}, key=_KINDS.index)
-        yield "DP430", f"placeholder {', '.join(kinds)} (not personal data): {excerpt(text, fake[0].start)}"
+        yield "DP430", (f"{', '.join(kinds)} that is no one's personal data (a placeholder, test value, role mailbox "
+                        f"or organisation's number): {excerpt(text, fake[0].start)}")
 
 
 def excerpt(text: str, at: int, width: int = 30) -> str:
