@@ -40,7 +40,7 @@ def pair(question: str, answer: str) -> Canonical:
     ("zero\u200bwidth\u0007 bell", "zerowidth bell", {"DP404"}),
     ("line one  \r\nline two\n\n\n\nthree ", "line one\nline two\n\nthree", {"DP414"}),
     ("two  spaces   here", "two spaces here", {"DP414"}),
-    ("    indented code\n\tkept", "indented code\n\tkept", {"DP414"}),  # only the edge is trimmed
+    ("    indented code\n\tkept", None, set()),  # an indented block's whitespace is code (#12)
     ("already clean.", "already clean.", set()),
     # A zero-width joiner inside an emoji sequence or Devanagari is meaning, not noise.
     ("family \U0001f468\u200d\U0001f469\u200d\U0001f467 and \u0915\u094d\u200d\u0937", None, set()),

@@ -18,13 +18,13 @@ from dataprep.build.screen import QualityPolicy, screen
 from dataprep.checks.duplicates import record_key
 from dataprep.formats.base import Canonical
 from dataprep.io.read import SourceRecord
-from dataprep.parallel import Advance, no_advance, ordered_map
+from dataprep.parallel import ordered_map
 from dataprep.registry import rule
+from dataprep.text.clean import CODES as CLEANING_CODES
 from dataprep.text.clean import clean
 
 _PARALLEL_MIN = 5000
 _CHUNK = 4000
-_STEP = 500  # records converted between two progress updates when not in parallel
 _RELEASED = SourceRecord("", 0, None, None, None, "DP200", "released after conversion")
 
 
@@ -52,6 +52,7 @@ class Converted:
 def convert_records(records: Sequence[SourceRecord], context: ConvertContext, offset: int = 0) -> Converted:
     """Convert to the target format, clean and screen each record; indices are offset by `offset`."""
     out = Converted()
+    off = frozenset(code for code in CLEANING_CODES if context.quality.rules.ignored(code))  # switched off: no change
     for index, record in enumerate(records, start=offset):
         if record.row is None:
             out.rejected.append((index, record.code or "DP200", record.reason or "the record could not be read"))
@@ -60,7 +61,7 @@ def convert_records(records: Sequence[SourceRecord], context: ConvertContext, of
         if isinstance(row, str):
             out.rejected.append((index, "DP201", row))
             continue
-        cleaned = clean(row)
+        cleaned = clean(row, off)
         out.fixes.update(cleaned.fixes)
         texts = cleaned.row.texts()
         if not texts or not all(t.strip() for t in texts):
@@ -78,23 +79,18 @@ def convert_records(records: Sequence[SourceRecord], context: ConvertContext, of
     return out
 
 
-def convert_parallel(records: list[SourceRecord], context: ConvertContext, advance: Advance = no_advance) -> Converted:
+def convert_parallel(records: list[SourceRecord], context: ConvertContext) -> Converted:
     """:func:`convert_records` on two processes for large inputs, chunk by chunk; same result, in input order.
 
-    Converted chunks of `records` are replaced by a placeholder as their results arrive; `advance` is told
-    each chunk's size as it arrives (small inputs: per `_STEP` records, in this process).
+    Converted chunks of `records` are replaced by a placeholder as their results arrive.
     """
-    out = Converted()
     if len(records) < _PARALLEL_MIN:
-        for start in range(0, len(records), _STEP):
-            out.merge(convert_records(records[start : start + _STEP], context, start))
-            advance(len(records[start : start + _STEP]))
-        return out
+        return convert_records(records, context)
+    out = Converted()
     starts = range(0, len(records), _CHUNK)
     chunks = ((records[start : start + _CHUNK], context, start) for start in starts)
     for start, part in zip(starts, ordered_map(_convert_chunk, chunks), strict=True):
         out.merge(part)
-        advance(len(records[start : start + _CHUNK]))
         # This chunk's raw rows are done with: let them go now rather than after the last chunk, so the parent
         # never holds every raw row and every cleaned row at once (a gigabyte each at a million records).
         records[start : start + _CHUNK] = [_RELEASED] * len(records[start : start + _CHUNK])
@@ -122,7 +118,8 @@ def run(records: list[SourceRecord], context: ConvertContext, ledger: Ledger) ->
     total = len(records)
     where = [(r.source, r.line, r.original) for r in records]
     with ledger.stage("convert, clean, check", total) as stage:
-        done = convert_parallel(records, context, stage.advance)
+        done = convert_parallel(records, context)
+        stage.advance(total)
         records.clear()
         ledger.fixes.update(done.fixes)
         ledger.warnings.update(done.warnings)

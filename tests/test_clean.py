@@ -1,0 +1,79 @@
+"""Cleaning keeps meaning (#12 item 3): whitespace in code and aligned tables is never touched, and a cleaning
+rule switched off changes nothing.
+
+`tests/data/oasst-code.jsonl` holds the ten real OpenAssistant answers (with their prompts) whose fenced code
+the old cleaner rewrote (inner runs of spaces collapsed, trailing spaces and blank lines removed inside code).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import build, jsonl
+
+from dataprep.formats.base import Canonical, Turn
+from dataprep.text.clean import CODES, clean, clean_text
+
+ROOT = Path(__file__).resolve().parents[1]
+OASST_CODE = ROOT / "tests" / "data" / "oasst-code.jsonl"
+FENCED = re.compile(r"```.*?```", re.DOTALL)
+
+
+@pytest.mark.parametrize("text", [
+    'echo "ID: $row[0]  Name: $row[1]"',  # #12: two spaces printed by the shell
+    'print("The original string  is : " + test_str)',  # #12: two spaces printed by Python
+    "Name      Age  City\nAlice     30   Paris\nBob       4    Rome",  # an aligned table
+    "Steps:\n\n    for i in range(3):\n        print(i,  i * 2)\n\nDone.",  # an indented block
+    "```\nx  =  1   \n\n\n\ny = 2\n```",  # a fenced block keeps its blank lines and trailing spaces
+    "Use `a  b` here.",  # inline code
+])
+def test_code_and_tables_come_out_unchanged(text: str) -> None:
+    fixes: set[str] = set()
+    assert clean_text(text, fixes) == text
+    assert fixes == set()
+
+
+def test_prose_around_code_is_still_tidied() -> None:
+    text = "Run this:  \n\n\n\n```sh\nls   -la  \n```\nIt lists  files.  "
+    fixes: set[str] = set()
+    assert clean_text(text, fixes) == "Run this:\n\n```sh\nls   -la  \n```\nIt lists files."
+    assert fixes == {"DP414"}
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_a_rule_switched_off_changes_nothing(code: str) -> None:
+    samples = {"DP413": "Cafe\u0301", "DP404": "zero\u200bwidth", "DP414": "two  spaces ", "DP416": "Done.</s>"}
+    row = Canonical(turns=(Turn("user", "Say it."), Turn("assistant", samples[code])))
+    assert code in clean(row).fixes
+    switched_off = clean(row, frozenset({code}))
+    assert switched_off.row == row and code not in switched_off.fixes
+
+
+def _answers(path: Path) -> list[str]:
+    return [r["messages"][-1]["content"][0]["text"] for r in jsonl(path)]
+
+
+def test_build_keeps_real_code_byte_for_byte(tmp_path: Path) -> None:
+    done = build(OASST_CODE, tmp_path / "out", "--model", "nova-micro", "--no-report")
+    assert done.returncode == 0, done.stderr
+    given = [FENCED.findall(r["completion"]) for r in jsonl(OASST_CODE)]
+    out = _answers(tmp_path / "out" / "train.jsonl") + _answers(tmp_path / "out" / "validation.jsonl")
+    assert len(out) >= 8
+    for answer in out:
+        blocks = FENCED.findall(answer)
+        assert blocks and blocks in given  # every fenced block byte for byte as given
+
+
+def test_ignore_dp414_in_the_config_keeps_every_space(tmp_path: Path) -> None:
+    (tmp_path / "dataprep.toml").write_text('ignore = ["DP414"]\n', encoding="utf-8")
+    raw = tmp_path / "raw.jsonl"
+    rows = [{"prompt": f"Question {i}?  ", "completion": f"Answer  {i}.\n\n\n\nEnd. "} for i in range(12)]
+    raw.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    done = build(raw, tmp_path / "out", "--model", "nova-micro", "--no-report", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    answers = sorted(_answers(tmp_path / "out" / "train.jsonl") + _answers(tmp_path / "out" / "validation.jsonl"))
+    assert answers == sorted(r["completion"] for r in rows)
+    assert '"DP414"' not in (tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")
