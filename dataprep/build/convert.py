@@ -18,13 +18,14 @@ from dataprep.build.screen import QualityPolicy, screen
 from dataprep.checks.duplicates import record_key
 from dataprep.formats.base import Canonical
 from dataprep.io.read import SourceRecord
-from dataprep.parallel import ordered_map
+from dataprep.parallel import Advance, no_advance, ordered_map
 from dataprep.registry import rule
 from dataprep.text.clean import CODES as CLEANING_CODES
 from dataprep.text.clean import clean
 
 _PARALLEL_MIN = 5000
 _CHUNK = 4000
+_STEP = 500  # records converted between two progress updates when not in parallel
 _RELEASED = SourceRecord("", 0, None, None, None, "DP200", "released after conversion")
 
 
@@ -79,18 +80,23 @@ def convert_records(records: Sequence[SourceRecord], context: ConvertContext, of
     return out
 
 
-def convert_parallel(records: list[SourceRecord], context: ConvertContext) -> Converted:
+def convert_parallel(records: list[SourceRecord], context: ConvertContext, advance: Advance = no_advance) -> Converted:
     """:func:`convert_records` on two processes for large inputs, chunk by chunk; same result, in input order.
 
-    Converted chunks of `records` are replaced by a placeholder as their results arrive.
+    Converted chunks of `records` are replaced by a placeholder as their results arrive; `advance` is told
+    each chunk's size as it arrives (small inputs: per `_STEP` records, in this process).
     """
-    if len(records) < _PARALLEL_MIN:
-        return convert_records(records, context)
     out = Converted()
+    if len(records) < _PARALLEL_MIN:
+        for start in range(0, len(records), _STEP):
+            out.merge(convert_records(records[start : start + _STEP], context, start))
+            advance(len(records[start : start + _STEP]))
+        return out
     starts = range(0, len(records), _CHUNK)
     chunks = ((records[start : start + _CHUNK], context, start) for start in starts)
     for start, part in zip(starts, ordered_map(_convert_chunk, chunks), strict=True):
         out.merge(part)
+        advance(len(records[start : start + _CHUNK]))
         # This chunk's raw rows are done with: let them go now rather than after the last chunk, so the parent
         # never holds every raw row and every cleaned row at once (a gigabyte each at a million records).
         records[start : start + _CHUNK] = [_RELEASED] * len(records[start : start + _CHUNK])
@@ -118,8 +124,7 @@ def run(records: list[SourceRecord], context: ConvertContext, ledger: Ledger) ->
     total = len(records)
     where = [(r.source, r.line, r.original) for r in records]
     with ledger.stage("convert, clean, check", total) as stage:
-        done = convert_parallel(records, context)
-        stage.advance(total)
+        done = convert_parallel(records, context, stage.advance)
         records.clear()
         ledger.fixes.update(done.fixes)
         ledger.warnings.update(done.warnings)
