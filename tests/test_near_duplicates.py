@@ -11,6 +11,7 @@ oracle is the string-shingle Jaccard, independent of the stage's hashing.
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 import subprocess
@@ -157,7 +158,7 @@ def test_the_step_is_order_independent_and_its_reasons_name_kept_records(chains:
             assert value >= SETTINGS.threshold, entry.reason
             if entry.code == "DP402":
                 truth = oracle(by_line[entry.line].row.text or "", by_line[int(named[-1])].row.text or "")
-                assert f"Jaccard {truth:.2f}" in entry.reason
+                assert f"Jaccard {math.floor(truth * 100) / 100:.2f}" in entry.reason  # cut, not rounded
         dropped = {e.line for e in ledger.rejected}
         copies = [e for e in ledger.rejected if e.line > 120]
         assert [e.code for e in copies] == ["DP401"] * 10
@@ -257,3 +258,13 @@ def test_validate_without_a_validation_file_stays_light(tmp_path: Path) -> None:
             "print('dataprep.text.dedup' in sys.modules, 'datasketch' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_a_jaccard_is_shown_cut_never_rounded_up() -> None:
+    """0.996 is not an exact copy's 1.00, and a value that passed a 3-decimal threshold is not shown below it."""
+    from dataprep.checks.duplicates import jaccard_shown
+
+    assert jaccard_shown(0.996, 0.8) == "Jaccard 0.99 ≥ 0.8"
+    assert jaccard_shown(0.8866, 0.8) == "Jaccard 0.88 ≥ 0.8"
+    assert jaccard_shown(1.0, 0.8) == "Jaccard 1.00 ≥ 0.8"
+    assert jaccard_shown(0.8579, 0.855) == "Jaccard 0.857 ≥ 0.855"

@@ -17,7 +17,7 @@ import numpy as np
 
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import Cluster, Rejected, Unit
-from dataprep.checks.duplicates import dedup_text
+from dataprep.checks.duplicates import dedup_text, jaccard_shown
 from dataprep.text.dedup import DedupResult, DedupSettings, deduplicate
 
 # Whether each unit could pass the checks after dedup (`place.Walk.eligible`).
@@ -46,7 +46,7 @@ def run(units: list[Unit], settings: DedupSettings, ledger: Ledger,
     with ledger.stage("deduplicate", len(units)) as stage:
         asked = None if eligible is None else \
             (lambda idx: np.asarray(eligible([units[i] for i in idx.tolist()]), dtype=bool))
-        result = deduplicate(_DedupTexts(units), settings, asked, stage.phase)
+        result = deduplicate(_DedupTexts(units), settings, asked)
         stage.advance(len(units))
         kept: list[Unit] = []
         members: dict[int, list[Rejected]] = {}
@@ -73,7 +73,7 @@ def _reason(index: int, units: Sequence[Unit], result: DedupResult, settings: De
     and the kept record, with the Jaccard they share (the copy's own, as the text is the same).
     """
     kept = where(units[int(result.cluster[index])])
-    near = f"(Jaccard {result.jaccard[index]:.2f} ≥ {settings.threshold})"
+    near = f"({jaccard_shown(float(result.jaccard[index]), settings.threshold)})"
     first = int(result.exact_of[index])
     if first < 0:
         return "DP402", f"near-duplicate of {kept} {near}"

@@ -16,7 +16,7 @@ from dataprep.build.dedup import where
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import Unit
 from dataprep.build.split import split_position
-from dataprep.checks.duplicates import SAME, dedup_text
+from dataprep.checks.duplicates import SAME, dedup_text, jaccard_shown
 from dataprep.io.read import SourceRecord
 from dataprep.text.dedup import DedupSettings, cross_duplicates
 
@@ -48,8 +48,8 @@ def remove_overlap(train: list[Unit], held: list[Unit], settings: DedupSettings,
                 ledger.reject(unit, "DP501", f"{reason}; the validation record is kept")
             else:
                 reason = f"near-duplicate of the validation record {where(other)}: {pair} " \
-                         f"(Jaccard {value:.2f} ≥ {settings.threshold})"
-                ledger.reject(unit, "DP502", f"{reason}; the validation record is kept")
+                         f"({jaccard_shown(value, settings.threshold)})"
+                ledger.reject(unit, "DP502", f"{reason}; the validation record is kept").jaccard = value
             dropped.add(t)
         kept = [u for i, u in enumerate(train) if i not in dropped]
         stage.done(len(kept))

@@ -19,6 +19,7 @@ record of every build to another split, so it stays as it is.
 from __future__ import annotations
 
 import hashlib
+import math
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
@@ -59,6 +60,14 @@ def dedup_text(row: Canonical) -> str:
     return "\n".join(row.texts())
 
 
+def jaccard_shown(value: float, threshold: float) -> str:
+    """`Jaccard 0.87 ≥ 0.8` for a reason or a finding: cut, never rounded, so 0.996 is not shown as an exact
+    copy's 1.00 and no value is shown below a threshold it passed (three decimals where two would be)."""
+    cut = math.floor(value * 100 + 1e-9) / 100
+    shown = f"{cut:.2f}" if cut >= threshold else f"{math.floor(value * 1000 + 1e-9) / 1000:.3f}"
+    return f"Jaccard {shown} ≥ {threshold}"
+
+
 def near_overlap(train: Sequence[tuple[str, int, str]],
                  validation: Sequence[tuple[int, str]]) -> Iterator[tuple[int, str]]:
     """(validation line, DP502 message) for each validation text that near-duplicates a training text.
@@ -75,4 +84,4 @@ def near_overlap(train: Sequence[tuple[str, int, str]],
         path, line, _ = train[t]
         at = validation[v][0]
         yield at, (f"near-duplicate of the training record {path}:{line}: line {at} ↔ {path}:{line} "
-                   f"(Jaccard {value:.2f} ≥ {settings.threshold})")
+                   f"({jaccard_shown(value, settings.threshold)})")
