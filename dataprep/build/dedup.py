@@ -46,7 +46,7 @@ def run(units: list[Unit], settings: DedupSettings, ledger: Ledger,
     with ledger.stage("deduplicate", len(units)) as stage:
         asked = None if eligible is None else \
             (lambda idx: np.asarray(eligible([units[i] for i in idx.tolist()]), dtype=bool))
-        result = deduplicate(_DedupTexts(units), settings, asked)
+        result = deduplicate(_DedupTexts(units), settings, asked, stage.phase)
         stage.advance(len(units))
         kept: list[Unit] = []
         members: dict[int, list[Rejected]] = {}
