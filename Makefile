@@ -2,7 +2,7 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: demo test test-deps lint bench bench-scale
+.PHONY: demo test test-deps lint bench bench-scale bench-dedup-peers
 
 # Debian packages the tests need: tests/test_precommit.py drives the real pre-commit, which runs git;
 # tests/test_report.py opens report.html in headless chromium through playwright.
@@ -51,3 +51,8 @@ bench: $(VENV)/.installed
 
 bench-scale: $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/bench_build.py --skip-t0 --skip-cpt
+
+# dataprep's dedup against datatrove's and text-dedup's MinHash on T0 and GPTeacher (about 10 minutes; the first
+# run also creates benchmarks/.peers-venv from benchmarks/peers-requirements.txt). Writes benchmarks/results/.
+bench-dedup-peers: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/bench_dedup_peers.py
