@@ -13,18 +13,21 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain, islice
 from pathlib import Path
 
 from dataprep import formats
 from dataprep.checks import content
 from dataprep.checks.duplicates import dedup_text, duplicate_key, near_overlap, overlap
+from dataprep.checks.keyset import LineKeys
 from dataprep.checks.keywords import ReservedKeywords
 from dataprep.checks.limits import RecordLimits
+from dataprep.checks.media import MediaRules, mixed_media
 from dataprep.checks.quotas import TEST, TRAIN, VALIDATION, file_problems, total_problems
 from dataprep.findings import Finding
 from dataprep.formats.base import Canonical
 from dataprep.io.files import is_stdin
-from dataprep.io.jsonl import RawRecord, read_jsonl
+from dataprep.io.jsonl import JsonlStream, RawRecord
 from dataprep.io.paths import expand_datasets, infer_split
 from dataprep.profiles import Profile, TaskSpec
 from dataprep.registry import RulePolicy
@@ -32,15 +35,15 @@ from dataprep.registry import RulePolicy
 _S3_SAFE_NAME = re.compile(r"^[A-Za-z0-9_./-]+$")
 # Reports a finding at (line, col) of the file being checked; the optional fifth argument is its end column.
 LineEmit = Callable[..., None]
-
-
-
-
+# The file's format (DP201/DP202) is the majority of its first records: held while they decide, then streamed.
+_MAJORITY_SAMPLE = 1000
+_MESSAGE_FORMATS = frozenset({formats.claude_messages.NAME, formats.conversation.NAME})
+_TOKENIZE_BATCH = 1024  # records that could exceed a token limit, tokenized together
 
 
 @dataclass
 class _Checked:
-    """One record that passed its schema check, kept for cross-record checks."""
+    """One record that passed its schema check."""
 
     line: int
     row: Canonical
@@ -49,11 +52,15 @@ class _Checked:
 
 @dataclass
 class FileResult:
+    """What the cross-file checks need of one file: counts and compact keys, never its records."""
+
     path: str
     split: str | None
     records: int = 0
     size: int = 0
-    checked: list[_Checked] = field(default_factory=list)
+    keys: LineKeys = field(default_factory=LineKeys)
+    near: list[tuple[int, str]] | None = None  # (line, dedup text), only when DP502 has a pair to compare
+    spec: TaskSpec | None = None  # the task the file was checked against (inferred from its records)
 
 
 def validate_paths(
@@ -63,48 +70,105 @@ def validate_paths(
     split: str | None = None,
     policy: RulePolicy | None = None,
 ) -> list[Finding]:
-    """All findings for `paths`, sorted by file and line. Raises UsageError for bad arguments."""
+    """All findings for `paths`, sorted by file and line. Raises UsageError for bad arguments.
+
+    Each file is read once, streamed: only counts, 12-byte keys per record and (with a train/validation pair
+    and DP502 on) the texts a near-duplicate search compares are kept.
+    """
     policy = policy or RulePolicy()
     spec = profile.task(task) if profile is not None else None
     findings: list[Finding] = []
-    results = [_check_file(path, profile, spec, split or infer_split(path), policy, findings)
-               for path in expand_datasets(paths)]
-    if spec is not None:
-        _check_quotas(results, spec, policy, findings)
+    files = [(path, split or infer_split(path)) for path in expand_datasets(paths)]
+    splits = {s for _, s in files}
+    near = TRAIN in splits and VALIDATION in splits and not policy.ignored("DP502")
+    context = _Context(profile, spec, task is None, policy, findings, near)
+    results = [_check_file(path, file_split, context) for path, file_split in files]
+    quota_spec = next((r.spec for r in results if r.spec is not None), spec)
+    if quota_spec is not None:
+        _check_quotas(results, quota_spec, policy, findings)
     _check_overlap(results, policy, findings)
     return sorted(findings, key=Finding.sort_key)
 
 
-def _check_file(path: Path, profile: Profile | None, spec: TaskSpec | None, split: str | None,
-                policy: RulePolicy, findings: list[Finding]) -> FileResult:
-    """Every per-file and per-record finding of one file; the checked records are kept for cross-file checks."""
-    name = str(path)
-    read = read_jsonl(path, policy, name)
-    findings.extend(read.findings)
-    result = FileResult(name, split, records=len(read.records) + len(read.bad_lines), size=read.size)
+@dataclass
+class _Context:
+    """What every file is checked with."""
+
+    profile: Profile | None
+    spec: TaskSpec | None
+    infer_task: bool  # no --task given: a model with several tasks takes the one the records are written for
+    policy: RulePolicy
+    findings: list[Finding]
+    near: bool
+
+
+def _check_file(path: Path, split: str | None, context: _Context) -> FileResult:
+    """Every per-file and per-record finding of one file, in one streamed pass."""
+    name, profile = str(path), context.profile
+    stream = JsonlStream(path, context.policy, name, keep_bad=False)
+    result = FileResult(name, split, near=[] if context.near and split in (TRAIN, VALIDATION) else None)
 
     def emit(line: int, col: int, code: str, message: str, end_col: int = 0) -> None:
-        policy.add(findings, name, line, col, code, message, end_col)
+        context.policy.add(context.findings, name, line, col, code, message, end_col)
 
     _check_name(path, emit)
-    if not read.records:
-        return result
-    detected = [formats.detect(r.value) for r in read.records]
-    majority = _majority_format(read.records, detected, profile, spec, emit)
+    records = iter(stream)
+    head = [(r, formats.detect(r.value)) for r in islice(records, _MAJORITY_SAMPLE)]
+    spec = _file_spec(head, context)
+    result.spec = spec
+    head = [(r, _read_as(fmt, r.value, spec)) for r, fmt in head]
+    majority = _majority_format(head, profile, spec, emit)
     keywords = ReservedKeywords.of(profile) if profile is not None else None
-    seen: dict[str, int] = {}
-    for record, fmt in zip(read.records, detected, strict=True):
+    sizes = _Sizes(profile, spec, emit) if spec is not None and profile is not None else None
+    pairs = chain(head, ((r, _read_as(formats.detect(r.value), r.value, spec)) for r in records))
+    del head
+    count, media = 0, []
+    for record, fmt in pairs:
+        count += 1
         checked = _check_record(record, fmt, majority, profile, keywords, emit)
         if checked is None:
             continue
-        if checked.key in seen:
-            emit(checked.line, 1, "DP401", f"duplicate of line {seen[checked.key]}")
-        else:
-            seen[checked.key] = checked.line
-        result.checked.append(checked)
-    if spec is not None and profile is not None:
-        _check_sizes(result, profile, spec, emit)
+        result.keys.add(checked.key, checked.line)
+        if sizes is not None:
+            sizes.add(checked)
+        if result.near is not None:
+            result.near.append((checked.line, dedup_text(checked.row)))
+        if fmt == formats.conversation.NAME and ('"image"' in record.text or '"video"' in record.text):
+            media.append((record.line, record.value))  # DP217 compares only the records that hold media
+    if sizes is not None:
+        sizes.flush()
+    for line, code, message in mixed_media(media):
+        emit(line, 1, code, message)
+    for line, first in result.keys.duplicates():
+        emit(line, 1, "DP401", f"duplicate of line {first}")
+    context.findings.extend(stream.result.findings)
+    result.records, result.size = count + stream.bad, stream.result.size
     return result
+
+
+def _file_spec(head: Sequence[tuple[RawRecord, str | None]], context: _Context) -> TaskSpec | None:
+    """The task a file is checked against: --task, else the model's task whose format its records are in.
+
+    `titan-text-express` takes fine-tuning (prompt/completion) and continued pre-training ({"input"}): a
+    valid pre-training file is checked as pre-training, not told to convert (DP201).
+    """
+    spec, profile = context.spec, context.profile
+    if spec is None or profile is None or not context.infer_task or len(profile.tasks) < 2:
+        return spec
+    counts = Counter(fmt for _, fmt in head if fmt is not None)
+    if not counts or counts.most_common(1)[0][0] == spec.format:
+        return spec
+    majority = counts.most_common(1)[0][0]
+    return next((t for t in profile.tasks.values() if t.format == majority), spec)
+
+
+def _read_as(fmt: str | None, value: dict[str, object], spec: TaskSpec | None) -> str | None:
+    """The format to check a record as: a messages record without `schemaVersion` is checked as the model's
+    messages format (a Haiku record with one list of blocks is a malformed Haiku record, and gets Haiku advice)."""
+    if spec is not None and fmt in _MESSAGE_FORMATS and spec.format in _MESSAGE_FORMATS \
+            and "schemaVersion" not in value:
+        return spec.format
+    return fmt
 
 
 def _check_name(path: Path, emit: LineEmit) -> None:
@@ -117,13 +181,13 @@ def _check_name(path: Path, emit: LineEmit) -> None:
         emit(1, 1, "DP114", f"file name {path.name!r} has characters outside [A-Za-z0-9_./-]")
 
 
-def _majority_format(records: Sequence[RawRecord], detected: Sequence[str | None], profile: Profile | None,
+def _majority_format(head: Sequence[tuple[RawRecord, str | None]], profile: Profile | None,
                      spec: TaskSpec | None, emit: LineEmit) -> str | None:
-    """The format most records have; DP201 when it is not the one the model takes."""
-    counts = Counter(d for d in detected if d is not None)
+    """The format most of the file's first records have; DP201 when it is not the one the model takes."""
+    counts = Counter(d for _, d in head if d is not None)
     majority = counts.most_common(1)[0][0] if counts else None
     if profile is not None and spec is not None and majority is not None and majority != spec.format:
-        first = next(r.line for r, d in zip(records, detected, strict=True) if d == majority)
+        first = next(r.line for r, d in head if d == majority)
         emit(first, 1, "DP201", f"records are {majority}, but {profile.id} {spec.task} expects {spec.format}; "
              f"convert with `dataprep build --model {profile.id}`")
     return majority
@@ -141,10 +205,13 @@ def _check_record(record: RawRecord, fmt: str | None, majority: str | None, prof
         at("DP200", f"no Bedrock format has these keys: {sorted(record.value)[:8]}", None)
         return None
     if fmt != majority and majority is not None:
-        at("DP202", f"this record is {fmt} while most of the file is {majority}", None)
+        if fmt in _MESSAGE_FORMATS and majority in _MESSAGE_FORMATS:
+            fmt = majority  # a malformed record of the file's own messages format, not another format
+        else:
+            at("DP202", f"this record is {fmt} while most of the file is {majority}", None)
     module = formats.MODULES[fmt]
-    check = partial(module.check, media=profile.media) if module is formats.conversation and profile else \
-        module.check
+    check = partial(module.check, media=MediaRules.of(profile)) if module is formats.conversation and profile \
+        else module.check
     row = check(record.value, at)
     if row is None:
         return None
@@ -156,27 +223,38 @@ def _check_record(record: RawRecord, fmt: str | None, majority: str | None, prof
     return _Checked(record.line, row, duplicate_key(row))
 
 
-def _check_sizes(result: FileResult, profile: Profile, spec: TaskSpec, emit: LineEmit) -> None:
-    """Per-record character and token limits; only records that could be over a limit are tokenized."""
-    limits = RecordLimits.of(profile, spec)
-    todo: list[_Checked] = []
-    for item in result.checked:
-        texts = item.row.texts()
-        problem = limits.char_problem(texts)
-        if problem is not None:
-            emit(item.line, 1, *problem)
-        if limits.could_exceed(texts):
-            todo.append(item)
-    if not todo:
-        return
-    from dataprep.tokens import counter
+class _Sizes:
+    """Per-record character and token limits; only records that could be over a limit are tokenized, in batches."""
 
-    count = counter(profile.tokenizer).count
-    inputs = count([i.row.input_text() for i in todo]).tolist()
-    outputs = count([i.row.output_text() for i in todo]).tolist()
-    for item, n_in, n_out in zip(todo, inputs, outputs, strict=True):
-        for code, message in limits.token_problems(n_in, n_out):
-            emit(item.line, 1, code, message)
+    def __init__(self, profile: Profile, spec: TaskSpec, emit: LineEmit) -> None:
+        """Limits of `profile`'s `spec`; the tokenizer is loaded at the first record that needs it."""
+        self.limits, self.tokenizer, self.emit = RecordLimits.of(profile, spec), profile.tokenizer, emit
+        self.todo: list[tuple[int, str, str]] = []
+
+    def add(self, item: _Checked) -> None:
+        """One checked record: its character limit now, its token limits with the next batch."""
+        texts = item.row.texts()
+        problem = self.limits.char_problem(texts)
+        if problem is not None:
+            self.emit(item.line, 1, *problem)
+        if self.limits.could_exceed(texts):
+            self.todo.append((item.line, item.row.input_text(), item.row.output_text()))
+            if len(self.todo) >= _TOKENIZE_BATCH:
+                self.flush()
+
+    def flush(self) -> None:
+        """Tokenize the pending records and report the ones over a token limit."""
+        if not self.todo:
+            return
+        from dataprep.tokens import counter
+
+        count = counter(self.tokenizer).count
+        inputs = count([i for _, i, _ in self.todo]).tolist()
+        outputs = count([o for _, _, o in self.todo]).tolist()
+        for (line, _, _), n_in, n_out in zip(self.todo, inputs, outputs, strict=True):
+            for code, message in self.limits.token_problems(n_in, n_out):
+                self.emit(line, 1, code, message)
+        self.todo = []
 
 
 def _check_quotas(results: list[FileResult], spec: TaskSpec, policy: RulePolicy, findings: list[Finding]) -> None:
@@ -196,16 +274,23 @@ def _check_quotas(results: list[FileResult], spec: TaskSpec, policy: RulePolicy,
 
 def _check_overlap(results: list[FileResult], policy: RulePolicy, findings: list[Finding]) -> None:
     """DP501: a validation record that is also in a training file; DP502: one that near-duplicates one."""
-    train = {c.key: (r.path, c.line) for r in results if r.split == TRAIN for c in r.checked}
-    near = not policy.ignored("DP502")
-    near_train = [(r.path, c.line, dedup_text(c.row)) for r in results if near and r.split == TRAIN for c in r.checked]
+    if not any(r.split == VALIDATION for r in results):
+        return
+    train: dict[int, tuple[str, int]] = {}
     for result in results:
-        if result.split == VALIDATION:
-            same: set[int] = set()
-            for line, message in overlap(train, ((c.line, c.key) for c in result.checked)):
-                policy.add(findings, result.path, line, 1, "DP501", message)
-                same.add(line)
-            # A record already reported as the same record (DP501) is not reported again as a near one.
-            rest = [(c.line, dedup_text(c.row)) for c in result.checked if near and c.line not in same]
-            for line, message in near_overlap(near_train, rest):
-                policy.add(findings, result.path, line, 1, "DP502", message)
+        if result.split == TRAIN:
+            for key, line in result.keys.index().items():
+                train.setdefault(key, (result.path, line))
+    near_train = [(r.path, line, text) for r in results if r.split == TRAIN and r.near is not None
+                  for line, text in r.near]
+    for result in results:
+        if result.split != VALIDATION:
+            continue
+        same: set[int] = set()
+        for line, message in overlap(train, zip(result.keys.lines, result.keys.keys, strict=True)):
+            policy.add(findings, result.path, line, 1, "DP501", message)
+            same.add(line)
+        # A record already reported as the same record (DP501) is not reported again as a near one.
+        rest = [(line, text) for line, text in (result.near or []) if line not in same]
+        for line, message in near_overlap(near_train, rest):
+            policy.add(findings, result.path, line, 1, "DP502", message)

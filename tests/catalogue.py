@@ -99,6 +99,16 @@ CASES = [
     ("image-in-assistant-turn", "train.jsonl", conv(UA[0], ("assistant", [IMAGE])), "nova-lite", None, "DP214", 1),
     ("bad-content-block", "train.jsonl", conv(("user", [{"foo": "bar"}]), UA[1]), "nova-micro", None, "DP215", 1),
     ("system-as-string", "train.jsonl", conv(*UA, system="Be brief."), "nova-micro", None, "DP216", 1),
+    # Root cause first (#14 item 3): the one bad part is reported, not the order rules its raw form satisfies.
+    ("claude-content-number", "train.jsonl", claude(UA[0], ("assistant", 5)), "claude-3-haiku", None, "DP204", 1),
+    ("claude-role-missing", "train.jsonl", j({"messages": [{"content": "Hello there"}, {"role": "assistant",
+                                                            "content": "Hi."}]}), "claude-3-haiku", None, "DP203", 1),
+    ("nova-bad-role", "train.jsonl", conv(("User", "Hello there"), UA[1]), "nova-micro", None, "DP207", 1),
+    ("haiku-system-blocks", "train.jsonl", j({"system": [{"text": "Be brief."}], "messages": [
+        {"role": r, "content": c} for r, c in UA]}), "claude-3-haiku", None, "DP216", 1),
+    # Titan Text takes fine-tuning and continued pre-training: {"input"} records are checked as pre-training.
+    ("titan-cpt-inferred", "train.jsonl", j({"input": " ".join(f"w{i}" for i in range(2000))}), "titan-text-express",
+     None, "DP305", 1),
     ("too-many-chars", "train.jsonl", PC + j({"prompt": "a " * 13000, "completion": "b"}), "titan-text-express",
      None, "DP308", 2),
     ("llama-too-many-tokens", "train.jsonl", j({"prompt": WORDS, "completion": "ok fine"}), "llama3-1-8b-instruct",

@@ -85,8 +85,9 @@ class RecordBlocks:
         if kind == REASONING:
             return self._reasoning(value, where, role)
         if role != "user" or kind not in self.rules.formats:
-            why = "only in user turns" if role != "user" else f"not by {self.rules.model}"
-            self.emit("DP214", f"{where}: {kind} blocks are accepted {why}", kind)
+            why = f"{kind} blocks are accepted only in user turns" if role != "user" else \
+                f"{self.rules.model} does not accept {kind} blocks"
+            self.emit("DP214", f"{where}: {why}", kind)
             return None
         if not self._media(kind, value, where):
             return None
@@ -172,8 +173,8 @@ def _kinds(value: Any) -> set[str]:
     return kinds
 
 
-def mixed_media(records: Iterable[tuple[int, Any]]) -> list[tuple[int, str]]:
-    """DP217 across records: (line, message) for the first record whose media kind differs from an earlier one.
+def mixed_media(records: Iterable[tuple[int, Any]]) -> list[tuple[int, str, str]]:
+    """DP217 across records: (line, code, message) for the first record whose media kind differs from an earlier one.
 
     `records` are (line, parsed value) pairs of one file; a record holding both kinds is reported by its own
     check, not here.
@@ -186,7 +187,7 @@ def mixed_media(records: Iterable[tuple[int, Any]]) -> list[tuple[int, str]]:
         kind = kinds.pop()
         other = "video" if kind == "image" else "image"
         if other in first:
-            return [(line, f"line {line} has {_PLURAL[kind]} but line {first[other]} has {_PLURAL[other]}; a "
+            return [(line, "DP217", f"line {line} has {_PLURAL[kind]} but line {first[other]} has {_PLURAL[other]}; a "
                      "dataset holds text with images or text with video, never both: split it into two datasets")]
         first.setdefault(kind, line)
     return []

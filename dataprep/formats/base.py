@@ -7,7 +7,7 @@ feed a conversation model and the other way round without `if model == ...` bran
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,17 +94,33 @@ def check_keys(obj: dict[str, Any], allowed: frozenset[str], where: str, emit: E
             emit("DP206", f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(allowed))})", key)
 
 
-def check_roles(roles: list[str], emit: Emit) -> None:
-    """Order rules shared by both conversation formats: user first, assistant last, alternating."""
+def message_roles(messages: list[Any]) -> list[str | None]:
+    """Each message's role as written: 'user' or 'assistant', or None where it is missing or invalid.
+
+    The order rules read the raw messages, not the turns that survived their own checks: a record whose
+    second message has one bad block still has two messages and still ends with an assistant turn.
+    """
+    return [m.get("role") if isinstance(m, dict) and m.get("role") in _ROLES else None for m in messages]
+
+
+_ROLES = ("user", "assistant")
+
+
+def check_roles(roles: Sequence[str | None], emit: Emit) -> None:
+    """Order rules shared by both conversation formats: user first, assistant last, alternating.
+
+    A None role (missing or invalid, already reported as such) proves nothing about the order, so no order
+    finding is made from it: the root cause is reported once, not restated as a structural problem.
+    """
     if len(roles) < 2:
         emit("DP211", f"'messages' has {len(roles)} message(s); at least a user and an assistant turn are needed",
              "messages")
-    if roles and roles[0] != "user":
+    if roles and roles[0] is not None and roles[0] != "user":
         emit("DP208", f"the first message has role {roles[0]!r}; it must be 'user'", "messages")
-    if roles and roles[-1] != "assistant":
+    if roles and roles[-1] is not None and roles[-1] != "assistant":
         emit("DP209", f"the last message has role {roles[-1]!r}; it must be 'assistant'", "messages")
     for index in range(1, len(roles)):
-        if roles[index] == roles[index - 1]:
+        if roles[index] is not None and roles[index] == roles[index - 1]:
             emit("DP210", f"messages {index} and {index + 1} both have role {roles[index]!r}; roles must alternate",
                  "messages")
             break

@@ -10,6 +10,7 @@ from dataprep.formats.base import (
     Turn,
     check_keys,
     check_roles,
+    message_roles,
     require_messages,
     require_role,
     require_str,
@@ -52,7 +53,7 @@ def check(obj: dict[str, Any], emit: Emit) -> Canonical | None:
             ok = False
             continue
         turns.append(Turn(role, content))
-    check_roles([t.role for t in turns], emit)
+    check_roles(message_roles(messages), emit)
     return Canonical(system=system, turns=tuple(turns)) if ok and turns else None
 
 

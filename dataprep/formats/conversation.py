@@ -15,6 +15,7 @@ from dataprep.formats.base import (
     Turn,
     check_keys,
     check_roles,
+    message_roles,
     require_messages,
     require_role,
     require_str,
@@ -51,7 +52,7 @@ def check(obj: dict[str, Any], emit: Emit, media: tuple[str, ...] | MediaRules =
             ok = False
         else:
             turns.append(turn)
-    check_roles([t.role for t in turns], emit)
+    check_roles(message_roles(messages), emit)
     blocks.finish()
     if not ok or not turns:
         return None

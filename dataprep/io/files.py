@@ -19,6 +19,7 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 _CHUNK = 1 << 20
 STDIN = "-"  # the path that means standard input (`dataprep validate -`)
@@ -96,6 +97,20 @@ def read_regular(path: Path) -> FileBytes:
     """
     if is_stdin(path):
         return read_stdin()
+    with open_regular(path) as fh:
+        opened = os.fstat(fh.fileno())
+        try:
+            data = fh.read()
+        except OSError as exc:
+            raise UnreadableFile(path, os_reason(exc)) from None
+    return FileBytes(data, FileIdentity(hashlib.sha256(data).hexdigest(), len(data), opened.st_mtime_ns))
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """`path` opened for reading in binary; raises UnreadableFile for anything but a readable regular file.
+
+    The streaming reader (`dataprep validate`) reads from this handle line by line instead of holding the file.
+    """
     try:
         before = os.stat(path)
     except OSError as exc:
@@ -106,15 +121,12 @@ def read_regular(path: Path) -> FileBytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise UnreadableFile(path, os_reason(exc)) from None
-    with os.fdopen(fd, "rb") as fh:
-        opened = os.fstat(fh.fileno())
-        if not stat.S_ISREG(opened.st_mode):
-            raise UnreadableFile(path, f"{kind(opened.st_mode)}, not a regular file")
-        try:
-            data = fh.read()
-        except OSError as exc:
-            raise UnreadableFile(path, os_reason(exc)) from None
-    return FileBytes(data, FileIdentity(hashlib.sha256(data).hexdigest(), len(data), opened.st_mtime_ns))
+    fh = os.fdopen(fd, "rb")
+    opened = os.fstat(fh.fileno())
+    if not stat.S_ISREG(opened.st_mode):
+        fh.close()
+        raise UnreadableFile(path, f"{kind(opened.st_mode)}, not a regular file")
+    return fh
 
 
 def changed(path: Path, identity: FileIdentity) -> str | None:

@@ -8,19 +8,26 @@ A pretty-printed object (DP107) is found in one forward pass: the look-ahead fro
 object follows the lines indented deeper than it, and the text is parsed once, only when the lines close
 where a pretty-printer closes them. A line a failed look-ahead examined starts none of its own, so a file of
 thousands of cut-off lines costs one parse per line, not one per pair of lines.
+
+The reading streams: `stream_jsonl` yields records as it reads an uncompressed file line by line, holding
+only the look-ahead window, so `dataprep validate` runs in constant memory on any file size. Whole-file
+findings that need the end of the file (DP100 empty, DP112 CRLF count) are made when it is reached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+import os
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from dataprep.findings import Finding
-from dataprep.io.compressed import CompressionError, cut_line, decompressed
+from dataprep.io.compressed import CompressionError, codec, cut_line, decompressed, sniff
 from dataprep.io.decode import DefectError, StrictDecoder, is_document, parse_line
-from dataprep.io.files import FileBytes, FileIdentity, UnreadableFile, read_regular
+from dataprep.io.files import FileBytes, FileIdentity, UnreadableFile, is_stdin, open_regular, read_regular
 from dataprep.registry import RulePolicy
 
 _BOM = b"\xef\xbb\xbf"
@@ -60,124 +67,247 @@ def read_jsonl(path: Path, policy: RulePolicy, display: str | None = None, *, ke
     a compressed file (`.gz`, `.bz2`, `.xz`, `.zst`) is decompressed, its lines numbered as decompressed.
     `result.size` is then the decompressed size (what Bedrock would be given).
     """
-    name = display or str(path)
-    result = ReadResult()
-
-    def emit(line: int, col: int, code: str, message: str) -> None:
-        """A finding at (line, col) of this file, through the policy (which may ignore or re-grade it)."""
-        policy.add(result.findings, name, line, col, code, message)
-
-    cut = None
-    if content is None:
-        try:
-            content, inflated = decompressed(path, read_regular(path))
-            cut = inflated.cut if inflated is not None else None
-        except (UnreadableFile, CompressionError) as error:
-            emit(1, 1, "DP115", f"cannot read the file: {getattr(error, 'reason', error)}")
-            return result
-    result.identity = content.identity
-    result.size = len(content.peek())
-    stop = cut_line(content.peek()) if cut is not None else 0
-    _read_data(content, result, emit, keep_text)
-    if cut is not None and result.bad_lines.get(stop, ("",))[0] != "DP105":
-        # A stream cut off at a line boundary leaves no broken line: say where the data stops.
-        emit(stop, 1, "DP105", f"{cut}; the lines before it are read, line {stop} and after are missing")
+    stream = JsonlStream(path, policy, display, keep_text=keep_text, content=content)
+    records = list(stream)
+    result = stream.result
+    result.records = records
     return result
 
 
-def _read_data(content: FileBytes, result: ReadResult, emit: Callable[[int, int, str, str], None],
-               keep_text: bool) -> None:
-    """The file's bytes as lines into `result`: whole-file findings first, then every line."""
-    data = content.take()
-    if not data.strip():
-        emit(1, 1, "DP100", "the file is empty" if not data else "the file holds only whitespace")
-        return
-    if data.startswith(_BOM):
-        emit(1, 1, "DP101", "UTF-8 byte-order mark at the start of the file; save as UTF-8 without BOM")
-        data = data[len(_BOM):]
-    if data.lstrip()[:1] == b"[":
-        emit(1, 1, "DP106", "the file is a JSON array; write one JSON object per line (jq -c '.[]')")
-        return
+class JsonlStream:
+    """The records of one JSONL file, yielded as they are read; `result` holds everything else.
 
-    raw_lines = data.split(b"\n")
-    del data  # a large file is held once, as lines, which the parser then releases as it goes
-    ends_with_newline = raw_lines[-1] == b""
-    if ends_with_newline:
-        raw_lines.pop()
-    crlf = sum(1 for raw in raw_lines if raw.endswith(b"\r"))
-    if crlf:
-        first = next(i for i, raw in enumerate(raw_lines, 1) if raw.endswith(b"\r"))
-        emit(first, 1, "DP112", f"{crlf} line(s) end with CRLF; use \\n line endings")
-    _parse_lines(raw_lines, ends_with_newline, result, emit, keep_text)
+    While iterating, `result.findings` grows; once the iteration ends it is complete (whole-file findings
+    first, as the build prints them). `keep_bad` False keeps only the number of bad lines, not their text.
+    """
+
+    def __init__(self, path: Path, policy: RulePolicy, display: str | None = None, *, keep_text: bool = True,
+                 keep_bad: bool = True, content: FileBytes | None = None) -> None:
+        """Nothing is read until the stream is iterated."""
+        self.path, self.policy, self.name = path, policy, display or str(path)
+        self.keep_text, self.keep_bad, self.content = keep_text, keep_bad, content
+        self.result = ReadResult()
+        self.bad = 0  # lines that held something but yielded no record
+        self._head: list[Finding] = []
+
+    def emit(self, line: int, col: int, code: str, message: str) -> None:
+        """A finding at (line, col) of this file, through the policy (which may ignore or re-grade it)."""
+        self.policy.add(self.result.findings, self.name, line, col, code, message)
+
+    def _emit_head(self, line: int, col: int, code: str, message: str) -> None:
+        """A whole-file finding, listed before the line findings whenever it is made."""
+        self.policy.add(self._head, self.name, line, col, code, message)
+
+    def bad_line(self, number: int, code: str, text: str) -> None:
+        """A line that yields no record: counted, and kept with its text when the caller needs it."""
+        self.bad += 1
+        if self.keep_bad:
+            self.result.bad_lines[number] = (code, text)
+
+    def __iter__(self) -> Iterator[RawRecord]:
+        """The records, in file order; the findings are complete when this ends."""
+        try:
+            yield from self._records()
+        finally:
+            self.result.findings[:0] = self._head
+            self._head = []
+
+    def _records(self) -> Iterator[RawRecord]:
+        """Opens the data (streamed when it is a plain file, decompressed in memory otherwise) and reads it."""
+        cut, content = None, self.content
+        handle: IO[bytes] | None = None
+        try:
+            if content is None:
+                handle, content, cut = self._open()
+            if handle is None:
+                assert content is not None
+                self.result.identity = content.identity
+                data = content.take()
+                stop = cut_line(data) if cut is not None else 0
+                self.result.size = len(data)
+                handle = io.BytesIO(data)
+                del data
+            yield from _Reader(self, handle).records()
+        except (UnreadableFile, CompressionError) as error:
+            self.emit(1, 1, "DP115", f"cannot read the file: {getattr(error, 'reason', error)}")
+            return
+        finally:
+            if handle is not None:
+                handle.close()
+        if cut is not None and self.result.bad_lines.get(stop, ("",))[0] != "DP105":
+            # A stream cut off at a line boundary leaves no broken line: say where the data stops.
+            self.emit(stop, 1, "DP105", f"{cut}; the lines before it are read, line {stop} and after are missing")
+
+    def _open(self) -> tuple[IO[bytes] | None, FileBytes | None, str | None]:
+        """(a handle to stream from, or the decompressed content and its cut-off note)."""
+        if not is_stdin(self.path) and codec(self.path) is None:
+            handle = open_regular(self.path)
+            if sniff(handle.peek(16)[:16]) is None:  # type: ignore[attr-defined]
+                self.result.size = os.fstat(handle.fileno()).st_size
+                return handle, None, None
+            handle.close()
+        content, inflated = decompressed(self.path, read_regular(self.path))
+        return None, content, inflated.cut if inflated is not None else None
 
 
-def _parse_lines(
-    raw_lines: list[bytes],
-    ends_with_newline: bool,
-    result: ReadResult,
-    emit: Callable[[int, int, str, str], None],
-    keep_text: bool,
-) -> None:
-    """Each line through the strict decoder, in order; a bad line becomes a finding and a `bad_lines` entry."""
-    decoder = StrictDecoder()
-    total = len(raw_lines)
-    index = 0
-    examined = -1  # the last line index a failed look-ahead read: lines up to it start no look-ahead
-    while index < total:
-        if index:
-            raw_lines[index - 1] = b""  # done with it: nothing reads backwards
-        number = index + 1
-        raw = raw_lines[index]
-        index += 1
-        if raw.endswith(b"\r"):
+class _Window:
+    """The file's lines by 0-based index, read forward on demand; the lines behind the reader are dropped."""
+
+    def __init__(self, handle: IO[bytes], stream: JsonlStream, first: bytes) -> None:
+        """Lines from `handle` (without their newline); `first` is the first line, already read."""
+        self._handle, self._stream = handle, stream
+        self._lines: deque[bytes] = deque()
+        self._base = 0  # the index of self._lines[0]
+        self.ends_with_newline = True
+        self._done = False
+        self._push(first)
+
+    def _push(self, raw: bytes) -> None:
+        if raw.endswith(b"\n"):
             raw = raw[:-1]
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            emit(number, exc.start + 1, "DP102", f"invalid UTF-8 byte 0x{raw[exc.start]:02X} at byte {exc.start + 1}")
-            result.bad_lines[number] = ("DP102", raw.decode("utf-8", "replace"))
-            continue
-        if not text.strip():
-            emit(number, 1, "DP103", "blank line; JSONL files must have no empty lines")
-            result.bad_lines[number] = ("DP103", text)
-            continue
-        try:
-            value = parse_line(text, decoder)
-        except DefectError as problem:
-            joined = None
-            if problem.code == "DP104" and index - 1 > examined:
-                joined, examined = _pretty_printed(raw_lines, index - 1, text, decoder)
-            if joined is not None:
-                _file_span(raw_lines, index - 1, joined, result, emit)
-                index += joined
-                continue
-            code = problem.code
-            if code == "DP104" and number == total and not ends_with_newline:
-                code, message = "DP105", f"the last line is cut off ({problem.message})"
-            else:
-                message = problem.message
-            emit(number, problem.col, code, message)
-            result.bad_lines[number] = (code, text)
-            continue
-        if not isinstance(value, dict):
-            emit(number, 1, "DP108", f"expected a JSON object, found {_json_type(value)}")
-            result.bad_lines[number] = ("DP108", text)
-            continue
-        result.records.append(RawRecord(number, text if keep_text else "", value))
+        else:
+            self.ends_with_newline = False
+        self._lines.append(raw)
+
+    def get(self, index: int) -> bytes | None:
+        """Line `index`, or None past the end of the file."""
+        while index >= self._base + len(self._lines) and not self._done:
+            raw = self._handle.readline()
+            if not raw:
+                self._done = True
+                break
+            self._push(raw)
+        offset = index - self._base
+        return self._lines[offset] if 0 <= offset < len(self._lines) else None
+
+    def release(self, index: int) -> None:
+        """Forget every line before `index`: nothing reads backwards."""
+        while self._lines and self._base < index:
+            self._lines.popleft()
+            self._base += 1
+
+    def __getitem__(self, index: int) -> bytes:
+        line = self.get(index)
+        if line is None:
+            raise IndexError(index)
+        return line
+
+    def limit(self, start: int, span: int) -> int:
+        """min(start + span, the number of lines): how far a look-ahead from `start` may read."""
+        end = start + 1
+        while end < start + span and self.get(end) is not None:
+            end += 1
+        return end
 
 
-def _file_span(raw_lines: list[bytes], start: int, joined: int, result: ReadResult,
-               emit: Callable[[int, int, str, str], None]) -> None:
+class _Reader:
+    """One pass over a file's lines: whole-file findings, then every line through the strict decoder."""
+
+    def __init__(self, stream: JsonlStream, handle: IO[bytes]) -> None:
+        self.stream, self.handle = stream, handle
+        self.crlf, self.first_crlf = 0, 0
+        self.pending: list[tuple[int, str]] = []  # blank lines before the first non-blank one
+
+    def records(self) -> Iterator[RawRecord]:
+        """The records of the file; DP100, DP101, DP106 and DP112 as whole-file findings."""
+        stream = self.stream
+        first = self.handle.readline()
+        if first.startswith(_BOM):
+            stream._emit_head(1, 1, "DP101", "UTF-8 byte-order mark at the start of the file; save as UTF-8 "
+                              "without BOM")
+            first = first[len(_BOM):]
+            if not first:
+                return
+        if not first:
+            stream._emit_head(1, 1, "DP100", "the file is empty")
+            return
+        yield from self._lines(_Window(self.handle, stream, first))
+        if self.crlf:
+            stream._emit_head(self.first_crlf, 1, "DP112", f"{self.crlf} line(s) end with CRLF; use \\n line endings")
+
+    def _lines(self, window: _Window) -> Iterator[RawRecord]:
+        """Each line through the strict decoder, in order; a bad line becomes a finding and a bad line."""
+        stream, decoder = self.stream, StrictDecoder()
+        index, examined, started = 0, -1, False
+        while (raw := window.get(index)) is not None:
+            window.release(index)
+            number = index + 1
+            index += 1
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
+                self.crlf += 1
+                self.first_crlf = self.first_crlf or number
+            if not started:
+                if not raw.strip():
+                    self.pending.append((number, raw.decode("utf-8", "replace")))
+                    continue
+                started = True
+                if raw.lstrip()[:1] == b"[":
+                    self.crlf = 0
+                    stream._emit_head(1, 1, "DP106", "the file is a JSON array; write one JSON object per line "
+                                      "(jq -c '.[]')")
+                    return
+                for blank, text in self.pending:
+                    stream.emit(blank, 1, "DP103", "blank line; JSONL files must have no empty lines")
+                    stream.bad_line(blank, "DP103", text)
+            record, index, examined = _line(stream, window, raw, number, index, examined, decoder)
+            if record is not None:
+                yield record
+        if not started:
+            stream._emit_head(1, 1, "DP100", "the file holds only whitespace")
+            self.crlf = 0
+
+
+def _line(stream: JsonlStream, window: _Window, raw: bytes, number: int, index: int, examined: int,
+          decoder: StrictDecoder) -> tuple[RawRecord | None, int, int]:
+    """One line: (its record or None, the next line index, the last index a failed look-ahead examined)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        stream.emit(number, exc.start + 1, "DP102",
+                    f"invalid UTF-8 byte 0x{raw[exc.start]:02X} at byte {exc.start + 1}")
+        stream.bad_line(number, "DP102", raw.decode("utf-8", "replace"))
+        return None, index, examined
+    if not text.strip():
+        stream.emit(number, 1, "DP103", "blank line; JSONL files must have no empty lines")
+        stream.bad_line(number, "DP103", text)
+        return None, index, examined
+    try:
+        value = parse_line(text, decoder)
+    except DefectError as problem:
+        joined = None
+        if problem.code == "DP104" and index - 1 > examined:
+            joined, examined = _pretty_printed(window, index - 1, text, decoder)
+        if joined is not None:
+            _file_span(window, index - 1, joined, stream)
+            return None, index + joined, examined
+        code = problem.code
+        if code == "DP104" and window.get(index) is None and not window.ends_with_newline:
+            code, message = "DP105", f"the last line is cut off ({problem.message})"
+        else:
+            message = problem.message
+        stream.emit(number, problem.col, code, message)
+        stream.bad_line(number, code, text)
+        return None, index, examined
+    if not isinstance(value, dict):
+        stream.emit(number, 1, "DP108", f"expected a JSON object, found {_json_type(value)}")
+        stream.bad_line(number, "DP108", text)
+        return None, index, examined
+    return RawRecord(number, text if stream.keep_text else "", value), index, examined
+
+
+def _file_span(window: _Window, start: int, joined: int, stream: JsonlStream) -> None:
     """A pretty-printed object at line index `start`: one DP107 finding, and every line of it a bad line."""
     number = start + 1
-    emit(number, 1, "DP107", f"a JSON object spans lines {number}-{number + joined}; write each record on one line")
+    stream.emit(number, 1, "DP107", f"a JSON object spans lines {number}-{number + joined}; write each record on "
+                "one line")
     for offset in range(joined + 1):
-        result.bad_lines[number + offset] = ("DP107", raw_lines[start + offset].decode("utf-8", "replace"))
+        stream.bad_line(number + offset, "DP107", window[start + offset].decode("utf-8", "replace"))
         if offset:
-            result.spans[number + offset] = number
+            stream.result.spans[number + offset] = number
 
 
-def _pretty_printed(raw_lines: list[bytes], start: int, first: str, decoder: StrictDecoder) -> tuple[int | None, int]:
+def _pretty_printed(raw_lines: _Window, start: int, first: str, decoder: StrictDecoder) -> tuple[int | None, int]:
     """(how many extra lines the object opened at `start` took, or None; the last line index examined).
 
     The object's body is the run of lines indented deeper than its first line; it closes on the next line
@@ -188,18 +318,19 @@ def _pretty_printed(raw_lines: list[bytes], start: int, first: str, decoder: Str
     if not stripped.startswith(("{", "[")) or first.rstrip().endswith("}"):
         return None, start
     indent, closer = len(first) - len(stripped), b"}" if stripped[0] == "{" else b"]"
-    limit = min(start + _PRETTY_LOOKAHEAD, len(raw_lines))
+    limit = raw_lines.limit(start, _PRETTY_LOOKAHEAD)
     end = start + 1
     while end < limit and _indent(raw_lines[end]) > indent:
         end += 1
     last = _closing_line(raw_lines, start, end, limit, indent, closer)
     if last is None:
         return None, min(end, limit - 1)
-    text = "\n".join([first, *(raw.decode("utf-8", "replace") for raw in raw_lines[start + 1:last + 1])])
+    body = (raw_lines[i].decode("utf-8", "replace") for i in range(start + 1, last + 1))
+    text = "\n".join([first, *body])
     return (last - start if is_document(text, decoder) else None), max(last, end - 1)
 
 
-def _closing_line(raw_lines: list[bytes], start: int, end: int, limit: int, indent: int, closer: bytes) -> int | None:
+def _closing_line(raw_lines: _Window, start: int, end: int, limit: int, indent: int, closer: bytes) -> int | None:
     """Where the object opened at `start` can close, given `end`, the first line not indented deeper."""
     if end < limit:
         after = raw_lines[end].strip()
