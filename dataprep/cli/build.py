@@ -108,11 +108,14 @@ def build(
                        validation_file=None if validation_file is None else str(validation_file),
                        max_train_records=max_train_records, secrets=secrets, pii=pii,
                        ledger_originals=ledger_originals, field_map=field_map, hh_side=hh_side, oasst_paths=oasst_paths)
+    from dataprep.report.worker import started_early
+
     try:
-        cfg = load_config(config)
-        profile = require_model(cfg, model, profile_file)
-        settings = resolve_build(cfg, profile, flags)
-        _run_build(raw, out, profile, settings, cfg.policy, quiet, not no_report)
+        with started_early(not no_report):  # the report process warms up while the build imports and runs
+            cfg = load_config(config)
+            profile = require_model(cfg, model, profile_file)
+            settings = resolve_build(cfg, profile, flags)
+            _run_build(raw, out, profile, settings, cfg.policy, quiet, not no_report)
     except (UsageError, ProfileError, ConfigError) as exc:
         fail_usage(str(exc))
 
