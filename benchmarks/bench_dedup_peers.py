@@ -18,19 +18,29 @@ near-duplicates of real records are appended: a changed word and two swapped wor
 `small_edit`, imported), two adjacent sentences swapped, a boilerplate line appended. A plant counts only if
 its true Jaccard to its original (dataprep's shingling) is at least the threshold; the rest are reported.
 
-Measured per tool: documents removed; recall on plants (a plant is caught when it and its original are not
-both kept); drops below the threshold (removed documents with no *kept* document of true Jaccard >= 0.8,
-found exactly by prefix filtering on dataprep's shingle sets); wall time of the tool's process; peak
-RSS and PSS summed over the process and its children (sampled from /proc every 0.1 s). The load average
-is recorded: the machine may be shared, so compare figures within one run.
+Measured per tool: documents removed; planted copies removed, and recall on plants (a plant is caught when
+it and its original are not both kept: a tool may keep the copy instead); drops below the threshold
+(removed documents with no *kept* document of true Jaccard >= 0.8, found exactly by prefix filtering on
+dataprep's shingle sets); wall time of the tool's process; peak RSS and PSS summed over the process and its
+children (sampled from /proc every 0.1 s). The load average is recorded: the machine may be shared, so
+compare figures within one run.
 
-From a clean clone (Python >= 3.11, ../shared/corpora beside the repository):
+Parameters, mapped onto dataprep's defaults (3-word shingles, 128 permutations, 16 bands x 8 rows, true
+Jaccard >= 0.8): datatrove has no threshold knob, its LSH is set to the same 3-grams and 16 buckets x 8 hashes
+(its own text simplification and spaCy word tokens, 64-bit hashes) and it keeps whatever its union-find
+clusters; text-dedup gets `--ngram 3 --num_perm 128 --b 16 --r 8` (with b and r given, its `--threshold` is
+unused; it splits on every non-word character, and `--min_length 1` so that no short text is silently
+removed). Neither peer verifies candidates. Two more rows show each peer as it would be set by a user:
+datatrove's defaults (5-grams, 14 x 8) and text-dedup with `--threshold 0.8` choosing its own bands.
 
-    make bench-dedup-peers            # or, after `make test-deps`/the dev venv exists:
-    .venv/bin/python benchmarks/bench_dedup_peers.py [--corpora t0,gpteacher] [--plants 250] [--tools ...]
+From a clean clone (Python >= 3.11, the shared corpora at ../shared/corpora beside the repository):
 
-The first run creates benchmarks/.peers-venv (a few minutes). Prints a markdown table and writes
-benchmarks/results/dedup-peers.json. Exit 2 when no corpus is found.
+    make bench-dedup-peers        # the dev venv, then benchmarks/.peers-venv, then this script
+    .venv/bin/python benchmarks/bench_dedup_peers.py [--corpora t0,gpteacher] [--plants 250] [--tools LIST]
+        [--no-setup] [--output FILE]
+
+The first run creates benchmarks/.peers-venv (a few minutes, from the package registry only). Prints a
+markdown table and writes benchmarks/results/dedup-peers.json. Exit 2 when no corpus is found.
 """
 
 from __future__ import annotations
@@ -59,6 +69,8 @@ NGRAM = 3
 NUM_PERM = 128
 BANDS, ROWS = 16, 8
 SEED = 1
+# Nothing downloads at run time: the hub clients the peers carry are told so.
+OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 BOILERPLATE = (
     "Thank you for reading, and feel free to share this with your friends and colleagues.",
     "Disclaimer: the views expressed here are the author's own and not those of any employer.",
@@ -88,7 +100,7 @@ TOOLS = {
                        "(given b, r: --threshold unused), no verification",
                        {"ngram": NGRAM, "b": BANDS, "r": ROWS}),
     "text-dedup-0.8": Tool("text-dedup-0.8", True, f"--ngram {NGRAM} --num_perm {NUM_PERM} --threshold "
-                           f"{THRESHOLD} (b, r its own optimum)", {"ngram": NGRAM}),
+                           f"{THRESHOLD} (its optimum for 0.8: b=9, r=13)", {"ngram": NGRAM}),
 }
 
 
@@ -243,7 +255,8 @@ def run_tool(tool: Tool, inp: Path, python: Path) -> dict[str, Any]:
         start = time.perf_counter()
         with open(work / "log.txt", "wb") as log:
             proc = subprocess.Popen([str(python), str(Path(__file__).resolve()), "_run", kind, str(inp), str(work),
-                                     json.dumps(tool.options)], stdout=log, stderr=subprocess.STDOUT, cwd=work)
+                                     json.dumps(tool.options)], stdout=log, stderr=subprocess.STDOUT, cwd=work,
+                                    env={**os.environ, **OFFLINE})
             memory = TreeMemory(proc.pid)
             code = proc.wait()
             memory.stop()
@@ -410,7 +423,8 @@ def score(ids: list[str], kept_ids: list[str], planted: Planted, sets: list[Any]
     every = [x for v in caught.values() for x in v]
     recall["all"] = round(sum(every) / len(every), 4) if every else float("nan")
     below = unsupported_drops(removed, [i for i, k in enumerate(is_kept) if k], sets)
-    return {"removed": len(removed), "recall": recall, "below_threshold": len(below),
+    copies = sum(1 for _, _, copy in planted.pairs if not is_kept[copy])
+    return {"removed": len(removed), "recall": recall, "copies_removed": copies, "below_threshold": len(below),
             "below_threshold_examples": [ids[i] for i in below[:5]], "missed_plants": missed[:20]}
 
 
@@ -495,17 +509,19 @@ def bench_corpus(name: str, texts: list[str], tools: list[Tool], per_kind: int,
 def table(results: dict[str, Any]) -> str:
     """The markdown table of a run: one row per corpus and tool."""
     kinds = ("word", "swap", "reorder", "boilerplate")
-    head = ("| corpus | tool | removed | recall | " + " | ".join(kinds) +
+    head = ("| corpus | tool | removed | copies removed | recall | " + " | ".join(kinds) +
             f" | drops below {THRESHOLD} | wall s | in-tool s | peak RSS MiB | peak PSS MiB |")
     lines = [head, "|" + " --- |" * (head.count("|") - 1)]
     for corpus, data in results["corpora"].items():
-        n = data["records"] + sum(data["planted"].values())
+        planted = sum(data["planted"].values())
+        n = data["records"] + planted
         for name, r in data["tools"].items():
             if "skipped" in r:
                 lines.append(f"| {corpus} ({n}) | {name} | skipped: {r['skipped']} |" + " |" * 11)
                 continue
             rec = r["recall"]
-            lines.append(f"| {corpus} ({n}) | {name} | {r['removed']} | {rec['all']:.3f} | "
+            lines.append(f"| {corpus} ({n}) | {name} | {r['removed']} | {r['copies_removed']}/{planted} | "
+                         f"{rec['all']:.3f} | "
                          + " | ".join(f"{rec.get(k, float('nan')):.3f}" for k in kinds)
                          + f" | {r['below_threshold']} | {r['wall_s']} | {r['tool_s']} | {r['peak_rss_mib']} | "
                          f"{r['peak_pss_mib']} |")
