@@ -33,12 +33,14 @@ from dataprep.registry import rule  # noqa: E402
 DETECTORS: dict[str, Callable[[str], bool]] = {
     "DP409": lambda text: bool(content.secrets(text)),
     "DP410": lambda text: bool(content.pii(text)),
+    "DP430": lambda text: any(code == "DP430" for code, _ in content.secret_and_pii_findings(text)),
 }
 # code -> {metric: minimum}; metrics: precision, recall, f1 (on all items), real_precision (non-planted items),
 # max_hits_per_10k (on T0 + GPTeacher, needs --corpora).
 TARGETS: dict[str, dict[str, float]] = {
     "DP409": {"recall": 0.98, "max_hits_per_10k": 1.0},
     "DP410": {"precision": 0.9, "real_precision": 0.9},
+    "DP430": {"precision": 0.9},
 }
 
 

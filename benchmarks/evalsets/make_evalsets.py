@@ -169,9 +169,10 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(409)
     _write(HERE / "DP409.jsonl", [*planted_secrets(rng), *real_negatives(args.corpora), *planted_negatives()])
-    from pii_evalset import pii_items  # the labelled personal-data records (beside this script)
+    from pii_evalset import pii_items, placeholder_items  # the labelled personal-data records (beside this script)
 
     _write(HERE / "DP410.jsonl", list(pii_items(args.corpora, rng, _corpus_records)))
+    _write(HERE / "DP430.jsonl", list(placeholder_items(args.corpora, random.Random(430), _corpus_records)))
 
 
 def _corpus_records(corpora: Path) -> Iterator[tuple[str, str]]:

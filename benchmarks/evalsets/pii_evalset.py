@@ -106,7 +106,13 @@ def _edge(text: str, at: int, step: int) -> int:
     return at
 
 
-def real_items(records: Iterator[tuple[str, str]]) -> Iterator[dict[str, object]]:
+def _nobodys(why: str) -> bool:
+    """A datum labelled as contact data of no person (DP430's kind), not an asset name or a number."""
+    return not why.startswith(("an image asset", "part of a decimal", "a list of small", "an id, timestamp"))
+
+
+def real_items(records: Iterator[tuple[str, str]], code: str = "DP410") -> Iterator[dict[str, object]]:
+    """One item per candidate in its window; `code` DP410 labels a person's datum, DP430 a datum of no one."""
     seen: set[str] = set()
     for source, raw in records:
         try:
@@ -123,6 +129,8 @@ def real_items(records: Iterator[tuple[str, str]]) -> Iterator[dict[str, object]
                 continue
             seen.add(key)
             inside = [(p, w) for s, e, p, w in found if s >= lo and e <= hi]
+            if code == "DP430":
+                inside = [(not p and _nobodys(w), w) for p, w in inside]
             positive = any(p for p, _ in inside)
             reason = next((w for p, w in inside if p), why) if positive else why
             yield {"text": window, "positive": positive, "why": reason, "source": f"corpus:{source}"}
@@ -179,3 +187,30 @@ def pii_items(corpora: Path, rng: random.Random,
     real = list(real_items(records(corpora)))
     yield from real
     yield from planted_items(rng, max(0, 200 - sum(bool(i["positive"]) for i in real)))
+
+
+_NOBODY = ["{f}@example.com", "{f}.{l}@example.org", "admin@yourdomain.com", "info@company.com", "jane.doe@{d}",
+           "press@{d}", "support@{d}", "(555) 01{n2}", "+1 206-555-01{n2}", "1-800-{n3}-{n4}", "(888) {n3}-{n4}",
+           "4242 4242 4242 4242", "4111 1111 1111 1111", "5555 5555 5555 4444"]
+
+
+def planted_nobody(rng: random.Random, n: int) -> Iterator[dict[str, object]]:
+    for k in range(n):
+        form = _NOBODY[k % len(_NOBODY)]
+        datum = form.format(f=rng.choice(_FIRST), l=rng.choice(_LAST), d=rng.choice(_DOMAINS),
+                            n2=rng.randint(10, 99), n3=rng.randint(201, 989), n4=rng.randint(1000, 9999))
+        if datum.startswith("(555) 01"):
+            datum = f"(555) 555-01{datum[-2:]}"
+        yield {"text": _SENTENCES[k % len(_SENTENCES)].format(d=datum), "positive": True, "source": "planted",
+               "why": "planted placeholder, test card, role mailbox or toll-free number"}
+
+
+def placeholder_items(corpora: Path, rng: random.Random,
+                      records: Callable[[Path], Iterator[tuple[str, str]]]) -> Iterator[dict[str, object]]:
+    """DP430: the same real windows, labelled for contact data of no person; planted ones fill up to 200, and
+    planted personal data (DP410's) are its hard negatives."""
+    real = list(real_items(records(corpora), "DP430"))
+    yield from real
+    yield from planted_nobody(rng, max(0, 200 - sum(bool(i["positive"]) for i in real)))
+    for item in planted_items(rng, 60):
+        yield {**item, "positive": False, "why": f"{item['why']}: a person's, DP410 not DP430"}
