@@ -112,3 +112,44 @@ def test_log_gets_one_whole_line_per_stage(tmp_path: Path) -> None:
     assert stages[0].startswith("read: 1 file in "), stages
     assert stages[1].startswith("convert, clean, check: 1,000 records in "), stages
     assert any(str(out / "train.jsonl") in line for line in lines), proc.stderr  # not cut at 80 columns
+
+
+DOCS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "aws-sagemaker-devguide-md"
+
+
+def test_one_set_of_numbers_on_a_chunked_build(tmp_path: Path) -> None:
+    """Records in are the input records in the terminal, report.json and report.html alike; the chunked
+    documents are shown as documents -> chunks; a documentation file beside the data is listed as skipped
+    and counted nowhere. Real pages of the SageMaker guide, the longest ones (chunked) among them."""
+    import pytest
+
+    if not DOCS.is_dir():
+        pytest.skip("the shared SageMaker guide corpus is absent")
+    raw = tmp_path / "guide"
+    (raw / "doc_source").mkdir(parents=True)
+    pages = sorted((DOCS / "doc_source").glob("*.md"), key=lambda p: (-p.stat().st_size, p.name))
+    for page in pages[:3] + sorted(pages)[:12]:
+        (raw / "doc_source" / page.name).write_bytes(page.read_bytes())
+    (raw / "SOURCE.md").write_bytes((DOCS / "SOURCE.md").read_bytes())
+    out = tmp_path / "out"
+    proc = subprocess.run([*_dataprep(), "build", str(raw), str(out), "--model", "titan-text-express", "--task",
+                           "continued-pretraining", "-q"], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=180)
+    assert proc.returncode in (0, 1), proc.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    counts = report["counts"]
+    assert counts["input_records"] == 15  # the pages, not SOURCE.md
+    assert counts["units"] > counts["input_records"]  # the longest pages were chunked
+    assert report["verdict"]["records_in"] == 15
+    assert [s["path"] for s in report["skipped"]] == [str(raw / "SOURCE.md")]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<b>15</b>input records" in html
+    err = proc.stderr
+    written = counts["train"] + counts["validation"] + counts["test"]
+    chunk = next(s for s in report["stages"] if s["name"] == "chunk")
+    assert (f"15 records in ({chunk['records_in']:,} documents → {chunk['records_out']:,} chunks: "
+            f"{counts['units']:,} after chunking) = {written:,} written + {counts['rejected']:,} rejected") in err
+    assert f"{chunk['records_in']:,} documents" in err and f"{chunk['records_out']:,} chunks" in err  # stages
+    assert "skipped, not read (1 file, not counted as records):" in err
+    assert f"{raw / 'SOURCE.md'}  DP116" in err
+    assert "15 records in" in report["verdict"]["headline"] and report["verdict"]["headline"] in err

@@ -142,11 +142,38 @@ def print_summary(result: BuildResult, out: Path) -> None:
     languages = Counter(u.lang for units in result.splits.values() for u in units)
     mix = ", ".join(f"{lang} {n:,}" for lang, n in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0])))
     console.print(f"languages ({result.settings.lang_detector}): {mix}")
+    _print_skipped(result)
     if (out / "report.html").exists():
         uri = terminal_safe((out / "report.html").resolve().as_uri())
         console.print(Text(f"report: {uri} (also report.json, expectations.json)"))
-    console.print(f"{result.units:,} records in = {sum(len(v) for v in result.splits.values()):,} written + "
-                  f"{len(result.rejected):,} rejected; tokens counted with {result.token_counter}")
+    console.print(Text(f"{records_line(result)}; tokens counted with {result.token_counter}"))
+
+
+def records_line(result: BuildResult) -> str:
+    """Records in, counted once as report.json and the HTML count them (input records), and where they went;
+    a chunked build says how many documents became how many chunks, so the sum still adds up."""
+    written = sum(len(v) for v in result.splits.values())
+    line = f"{result.input_records:,} records in"
+    if result.units != result.input_records:
+        chunk = next((s for s in result.stages if s.name == "chunk"), None)
+        split = f"{chunk.records_in:,} documents → {chunk.records_out:,} chunks: " if chunk else ""
+        line += f" ({split}{result.units:,} after chunking)"
+    return f"{line} = {written:,} written + {len(result.rejected):,} rejected"
+
+
+_SKIPPED_SHOWN = 10
+
+
+def _print_skipped(result: BuildResult) -> None:
+    """The files under RAW the build did not read (not records, so in no count), each with its rule code."""
+    if not result.skipped:
+        return
+    console.print(Text(f"skipped, not read ({len(result.skipped):,} file{'' if len(result.skipped) == 1 else 's'}"
+                       ", not counted as records):"))
+    for entry in result.skipped[:_SKIPPED_SHOWN]:
+        console.print(Text(terminal_safe(f"  {entry.path}  {entry.code} {entry.reason}")))
+    if len(result.skipped) > _SKIPPED_SHOWN:
+        console.print(Text(f"  ... and {len(result.skipped) - _SKIPPED_SHOWN:,} more (manifest.json lists every one)"))
 
 
 def _stages(result: BuildResult) -> Table:
@@ -156,9 +183,13 @@ def _stages(result: BuildResult) -> Table:
         stages.add_column(column, justify="left" if column == "stage" else "right")
     for stage in result.stages:
         if stage.name == "read":
-            stages.add_row("read", f"{stage.records_in:,} files", f"{stage.records_out:,}", f"{stage.seconds:.1f}")
+            files = f"{stage.records_in:,} file{'' if stage.records_in == 1 else 's'}"
+            stages.add_row("read", files, f"{stage.records_out:,} records", f"{stage.seconds:.1f}")
         elif stage.name == "write":
             stages.add_row("write, check", "", "", f"{stage.seconds:.1f}")
+        elif stage.name == "chunk" and stage.records_out != stage.records_in:
+            stages.add_row("chunk", f"{stage.records_in:,} documents", f"{stage.records_out:,} chunks",
+                           f"{stage.seconds:.1f}")
         else:
             stages.add_row(stage.name, f"{stage.records_in:,}", f"{stage.records_out:,}", f"{stage.seconds:.1f}")
     return stages
