@@ -26,6 +26,9 @@ SHIPPED_IDS = {
     "llama3-1-70b-instruct",
     "llama3-2-1b-instruct",
     "llama3-2-3b-instruct",
+    "llama3-2-11b-instruct",
+    "llama3-2-90b-instruct",
+    "nova-2-lite",
     "cohere-command-light",
     "cohere-command",
 }
@@ -62,7 +65,7 @@ def test_every_number_has_a_source_and_a_date() -> None:
             for key, entry in entries:
                 where = f"{profile.id} {spec.task} {key}"
                 assert entry.source.startswith("https://"), where
-                assert date.fromisoformat(entry.date) <= date(2026, 11, 23), where
+                assert date.fromisoformat(entry.date) <= date(2026, 12, 6), where
 
 
 def test_unverified_and_stricter_choices_say_why() -> None:
@@ -349,6 +352,26 @@ BROKEN = {
         'id = "llama3-1-8b-instruct"\nmedia = ["image"]\n',
         "media",
     ),
+    "image formats without image media": (
+        'id = "llama3-2-3b-instruct"\nimage_formats = ["png"]\n',
+        "image_formats",
+    ),
+    "unknown video format": (
+        'id = "nova-lite"\nvideo_formats = ["avi"]\n',
+        "video_formats",
+    ),
+    "empty image formats": (
+        'id = "nova-lite"\nimage_formats = []\n',
+        "image_formats",
+    ),
+    "reasoning on a text-only format": (
+        'id = "llama3-1-8b-instruct"\nreasoning_content = true\n',
+        "reasoning_content",
+    ),
+    "reasoning is not a flag": (
+        'id = "nova-2-lite"\nreasoning_content = "yes"\n',
+        "reasoning_content",
+    ),
     "new profile missing keys": (
         'id = "brand-new"\nname = "Brand new"\n',
         "provider",
@@ -377,3 +400,50 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
     no_id = write(tmp_path, "no-id.toml", "legacy = true\n")
     with pytest.raises(ProfileError, match=r"\[id\]"):
         load_profiles([no_id])
+
+
+# ------------------------------------------------------------------------------ multimodal and Nova 2 Lite
+
+
+def test_nova_2_lite_profile() -> None:
+    profile = resolve_model("amazon.nova-2-lite-v1:0:256k")
+    spec = profile.task()
+    assert profile.id == "nova-2-lite" and profile.reasoning_content is True
+    assert spec.validation_supported is False
+    assert (spec.quota("min_train_records"), spec.quota("max_train_records")) == (200, 20000)
+    assert (spec.quota("max_images_per_record"), spec.quota("max_videos_per_record")) == (10, 1)
+    assert dict(profile.media_formats) == {"image": ("png", "jpeg", "gif"), "video": ("mov", "mkv", "mp4")}
+
+
+def test_vision_llamas_take_images_only() -> None:
+    for name, tokens in (("meta.llama3-2-11b-instruct-v1:0:128k", 16000), ("meta.llama3-2-90b-instruct-v1:0", 10000)):
+        profile = resolve_model(name)
+        assert dict(profile.media_formats) == {"image": ("gif", "jpeg", "png", "webp")}, name
+        assert profile.reasoning_content is False
+        assert profile.task().quota("max_tokens_per_record") == tokens
+
+
+def test_media_formats_default_to_every_converse_format_and_text_models_have_none() -> None:
+    profiles = load_profiles()
+    assert dict(profiles["nova-lite"].media_formats) == {
+        "image": ("png", "jpeg", "gif", "webp"), "video": ("mov", "mkv", "mp4", "webm")}
+    for profile_id in ("nova-micro", "llama3-2-1b-instruct", "llama3-2-3b-instruct"):
+        assert dict(profiles[profile_id].media_formats) == {} and not profiles[profile_id].reasoning_content
+
+
+def test_an_override_narrows_the_formats(tmp_path: Path) -> None:
+    path = write(tmp_path, "narrow.toml", 'id = "nova-pro"\nimage_formats = ["png"]\n')
+    profile = load_profiles([path])["nova-pro"]
+    assert dict(profile.media_formats) == {"image": ("png",), "video": ("mov", "mkv", "mp4", "webm")}
+
+
+def test_models_lists_the_new_profiles_and_marks_legacy_ones() -> None:
+    from typer.testing import CliRunner
+
+    from dataprep.cli import app
+
+    rows = {line.split()[0]: line for line in CliRunner().invoke(app, ["models"]).stdout.splitlines() if line}
+    assert {"nova-2-lite", "llama3-2-11b-instruct", "llama3-2-90b-instruct"} <= set(rows)
+    legacy = {profile_id for profile_id, line in rows.items() if line.endswith("[legacy]")}
+    assert legacy == {p.id for p in load_profiles().values() if p.legacy}
+    assert {"titan-text-lite", "titan-text-premier", "cohere-command", "cohere-command-light"} <= legacy
