@@ -39,7 +39,10 @@ RAW = {"fine-tuning": ROOT / "sample_data" / "raw" / "finetune",
 ROLE = "arn:aws:iam::123456789012:role/BedrockCustomization"
 BUCKET = "s3://my-bucket/runs/one/"
 PROFILES = load_profiles()
-CASES = [(p.id, task) for p in PROFILES.values() for task in p.tasks]
+# Every model and task whose minimum the raw samples (167 fine-tuning records) can meet: Nova 2 Lite needs 200
+# training records, so its build stops at DP304 (tests/test_media.py builds nothing for it either).
+CASES = [(p.id, task) for p in PROFILES.values() for task in p.tasks
+         if (p.task(task).quota("min_train_records") or 0) <= 150]
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 app.command()(job)
