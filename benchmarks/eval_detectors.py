@@ -27,6 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dataprep.checks import content  # noqa: E402  (the checkout's own dataprep, not an installed one)
+from dataprep.checks.keywords import ReservedKeywords  # noqa: E402
+from dataprep.formats.base import Canonical, Turn  # noqa: E402
+from dataprep.profiles import load_profiles  # noqa: E402
+from dataprep.text import language  # noqa: E402
+
+_NOVA = ReservedKeywords.of(load_profiles()["nova-micro"])  # DP212 items are user prompts to a Nova model
 from dataprep.registry import rule  # noqa: E402
 
 # code -> the detector as dataprep runs it: True when the rule fires on the text.
@@ -34,6 +40,9 @@ DETECTORS: dict[str, Callable[[str], bool]] = {
     "DP409": lambda text: bool(content.secrets(text)),
     "DP410": lambda text: bool(content.pii(text)),
     "DP430": lambda text: any(code == "DP430" for code, _ in content.secret_and_pii_findings(text)),
+    "DP212": lambda text: _NOVA.problem(Canonical(turns=(Turn("user", text), Turn("assistant", "ok")))) is not None,
+    # DP411 under --lang en: fires when the text is determined to be another language (und is kept).
+    "DP411": lambda text: language.detect_languages([text])[0].split("-")[0] not in ("en", language.UNKNOWN),
 }
 # code -> {metric: minimum}; metrics: precision, recall, f1 (on all items), real_precision (non-planted items),
 # max_hits_per_10k (on T0 + GPTeacher, needs --corpora).
@@ -41,6 +50,8 @@ TARGETS: dict[str, dict[str, float]] = {
     "DP409": {"recall": 0.98, "max_hits_per_10k": 1.0},
     "DP410": {"precision": 0.9, "real_precision": 0.9},
     "DP430": {"precision": 0.9},
+    "DP212": {"precision": 0.98, "recall": 0.98},
+    "DP411": {"precision": 0.995, "recall": 1.0},  # #12: 0 Chinese records kept, <= 0.5% English dropped
 }
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from dataprep import formats
-from dataprep.build.language import languages
+from dataprep.build.language import UNDETERMINED, languages
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import BuildSettings, Unit
 from dataprep.build.split import OverQuota, Placer, split_position
@@ -144,7 +144,7 @@ class Walk:
         if drop is not None:
             return (drop[0], f"{drop[1]}. {rule(drop[0]).fix}"), []
         warnings = [code for code, _ in problems if code in WARN_ONLY]
-        if self.settings.lang and unit.lang.split("-")[0] not in self.settings.lang:
+        if self.settings.lang and unit.lang != UNDETERMINED and unit.lang.split("-")[0] not in self.settings.lang:
             return ("DP411", f"detected language {unit.lang!r} ({self.settings.lang_detector}); "
                     f"--lang allows {', '.join(self.settings.lang)}"), warnings
         return None, warnings
