@@ -32,6 +32,17 @@ def claude(*turns: tuple[str, object], system: str | None = None) -> bytes:
 
 UA = (("user", "Hello there, how are you?"), ("assistant", "I am well, thank you for asking."))
 IMAGE = {"image": {"format": "png", "source": {"s3Location": {"uri": "s3://bucket/cat.png"}}}}
+VIDEO = {"video": {"format": "mp4", "source": {"s3Location": {"uri": "s3://bucket/clip.mp4"}}}}
+THINK = {"reasoningContent": {"reasoningText": {"text": "The user greets me, so I answer politely."}}}
+
+
+def media(kind: str, fmt: str, uri: str, **location: str) -> dict[str, object]:
+    """An image or video block with the given format and S3 location."""
+    return {kind: {"format": fmt, "source": {"s3Location": {"uri": uri, **location}}}}
+
+
+def images(n: int) -> list[dict[str, object]]:
+    return [media("image", "png", f"s3://bucket/cat{i}.png") for i in range(n)]
 WORDS = " ".join(f"w{i}" for i in range(9000))  # about 18k cl100k tokens, 3 per word
 
 
@@ -99,6 +110,44 @@ CASES = [
     ("image-in-assistant-turn", "train.jsonl", conv(UA[0], ("assistant", [IMAGE])), "nova-lite", None, "DP214", 1),
     ("bad-content-block", "train.jsonl", conv(("user", [{"foo": "bar"}]), UA[1]), "nova-micro", None, "DP215", 1),
     ("system-as-string", "train.jsonl", conv(*UA, system="Be brief."), "nova-micro", None, "DP216", 1),
+    # Media, reasoning and tool blocks (#15 items 2, 3): dataprep.checks.media.
+    ("video-on-vision-llama", "train.jsonl", conv(("user", [{"text": "What happens here?"}, VIDEO]), UA[1]),
+     "llama3-2-11b-instruct", None, "DP214", 1),
+    ("images-then-video", "train.jsonl", conv(("user", [{"text": "What is this?"}, IMAGE]), UA[1])
+     + conv(UA[0], ("assistant", "Fine, thanks.")) + conv(("user", [{"text": "And this clip?"}, VIDEO]), UA[1]),
+     "nova-lite", None, "DP217", 3),
+    ("image-and-video-in-a-record", "train.jsonl", conv(("user", [IMAGE, VIDEO, {"text": "Compare them."}]), UA[1]),
+     "nova-pro", None, "DP217", 1),
+    ("eleven-images", "train.jsonl", conv(("user", [*images(11), {"text": "Which is the odd one?"}]), UA[1]),
+     "nova-lite", None, "DP218", 1),
+    ("two-videos", "train.jsonl", conv(("user", [VIDEO, media("video", "mp4", "s3://bucket/b.mp4"),
+                                                 {"text": "Which clip is longer?"}]), UA[1]), "nova-pro", None,
+     "DP218", 1),
+    ("webp-on-nova-2-lite", "train.jsonl", conv(("user", [media("image", "webp", "s3://bucket/cat.webp"),
+                                                          {"text": "What is this?"}]), UA[1]), "nova-2-lite", None,
+     "DP219", 1),
+    ("jpg-is-not-a-format", "train.jsonl", conv(("user", [media("image", "jpg", "s3://bucket/cat.jpg"),
+                                                          {"text": "What is this?"}]), UA[1]), "nova-lite", None,
+     "DP219", 1),
+    ("s3-uri-without-key", "train.jsonl", conv(("user", [media("image", "png", "s3://bucket"), {"text": "What?"}]),
+                                               UA[1]), "llama3-2-90b-instruct", None, "DP220", 1),
+    ("bucket-owner-not-an-account", "train.jsonl", conv(("user", [media("image", "png", "s3://bucket/cat.png",
+                                                                        bucketOwner="my-team"),
+                                                                  {"text": "What is this?"}]), UA[1]),
+     "nova-lite", None, "DP220", 1),
+    ("reasoning-on-nova-lite", "train.jsonl", conv(UA[0], ("assistant", [THINK, {"text": "Very well, thanks."}])),
+     "nova-lite", None, "DP221", 1),
+    ("reasoning-in-user-turn", "train.jsonl", conv(("user", [THINK, {"text": "Hello there"}]), UA[1]),
+     "nova-2-lite", None, "DP221", 1),
+    ("reasoning-without-text", "train.jsonl", conv(UA[0], ("assistant", [
+        {"reasoningContent": {"reasoningText": {"text": " "}}}, {"text": "Very well, thanks."}])), "nova-2-lite",
+     None, "DP221", 1),
+    ("tool-use-block", "train.jsonl", conv(UA[0], ("assistant", [
+        {"toolUse": {"toolUseId": "t1", "name": "weather", "input": {"city": "Paris"}}}])), "nova-2-lite", None,
+     "DP222", 1),
+    ("tool-config", "train.jsonl", j({"schemaVersion": "bedrock-conversation-2024", "toolConfig": {"tools": []},
+                                      "messages": [{"role": r, "content": [{"text": t}]} for r, t in UA]}),
+     "nova-2-lite", None, "DP222", 1),
     # Root cause first (#14 item 3): the one bad part is reported, not the order rules its raw form satisfies.
     ("claude-content-number", "train.jsonl", claude(UA[0], ("assistant", 5)), "claude-3-haiku", None, "DP204", 1),
     ("claude-role-missing", "train.jsonl", j({"messages": [{"content": "Hello there"}, {"role": "assistant",

@@ -23,7 +23,7 @@ from dataprep.registry import registry
 ROOT = Path(__file__).resolve().parents[1]
 CODE = re.compile(r"DP\d{3}")
 # Registered now, implemented by the issue named: until then no module may emit them.
-PLANNED = {"DP217": "media rules (Bedrock coverage issue)"}
+PLANNED: dict[str, str] = {}
 
 
 def _emitters() -> dict[str, set[str]]:
@@ -59,8 +59,9 @@ def test_dataprep_rules_marks_the_planned_codes() -> None:
     rows = {line.split()[0]: line for line in listing if CODE.match(line)}
     assert set(rows) == set(registry())
     assert sorted(code for code, line in rows.items() if "planned" in line.split()[1:3]) == sorted(PLANNED)
-    explained = CliRunner().invoke(app, ["rules", min(PLANNED)]).stdout
-    assert "planned" in explained
+    if PLANNED:  # none left once an issue implements its codes
+        explained = CliRunner().invoke(app, ["rules", min(PLANNED)]).stdout
+        assert "planned" in explained
 
 
 def _produced_by_golden() -> set[str]:
