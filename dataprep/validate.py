@@ -8,6 +8,7 @@ size could put them over a limit (a token is never shorter than one byte).
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -28,7 +29,7 @@ from dataprep.findings import Finding
 from dataprep.formats.base import Canonical
 from dataprep.io.files import is_stdin
 from dataprep.io.jsonl import JsonlStream, RawRecord
-from dataprep.io.paths import expand_datasets, infer_split
+from dataprep.io.paths import BUILD_SIDECARS, expand_datasets, infer_split
 from dataprep.profiles import Profile, TaskSpec
 from dataprep.registry import RulePolicy
 
@@ -78,7 +79,8 @@ def validate_paths(
     policy = policy or RulePolicy()
     spec = profile.task(task) if profile is not None else None
     findings: list[Finding] = []
-    files = [(path, split or infer_split(path)) for path in expand_datasets(paths)]
+    manifests: dict[Path, frozenset[str]] = {}
+    files = [(path, split or infer_split(path)) for path in expand_datasets(paths) if not is_sidecar(path, manifests)]
     splits = {s for _, s in files}
     near = TRAIN in splits and VALIDATION in splits and not policy.ignored("DP502")
     context = _Context(profile, spec, task is None, policy, findings, near)
@@ -169,6 +171,36 @@ def _read_as(fmt: str | None, value: dict[str, object], spec: TaskSpec | None) -
             and "schemaVersion" not in value:
         return spec.format
     return fmt
+
+
+def is_sidecar(path: Path, manifests: dict[Path, frozenset[str]]) -> bool:
+    """A build's ledger or lineage, by its name or by its folder's manifest: not training data, never checked.
+
+    A pre-commit hook passes every committed `.jsonl` one by one, a build folder's `rejected.jsonl` and
+    `lineage.jsonl` included; a folder argument already leaves them out by name. `manifests` caches each
+    folder's manifest for one run.
+    """
+    if is_stdin(path):
+        return False
+    if path.name in BUILD_SIDECARS:
+        return True
+    folder = path.parent.resolve()
+    if folder not in manifests:
+        manifests[folder] = _manifest_sidecars(folder)
+    return path.name in manifests[folder]
+
+
+def _manifest_sidecars(folder: Path) -> frozenset[str]:
+    """The non-split files the dataprep manifest in `folder` lists among its outputs (none without one)."""
+    try:
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset()
+    if not isinstance(data, dict) or not isinstance(data.get("tool"), dict) \
+            or data["tool"].get("name") != "dataprep" or not isinstance(data.get("outputs"), dict):
+        return frozenset()
+    return frozenset(str(o["file"]) for key, o in data["outputs"].items()
+                     if key not in (TRAIN, VALIDATION, TEST) and isinstance(o, dict) and "file" in o)
 
 
 def _check_name(path: Path, emit: LineEmit) -> None:
