@@ -66,6 +66,13 @@ def test_nova_keyword_is_matched_in_its_documented_spelling(tmp_path: Path) -> N
     ("bedrock-conversation", "nova-pro", None),
     ("bedrock-conversation", "llama3-2-1b-instruct", None),
     ("bedrock-conversation", "llama3-2-3b-instruct", None),
+    ("nova-2-lite/bedrock-conversation", "nova-2-lite", None),
+    ("images/bedrock-conversation", "nova-lite", None),
+    ("images/bedrock-conversation", "nova-pro", None),
+    ("images/bedrock-conversation", "llama3-2-11b-instruct", None),
+    ("images/bedrock-conversation", "llama3-2-90b-instruct", None),
+    ("video/bedrock-conversation", "nova-lite", None),
+    ("video/bedrock-conversation", "nova-pro", None),
     ("pretraining", "titan-text-express", "continued-pretraining"),
     ("pretraining", "titan-text-lite", "continued-pretraining"),
 ])
