@@ -25,12 +25,14 @@ CHINESE = [
     "        sum += num\n    return sum",  # mostly Latin letters: code inside a Chinese instruction
     "输入一个英文句子，将其翻译成中文。\nThe quick brown fox jumps over the lazy dog.",
     "你好",
+    "将给定的XML代码转换为JSON代码。 \n输入：<root> <item id=\"1\"> <name>Sample data</name> </item> </root>",
+    "好领导 (literal translation)",  # a Chinese phrase with too few English letters beside it to be English
 ]
 
 
 @pytest.mark.parametrize("detector", DETECTORS)
 def test_short_english_is_undetermined_not_catalan(detector: str) -> None:
-    assert detect_languages(["Explain democracy"], detector) == [UNKNOWN]
+    assert detect_languages(["Explain democracy", "What does 你好 mean?"], detector) == [UNKNOWN, UNKNOWN]
 
 
 @pytest.mark.parametrize("detector", DETECTORS)

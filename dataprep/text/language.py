@@ -16,6 +16,7 @@ Latin-script text with fewer than `MIN_LETTERS` letters (per detector) is "undet
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,14 +41,16 @@ _factory: Any = None
 
 def by_script(text: str, detector: str = "langdetect") -> str | None:
     """The language the script settles, `und` for too few letters, None when a detector must decide."""
-    found = scripts.letters(text[:_SCRIPT_CHARS])
+    found = scripts.letters(_MARKUP.sub(" ", text[:_SCRIPT_CHARS]))  # tags, URLs and inline code are no language
     dominant = found.dominant()
     if dominant is None:
         return UNKNOWN
     if dominant in scripts.SINGLE:
         return scripts.SINGLE[dominant]
-    for script, code in scripts.SINGLE.items():  # a Chinese instruction around English code or a quote
-        if found.weights.get(script, 0) >= _SCRIPT_SHARE * found.total:
+    short_latin = found.latin < MIN_LETTERS.get(detector, 40)
+    for script, code in scripts.SINGLE.items():  # a Chinese instruction around English code, or a short gloss
+        weight = found.weights.get(script, 0)
+        if weight >= _SCRIPT_SHARE * found.total or (short_latin and weight >= _MIN_SCRIPT_WEIGHT):
             return code
     if dominant == scripts.LATIN and found.latin < MIN_LETTERS.get(detector, 40):
         return UNKNOWN
@@ -75,6 +78,8 @@ _SCRIPT_OF = {code: script for script, code in scripts.SINGLE.items()} | \
     {code: script for script, codes in scripts.SHARED.items() for code in codes}
 _MIXED_SHARE = 0.25
 _SCRIPT_SHARE = 0.35  # a one-language script with this share of a mixed text's letter weight decides it
+_MIN_SCRIPT_WEIGHT = 9  # ... or this weight (three Han characters) beside too few Latin letters to judge
+_MARKUP = re.compile(r"<[^<>\n]{1,200}>|https?://\S+|`[^`\n]*`")
 
 
 def detect_languages(texts: Sequence[str], detector: str = "langdetect", advance: Advance = no_advance) -> list[str]:
