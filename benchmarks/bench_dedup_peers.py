@@ -145,8 +145,9 @@ def run_datatrove(inp: Path, work: Path, options: dict[str, Any]) -> list[str]:
     for number, (pipeline, tasks) in enumerate(stages):
         LocalPipelineExecutor(pipeline, tasks=tasks, workers=min(tasks, 2),
                               logging_dir=str(work / f"logs{number}")).run()
+    # Split on newlines only: orjson leaves U+2028 and friends raw inside strings, which splitlines() breaks at.
     return [json.loads(line)["id"] for path in sorted(Path(out).glob("*.jsonl"))
-            for line in path.read_text(encoding="utf-8").splitlines() if line]
+            for line in path.read_text(encoding="utf-8").split("\n") if line]
 
 
 def run_text_dedup(inp: Path, work: Path, options: dict[str, Any]) -> list[str]:
@@ -170,7 +171,7 @@ RUNNERS: dict[str, Callable[[Path, Path, dict[str, Any]], list[str]]] = {
 
 
 def _read_input(inp: Path) -> tuple[list[str], list[str]]:
-    rows = [json.loads(line) for line in inp.read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for line in inp.read_text(encoding="utf-8").split("\n") if line]
     return [r["id"] for r in rows], [r["text"] for r in rows]
 
 
