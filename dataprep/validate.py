@@ -27,8 +27,9 @@ from dataprep.checks.media import MediaRules, mixed_media
 from dataprep.checks.quotas import TEST, TRAIN, VALIDATION, file_problems, total_problems
 from dataprep.findings import Finding
 from dataprep.formats.base import Canonical
+from dataprep.io.compressed import inner_suffix
 from dataprep.io.files import is_stdin
-from dataprep.io.jsonl import JsonlStream, RawRecord
+from dataprep.io.jsonl import JSON_ARRAY, JsonlStream, RawRecord
 from dataprep.io.paths import BUILD_SIDECARS, expand_datasets, infer_split
 from dataprep.profiles import Profile, TaskSpec
 from dataprep.registry import RulePolicy
@@ -39,6 +40,7 @@ LineEmit = Callable[..., None]
 # The file's format (DP201/DP202) is the majority of its first records: held while they decide, then streamed.
 _MAJORITY_SAMPLE = 1000
 _MESSAGE_FORMATS = frozenset({formats.claude_messages.NAME, formats.conversation.NAME})
+_ARRAY_SNIFF_LIMIT = 64 << 20  # a JSON array is parsed whole, once, only to name its records' shape
 _TOKENIZE_BATCH = 1024  # records that could exceed a token limit, tokenized together
 
 
@@ -62,6 +64,7 @@ class FileResult:
     keys: LineKeys = field(default_factory=LineKeys)
     near: list[tuple[int, str]] | None = None  # (line, dedup text), only when DP502 has a pair to compare
     spec: TaskSpec | None = None  # the task the file was checked against (inferred from its records)
+    raw: bool = False  # a raw dataset (DP118): input for the build, no quota applies to it
 
 
 def validate_paths(
@@ -113,9 +116,19 @@ def _check_file(path: Path, split: str | None, context: _Context) -> FileResult:
     def emit(line: int, col: int, code: str, message: str, end_col: int = 0) -> None:
         context.policy.add(context.findings, name, line, col, code, message, end_col)
 
+    raw = _raw_container(path)
+    if raw is not None:
+        emit(1, 1, "DP118", _raw_message(path, raw, profile))
+        result.raw = True
+        return result
     _check_name(path, emit)
     records = iter(stream)
     head = [(r, formats.detect(r.value)) for r in islice(records, _MAJORITY_SAMPLE)]
+    shape = _raw_shape(head)
+    if shape is not None:
+        emit(head[0][0].line, 1, "DP118", _raw_message(path, f"JSONL of {shape} records", profile))
+        result.raw = True
+        return result
     spec = _file_spec(head, context)
     result.spec = spec
     head = [(r, _read_as(fmt, r.value, spec)) for r, fmt in head]
@@ -143,9 +156,64 @@ def _check_file(path: Path, split: str | None, context: _Context) -> FileResult:
         emit(line, 1, code, message)
     for line, first in result.keys.duplicates():
         emit(line, 1, "DP401", f"duplicate of line {first}")
-    context.findings.extend(stream.result.findings)
+    context.findings.extend(_array_shape(path, stream.result.findings, profile, context.policy))
     result.records, result.size = count + stream.bad, stream.result.size
     return result
+
+
+def _raw_container(path: Path) -> str | None:
+    """'a CSV file' / 'a Parquet file' for a file the build reads but no Bedrock job does (by name or magic)."""
+    if is_stdin(path) or not path.is_file():
+        return None
+    suffix = inner_suffix(path)
+    if suffix == ".csv":
+        return "a CSV file"
+    if suffix == ".parquet":
+        return "a Parquet file"
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+    except OSError:
+        return None
+    return "a Parquet file" if magic == b"PAR1" else None
+
+
+def _array_shape(path: Path, found: list[Finding], profile: Profile | None, policy: RulePolicy) -> list[Finding]:
+    """The reader's findings; a JSON array of raw-shape records is DP118 instead, with the command."""
+    array = next((f for f in found if f.code == JSON_ARRAY), None)
+    if array is None or is_stdin(path) or path.stat().st_size > _ARRAY_SNIFF_LIMIT:
+        return found
+    try:
+        value = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return found
+    first = value[0] if isinstance(value, list) and value and isinstance(value[0], dict) else None
+    shape = formats.detect(first, sources=True) if first is not None else None
+    if shape is None or shape in formats.MODULES:
+        return found  # Bedrock records in an array: the reader's finding says how to write them as lines
+    kept = [f for f in found if f is not array]
+    policy.add(kept, array.path, array.line, array.col, "DP118",
+               _raw_message(path, f"a JSON array of {shape} records", profile))
+    return kept
+
+
+def _raw_shape(head: Sequence[tuple[RawRecord, str | None]]) -> str | None:
+    """The source shape (alpaca, sharegpt, ...) most of the first records are in, when it is no Bedrock format."""
+    if not head:
+        return None
+    # A messages record stays a (possibly malformed) Bedrock messages record: its own findings are the advice.
+    shapes = Counter(formats.detect(r.value, sources=True) for r, fmt in head if fmt not in _MESSAGE_FORMATS)
+    if not shapes:
+        return None
+    shape, count = shapes.most_common(1)[0]
+    return shape if shape is not None and shape not in formats.MODULES and count * 2 > len(head) else None
+
+
+def _raw_message(path: Path, what: str, profile: Profile | None) -> str:
+    """DP118: what the file is and the exact build command that turns it into Bedrock JSONL."""
+    model = profile.id if profile is not None else "MODEL"
+    return (f"{what}, not Bedrock JSONL: convert it with `dataprep build {path} {path.parent / 'bedrock'} "
+            f"--model {model}`, then validate that folder")
 
 
 def _file_spec(head: Sequence[tuple[RawRecord, str | None]], context: _Context) -> TaskSpec | None:
@@ -294,7 +362,7 @@ def _check_quotas(results: list[FileResult], spec: TaskSpec, policy: RulePolicy,
     totals: Counter[str] = Counter()
     for result in results:
         split = result.split or TRAIN
-        if split == TEST:
+        if split == TEST or result.raw:
             continue  # a held-out evaluation file is never uploaded to Bedrock: no quota applies
         totals[split] += result.records
         for code, message in file_problems(spec, split, result.records, result.size):

@@ -155,6 +155,12 @@ CASES = [
     ("nova-bad-role", "train.jsonl", conv(("User", "Hello there"), UA[1]), "nova-micro", None, "DP207", 1),
     ("haiku-system-blocks", "train.jsonl", j({"system": [{"text": "Be brief."}], "messages": [
         {"role": r, "content": c} for r, c in UA]}), "claude-3-haiku", None, "DP216", 1),
+    # A raw dataset is one DP118 naming what it is and the build command, not a finding per record (#14 item 4).
+    ("raw-alpaca-jsonl", "train.jsonl", b"".join(j({"instruction": f"Task {i}", "input": "", "output": f"Done {i}."})
+                                                 for i in range(300)), "llama3-1-8b-instruct", None, "DP118", 1),
+    ("raw-sharegpt-array", "train.json", json.dumps([{"conversations": [{"from": "human", "value": "Hi"}, {
+        "from": "gpt", "value": "Hello."}]}]).encode(), None, None, "DP118", 1),
+    ("raw-csv", "train.csv", b"question,answer\nWhat is two plus two?,Four.\n", "nova-micro", None, "DP118", 1),
     # Titan Text takes fine-tuning and continued pre-training: {"input"} records are checked as pre-training.
     ("titan-cpt-inferred", "train.jsonl", j({"input": " ".join(f"w{i}" for i in range(2000))}), "titan-text-express",
      None, "DP305", 1),

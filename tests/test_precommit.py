@@ -110,3 +110,27 @@ def test_bad_file_fails_with_codes_and_lines(consumer: tuple[Path, dict[str, str
     assert "Failed" in output
     assert "bad.jsonl:2:" in output and "DP203" in output, output
     assert "bad.jsonl:3:" in output and "DP103" in output, output
+
+
+def test_committed_build_folder_passes(consumer: tuple[Path, dict[str, str]]) -> None:
+    """A repository that commits a build folder: pre-commit passes its ledger and lineage one by one (#14)."""
+    from typer.testing import CliRunner
+
+    from dataprep.cli import app
+
+    repo, env = consumer
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    (repo / "raw.jsonl").write_text("".join(lines + lines[:3]), encoding="utf-8")  # duplicates: a real ledger
+    built = CliRunner().invoke(app, ["build", str(repo / "raw.jsonl"), str(repo / "out"), "--model",
+                                     "llama3-1-8b-instruct", "--no-report"])
+    assert built.exit_code == 0, built.output
+    (repo / "raw.jsonl").unlink()
+    names = sorted(f"out/{p.name}" for p in (repo / "out").glob("*.jsonl"))
+    assert {"out/rejected.jsonl", "out/lineage.jsonl"} <= set(names)
+    assert (repo / "out" / "rejected.jsonl").stat().st_size > 0
+    _git(repo, "add", "out")
+    result = subprocess.run([sys.executable, "-m", "pre_commit", "run", "dataprep-validate", "--files", *names,
+                             "--verbose"], cwd=repo, env=env, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "Passed" in output and "rejected.jsonl" not in output.split("Passed", 1)[-1], output

@@ -96,3 +96,23 @@ def test_titan_input_records_are_continued_pretraining(tmp_path: Path) -> None:
     # An explicit --task still wins: the same file checked as fine-tuning is told to convert.
     _, explicit = validate_json(path, "--model", "titan-text-express", "--task", "fine-tuning")
     assert [f["code"] for f in explicit if f["code"] == "DP201"] == ["DP201"]
+
+
+def test_a_raw_dataset_is_one_finding_with_the_build_command(tmp_path: Path) -> None:
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(b"".join(j({"instruction": f"Task {i}", "input": "", "output": f"Done {i}."})
+                              for i in range(300)))
+    status, findings = validate_json(path, "--model", "llama3-1-8b-instruct")
+    assert [f["code"] for f in findings] == ["DP118"], findings
+    assert findings[0]["message"] == (f"JSONL of alpaca records, not Bedrock JSONL: convert it with `dataprep build "
+                                      f"{path} {tmp_path / 'bedrock'} --model llama3-1-8b-instruct`, then validate "
+                                      "that folder")
+    assert status == 1
+
+
+def test_a_parquet_file_is_named_as_such(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "raw" / "finetune" / "qa.parquet"
+    path = tmp_path / "train.jsonl"  # a Parquet file under a JSONL name is recognised by its magic bytes
+    path.write_bytes(sample.read_bytes())
+    _, findings = validate_json(path)
+    assert [(f["code"], f["message"].split(",")[0]) for f in findings] == [("DP118", "a Parquet file")]

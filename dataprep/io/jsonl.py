@@ -31,6 +31,7 @@ from dataprep.io.files import FileBytes, FileIdentity, UnreadableFile, is_stdin,
 from dataprep.registry import RulePolicy
 
 _BOM = b"\xef\xbb\xbf"
+JSON_ARRAY = "DP106"  # the file is a JSON array: validate names its records' shape when they are raw (DP118)
 _PRETTY_LOOKAHEAD = 2000  # lines to join when looking for the end of a pretty-printed object
 
 
@@ -244,7 +245,7 @@ class _Reader:
                 started = True
                 if raw.lstrip()[:1] == b"[":
                     self.crlf = 0
-                    stream._emit_head(1, 1, "DP106", "the file is a JSON array; write one JSON object per line "
+                    stream._emit_head(1, 1, JSON_ARRAY, "the file is a JSON array; write one JSON object per line "
                                       "(jq -c '.[]')")
                     return
                 for blank, text in self.pending:
