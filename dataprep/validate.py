@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, islice
@@ -135,8 +135,7 @@ def _check_file(path: Path, split: str | None, context: _Context) -> FileResult:
     majority = _majority_format(head, profile, spec, emit)
     keywords = ReservedKeywords.of(profile) if profile is not None else None
     sizes = _Sizes(profile, spec, emit) if spec is not None and profile is not None else None
-    pairs = chain(head, ((r, _read_as(formats.detect(r.value), r.value, spec)) for r in records))
-    del head
+    pairs = chain(_drain(head), ((r, _read_as(formats.detect(r.value), r.value, spec)) for r in records))
     count, media = 0, []
     for record, fmt in pairs:
         count += 1
@@ -214,6 +213,13 @@ def _raw_message(path: Path, what: str, profile: Profile | None) -> str:
     model = profile.id if profile is not None else "MODEL"
     return (f"{what}, not Bedrock JSONL: convert it with `dataprep build {path} {path.parent / 'bedrock'} "
             f"--model {model}`, then validate that folder")
+
+
+def _drain(items: list[tuple[RawRecord, str | None]]) -> Iterator[tuple[RawRecord, str | None]]:
+    """The sampled records, each let go of once it is handed on (the sample holds no memory after its turn)."""
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def _file_spec(head: Sequence[tuple[RawRecord, str | None]], context: _Context) -> TaskSpec | None:

@@ -1,0 +1,54 @@
+"""validate streams (#14 item 1): memory does not grow with the records of a file, and a file is read once.
+
+The records are distinct and clean, so nothing but the per-record keys (12 bytes each) may stay behind;
+the earlier reader held every line and every checked row (about 1 KB a record here).
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+from catalogue import j
+
+from dataprep.io.jsonl import JsonlStream, read_jsonl
+from dataprep.registry import RulePolicy
+from dataprep.validate import validate_paths
+
+_TEXT = "a sentence about rivers and the hills that stand beside them, written out at some length " * 6
+
+
+def _file(path: Path, count: int) -> Path:
+    path.write_bytes(b"".join(j({"prompt": f"{i} {_TEXT}", "completion": f"answer number {i} is fine"})
+                              for i in range(count)))
+    return path
+
+
+def _peak(path: Path) -> int:
+    tracemalloc.start()
+    try:
+        findings = validate_paths([path], None)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        assert not findings, findings[:3]
+
+
+def test_peak_memory_does_not_grow_with_the_records(tmp_path: Path) -> None:
+    # Both past the 1,000 records the format majority is sampled from (held once, then let go of one by one).
+    small = _peak(_file(tmp_path / "small.jsonl", 1500))
+    large = _peak(_file(tmp_path / "large.jsonl", 6000))  # 4,500 more records, about 3 MB more text
+    assert large - small < 300_000, (small, large)
+
+
+def test_the_stream_and_the_collected_read_agree(tmp_path: Path) -> None:
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(b"\n" + j({"prompt": "a", "completion": "b"}) + b'{\n  "prompt": "c",\n  "completion": "d"\n}\n'
+                     + b"[1]\r\n" + j({"prompt": "e", "completion": "f"}).rstrip(b"\n"))
+    stream = JsonlStream(path, RulePolicy(), keep_bad=False)
+    lines = [r.line for r in stream]
+    read = read_jsonl(path, RulePolicy())
+    assert lines == [r.line for r in read.records] == [2, 8]
+    assert [(f.line, f.code) for f in stream.result.findings] == [(f.line, f.code) for f in read.findings]
+    assert {(f.line, f.code) for f in read.findings} == {(1, "DP103"), (3, "DP107"), (7, "DP108"), (7, "DP112")}
+    assert stream.bad == len(read.bad_lines) == 6 and stream.result.size == read.size == path.stat().st_size
