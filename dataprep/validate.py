@@ -62,9 +62,20 @@ class FileResult:
     records: int = 0
     size: int = 0
     keys: LineKeys = field(default_factory=LineKeys)
+    validation_keys: list[tuple[int, str]] | None = None  # (line, key) of a validation file's records (DP501)
     near: list[tuple[int, str]] | None = None  # (line, dedup text), only when DP502 has a pair to compare
     spec: TaskSpec | None = None  # the task the file was checked against (inferred from its records)
     raw: bool = False  # a raw dataset (DP118): input for the build, no quota applies to it
+
+    def keep(self, checked: _Checked, emit: LineEmit) -> None:
+        """What the cross-record checks need of one checked record; DP401 when its key came earlier."""
+        first = self.keys.add(checked.key, checked.line)
+        if first is not None:
+            emit(checked.line, 1, "DP401", f"duplicate of line {first}")
+        if self.validation_keys is not None:
+            self.validation_keys.append((checked.line, checked.key))
+        if self.near is not None:
+            self.near.append((checked.line, dedup_text(checked.row)))
 
 
 def validate_paths(
@@ -111,7 +122,8 @@ def _check_file(path: Path, split: str | None, context: _Context) -> FileResult:
     """Every per-file and per-record finding of one file, in one streamed pass."""
     name, profile = str(path), context.profile
     stream = JsonlStream(path, context.policy, name, keep_bad=False)
-    result = FileResult(name, split, near=[] if context.near and split in (TRAIN, VALIDATION) else None)
+    result = FileResult(name, split, near=[] if context.near and split in (TRAIN, VALIDATION) else None,
+                        validation_keys=[] if split == VALIDATION else None)
 
     def emit(line: int, col: int, code: str, message: str, end_col: int = 0) -> None:
         context.policy.add(context.findings, name, line, col, code, message, end_col)
@@ -142,19 +154,15 @@ def _check_file(path: Path, split: str | None, context: _Context) -> FileResult:
         checked = _check_record(record, fmt, majority, profile, keywords, emit)
         if checked is None:
             continue
-        result.keys.add(checked.key, checked.line)
+        result.keep(checked, emit)
         if sizes is not None:
             sizes.add(checked)
-        if result.near is not None:
-            result.near.append((checked.line, dedup_text(checked.row)))
         if fmt == formats.conversation.NAME and ('"image"' in record.text or '"video"' in record.text):
             media.append((record.line, record.value))  # DP217 compares only the records that hold media
     if sizes is not None:
         sizes.flush()
     for line, code, message in mixed_media(media):
         emit(line, 1, code, message)
-    for line, first in result.keys.duplicates():
-        emit(line, 1, "DP401", f"duplicate of line {first}")
     context.findings.extend(_array_shape(path, stream.result.findings, profile, context.policy))
     result.records, result.size = count + stream.bad, stream.result.size
     return result
@@ -378,22 +386,30 @@ def _check_quotas(results: list[FileResult], spec: TaskSpec, policy: RulePolicy,
             policy.add(findings, results[0].path, 0, 0, code, message)
 
 
+def _in_training(trains: list[FileResult], checked: list[tuple[int, str]]) -> dict[str, tuple[str, int]]:
+    """key -> (training file, line) for each of the validation keys `checked` a training file holds."""
+    found: dict[str, tuple[str, int]] = {}
+    for _, key in checked:
+        for train in trains:
+            line = train.keys.first_line(key)
+            if line is not None and key not in found:
+                found[key] = (train.path, line)
+    return found
+
+
 def _check_overlap(results: list[FileResult], policy: RulePolicy, findings: list[Finding]) -> None:
     """DP501: a validation record that is also in a training file; DP502: one that near-duplicates one."""
     if not any(r.split == VALIDATION for r in results):
         return
-    train: dict[int, tuple[str, int]] = {}
-    for result in results:
-        if result.split == TRAIN:
-            for key, line in result.keys.index().items():
-                train.setdefault(key, (result.path, line))
+    trains = [r for r in results if r.split == TRAIN]
     near_train = [(r.path, line, text) for r in results if r.split == TRAIN and r.near is not None
                   for line, text in r.near]
     for result in results:
         if result.split != VALIDATION:
             continue
         same: set[int] = set()
-        for line, message in overlap(train, zip(result.keys.lines, result.keys.keys, strict=True)):
+        checked = result.validation_keys or []
+        for line, message in overlap(_in_training(trains, checked), checked):
             policy.add(findings, result.path, line, 1, "DP501", message)
             same.add(line)
         # A record already reported as the same record (DP501) is not reported again as a near one.

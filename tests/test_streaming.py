@@ -52,3 +52,16 @@ def test_the_stream_and_the_collected_read_agree(tmp_path: Path) -> None:
     assert [(f.line, f.code) for f in stream.result.findings] == [(f.line, f.code) for f in read.findings]
     assert {(f.line, f.code) for f in read.findings} == {(1, "DP103"), (3, "DP107"), (7, "DP108"), (7, "DP112")}
     assert stream.bad == len(read.bad_lines) == 6 and stream.result.size == read.size == path.stat().st_size
+
+
+def test_line_keys_find_every_repeat_across_growth() -> None:
+    import hashlib
+
+    from dataprep.checks.keyset import LineKeys
+
+    keys = LineKeys()
+    hexes = [hashlib.blake2b(str(i).encode(), digest_size=16).hexdigest() for i in range(20_000)]
+    assert all(keys.add(h, n) is None for n, h in enumerate(hexes, 1))  # the table grows from 4,096 slots
+    assert [keys.add(hexes[i], 30_000 + i) for i in (0, 4095, 19_999)] == [1, 4096, 20_000]
+    assert keys.first_line(hexes[123]) == 124 and keys.first_line("f" * 32) is None
+    assert len(keys) == 20_003 and len(list(keys.items())) == 20_000
