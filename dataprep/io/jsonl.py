@@ -89,6 +89,7 @@ class JsonlStream:
         self.keep_text, self.keep_bad, self.content = keep_text, keep_bad, content
         self.result = ReadResult()
         self.bad = 0  # lines that held something but yielded no record
+        self.last_bad: tuple[int, str] | None = None  # the last of them, with its code
         self._head: list[Finding] = []
 
     def emit(self, line: int, col: int, code: str, message: str) -> None:
@@ -102,6 +103,7 @@ class JsonlStream:
     def bad_line(self, number: int, code: str, text: str) -> None:
         """A line that yields no record: counted, and kept with its text when the caller needs it."""
         self.bad += 1
+        self.last_bad = (number, code)
         if self.keep_bad:
             self.result.bad_lines[number] = (code, text)
 
@@ -135,7 +137,7 @@ class JsonlStream:
         finally:
             if handle is not None:
                 handle.close()
-        if cut is not None and self.result.bad_lines.get(stop, ("",))[0] != "DP105":
+        if cut is not None and self.last_bad != (stop, "DP105"):
             # A stream cut off at a line boundary leaves no broken line: say where the data stops.
             self.emit(stop, 1, "DP105", f"{cut}; the lines before it are read, line {stop} and after are missing")
 
