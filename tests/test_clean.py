@@ -77,3 +77,15 @@ def test_ignore_dp414_in_the_config_keeps_every_space(tmp_path: Path) -> None:
     answers = sorted(_answers(tmp_path / "out" / "train.jsonl") + _answers(tmp_path / "out" / "validation.jsonl"))
     assert answers == sorted(r["completion"] for r in rows)
     assert '"DP414"' not in (tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")
+
+
+def test_an_answer_that_was_only_an_end_token_says_so(tmp_path: Path) -> None:
+    # T0's trec prompts: the completion is "<|endoftext|>" alone.
+    rows = [{"prompt": f"What category best describes: question {i}?", "completion": f"Entity {i}<|endoftext|>"}
+            for i in range(10)] + [{"prompt": "What category best describes: What city is Gotham?",
+                                    "completion": "<|endoftext|>"}]
+    raw = tmp_path / "raw.jsonl"
+    raw.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert build(raw, tmp_path / "out", "--model", "nova-micro", "--no-report").returncode == 0
+    [entry] = jsonl(tmp_path / "out" / "rejected.jsonl")
+    assert entry["code"] == "DP205" and "end-of-text token is removed" in entry["reason"]

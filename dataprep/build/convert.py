@@ -21,7 +21,7 @@ from dataprep.io.read import SourceRecord
 from dataprep.parallel import Advance, no_advance, ordered_map
 from dataprep.registry import rule
 from dataprep.text.clean import CODES as CLEANING_CODES
-from dataprep.text.clean import clean
+from dataprep.text.clean import END_TOKEN, clean
 
 _PARALLEL_MIN = 5000
 _CHUNK = 4000
@@ -66,8 +66,10 @@ def convert_records(records: Sequence[SourceRecord], context: ConvertContext, of
         out.fixes.update(cleaned.fixes)
         texts = cleaned.row.texts()
         if not texts or not all(t.strip() for t in texts):
-            out.rejected.append((index, "DP205", "a text field is empty once invisible characters and whitespace "
-                                 "are removed; give the record real content or drop it"))
+            removed = "its trailing end-of-text token is" if END_TOKEN in cleaned.fixes else \
+                "invisible characters and whitespace are"
+            out.rejected.append((index, "DP205", f"a text field is empty once {removed} removed; give the "
+                                 "record real content or drop it"))
             continue
         screened = screen(cleaned.row, context.quality)
         out.fixes.update(screened.fixes)
