@@ -247,12 +247,18 @@ def _file_spec(head: Sequence[tuple[RawRecord, str | None]], context: _Context) 
 
 
 def _read_as(fmt: str | None, value: dict[str, object], spec: TaskSpec | None) -> str | None:
-    """The format to check a record as: a messages record without `schemaVersion` is checked as the model's
-    messages format (a Haiku record with one list of blocks is a malformed Haiku record, and gets Haiku advice)."""
-    if spec is not None and fmt in _MESSAGE_FORMATS and spec.format in _MESSAGE_FORMATS \
-            and "schemaVersion" not in value:
-        return spec.format
-    return fmt
+    """The format to check a record as. A messages record without `schemaVersion` that mixes string and
+    list parts (a Haiku record with one list of blocks) is ambiguous: it is read as the model's messages
+    format, so it gets that format's advice. One whose parts all agree keeps the format they say (a whole
+    Claude file given to Nova is one DP201, not a schema finding per record)."""
+    if spec is None or fmt not in _MESSAGE_FORMATS or spec.format not in _MESSAGE_FORMATS \
+            or "schemaVersion" in value:
+        return fmt
+    messages = value.get("messages")
+    parts = [value.get("system"), *(m.get("content") for m in messages if isinstance(m, dict))] \
+        if isinstance(messages, list) else [value.get("system")]
+    kinds = {type(p) for p in parts if isinstance(p, str | list)}
+    return spec.format if len(kinds) > 1 else fmt
 
 
 def is_sidecar(path: Path, manifests: dict[Path, frozenset[str]]) -> bool:

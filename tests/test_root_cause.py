@@ -116,3 +116,12 @@ def test_a_parquet_file_is_named_as_such(tmp_path: Path) -> None:
     path.write_bytes(sample.read_bytes())
     _, findings = validate_json(path)
     assert [(f["code"], f["message"].split(",")[0]) for f in findings] == [("DP118", "a Parquet file")]
+
+
+def test_a_whole_claude_file_for_nova_is_one_format_finding(tmp_path: Path) -> None:
+    from catalogue import claude
+
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(b"".join(claude(("user", f"Question {i}?"), ("assistant", f"Answer {i}.")) for i in range(20)))
+    _, findings = validate_json(path, "--model", "nova-micro")
+    assert [f["code"] for f in findings if f["line"]] == ["DP201"], findings
