@@ -357,8 +357,11 @@ def _stages(report: Mapping[str, Any]) -> str:
     rows = [[escape(s["name"]), _n(s["records_in"]), _n(s["records_out"])] for s in report["stages"]
             if s["records_in"] or s["records_out"]]
     counts = report["counts"]
-    check = f"<p>{_n(counts['units'])} records in = {_n(counts['train'] + counts['validation'] + counts['test'])} " \
-        f"written + {_n(counts['rejected'])} rejected.</p>"
+    chunked = f" ({_n(counts['units'])} after chunking; a chunk counts as one below)" \
+        if counts["units"] != counts["input_records"] else ""
+    written = counts["train"] + counts["validation"] + counts["test"]
+    check = f"<p>{_n(counts['input_records'])} records in{chunked} = {_n(written)} written + " \
+        f"{_n(counts['rejected'])} rejected.</p>"
     return check + _table(["stage", "in", "out"], rows, numeric=(1, 2))
 
 
