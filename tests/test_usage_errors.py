@@ -117,7 +117,7 @@ def test_fasttext_without_its_extra_names_the_extra_before_reading(tmp_path: Pat
     env = {**os.environ, "PYTHONPATH": str(blocked), "DATAPREP_RAISE_UNEXPECTED": "1"}
     done = subprocess.run([*CLI, "build", DOLLY, out, "-q", "--model", LLAMA, "--lang-detector", "fasttext"],
                           capture_output=True, text=True, env=env, timeout=300)
-    usage_error(done, "--lang-detector fasttext", "pip install 'dataprep[fastlang]'")
+    usage_error(done, "--lang-detector fasttext", "pip install 'bedrock-dataprep[fastlang]'")
     assert not out.exists()
 
 

