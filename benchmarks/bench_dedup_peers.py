@@ -40,7 +40,8 @@ From a clean clone (Python >= 3.11, the shared corpora at ../shared/corpora besi
         [--no-setup] [--output FILE]
 
 The first run creates benchmarks/.peers-venv (a few minutes, from the package registry only). Prints a
-markdown table and writes benchmarks/results/dedup-peers.json. Exit 2 when no corpus is found.
+markdown table and writes benchmarks/results/dedup-peers.json (the table: dedup-peers.md). Exit 2 when no
+corpus is found.
 """
 
 from __future__ import annotations
@@ -274,8 +275,12 @@ def run_tool(tool: Tool, inp: Path, python: Path) -> dict[str, Any]:
 
 def load_t0(corpora: Path) -> list[str]:
     """Every T0 record, prompt and completion one per line (the text the build's dedup compares)."""
+    folder = corpora / "t0-prompt-completion"
+    files = sorted(folder.glob("*.jsonl"))
+    if not files:
+        raise FileNotFoundError(f"no *.jsonl in {folder}")
     texts = []
-    for path in sorted((corpora / "t0-prompt-completion").glob("*.jsonl")):
+    for path in files:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 r = json.loads(line)
@@ -555,8 +560,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in opts.corpora.split(","):
         try:
             texts = LOADERS[name](opts.corpora_dir)
-        except OSError as exc:
-            print(f"{name}: corpus not readable under {opts.corpora_dir} ({exc.strerror}); skipped", file=sys.stderr)
+        except (OSError, ValueError) as exc:
+            print(f"{name}: corpus not readable under {opts.corpora_dir} ({exc}); skipped", file=sys.stderr)
             continue
         results["corpora"][name] = bench_corpus(name, texts, tools, opts.plants, peers)
     results["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -565,10 +570,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     opts.output.parent.mkdir(parents=True, exist_ok=True)
     opts.output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(table(results))
-    print(f"\nload average {results['load_average_start']} -> {results['load_average_end']} on "
-          f"{results['cpus']} CPUs; results in {opts.output}")
+    opts.output.with_suffix(".md").write_text(summary(results) + "\n", encoding="utf-8")
+    print(summary(results))
+    print(f"results in {opts.output} and {opts.output.with_suffix('.md').name}")
     return 0
+
+
+def summary(results: dict[str, Any]) -> str:
+    """The table, each tool's parameters and the machine's load: what the README shows."""
+    params = {name: r["params"] for data in results["corpora"].values() for name, r in data["tools"].items()}
+    lines = [table(results), "", *(f"- {name}: {text}" for name, text in params.items()), "",
+             f"Load average {results['load_average_start']} -> {results['load_average_end']} on {results['cpus']} "
+             f"CPUs; peers: {', '.join(f'{k} {v}' for k, v in sorted(results['peer_versions'].items()))}."]
+    return "\n".join(lines)
 
 
 def _versions(python: Path | None) -> dict[str, str]:
