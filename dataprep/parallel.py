@@ -12,6 +12,7 @@ time, a caller advances its progress bar per chunk (`Advance`), so a stage's bar
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -62,4 +63,24 @@ def process_context() -> multiprocessing.context.BaseContext:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["dataprep.build.convert", "dataprep.text.dedup", "dataprep.text.language"])
+    from multiprocessing import forkserver
+
+    with sigint_ignored():  # the server imports its preload before it protects itself from ^C
+        forkserver.ensure_running()
     return context
+
+
+@contextmanager
+def sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored while a child process starts: a started interpreter keeps an ignored SIGINT ignored, so
+    the terminal's Ctrl-C (sent to the whole process group) reaches only the build, which ends its children,
+    instead of printing a KeyboardInterrupt traceback from a child that was still importing."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals cannot be set here, and none reach this thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -92,26 +92,13 @@ def _send_error(conn: Connection, exc: Exception) -> None:
         conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}"), trace))
 
 
-@contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """SIGINT ignored while a child starts: a spawned interpreter keeps an ignored SIGINT ignored, so the
-    terminal's Ctrl-C (sent to the whole process group) reaches only the build, which ends this child."""
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: signals cannot be set here, and none reach this thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 class ReportWriter:
     """`writer(result, folder)` writes the reports, in the child started by `__init__` when there is one."""
 
     def __init__(self) -> None:
         import multiprocessing
+
+        from dataprep.parallel import sigint_ignored
 
         self._conn: Connection | None = None
         self._process: BaseProcess | None = None
@@ -119,7 +106,7 @@ class ReportWriter:
             context = multiprocessing.get_context("spawn")
             self._conn, child = context.Pipe()
             self._process = context.Process(target=_serve, args=(child,), daemon=True, name="dataprep-report")
-            with _sigint_ignored():  # inherited through exec: a Ctrl-C while the child starts up prints nothing
+            with sigint_ignored():  # inherited through exec: a Ctrl-C while the child starts up prints nothing
                 self._process.start()
             child.close()
         except OSError:  # no processes here (a limit, a sandbox): write in-process
