@@ -16,7 +16,10 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typer.testing import Result
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
@@ -122,3 +125,15 @@ def element_lines(path: Path) -> list[int]:
             starts.append(text.count("\n", 0, pos) + 1)
             _, pos = decoder.raw_decode(text, pos)
     return list(range(1, len(text.splitlines()) + 1))
+
+
+def invoke(*args: str | Path, cwd: Path) -> Result:
+    """Run the real app in-process in `cwd` (config discovery starts there), stdout and stderr kept apart."""
+    import pytest
+    from typer.testing import CliRunner
+
+    from dataprep.cli import app
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(cwd)
+        return CliRunner().invoke(app, [str(a) for a in args])

@@ -17,9 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
-
-from dataprep.cli import app
+from conftest import invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
@@ -38,13 +36,6 @@ RECORDS = [
 EXPECTED = [  # (line, col, code, severity) in output order; DP206 points at the unknown key
     (2, 1, "DP410", "warning"), (3, 1, "DP409", "error"), (4, 1, "DP203", "error"), (5, 81, "DP206", "warning"),
 ]
-
-
-def invoke(*args: str | Path, cwd: Path) -> Result:
-    """Run the real app in `cwd` (config discovery starts there), stdout and stderr kept apart."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(cwd)
-        return CliRunner().invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture

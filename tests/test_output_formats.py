@@ -20,9 +20,8 @@ from typing import Any
 import jsonschema
 import pytest
 from catalogue import CASES
-from typer.testing import CliRunner, Result
-
-from dataprep.cli import app
+from conftest import invoke
+from typer.testing import Result
 
 ROOT = Path(__file__).resolve().parents[1]
 SARIF_SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
@@ -33,12 +32,6 @@ PICKED = ("bom", "blank-line", "invalid-json", "duplicate-key", "extension", "mi
           "exact-duplicate", "aws-key", "email")
 FORMATS = ["text", "concise", "grouped", "json", "json-lines", "github", "gitlab", "sarif", "junit"]
 MACHINE = ["json", "json-lines", "gitlab", "sarif", "junit"]
-
-
-def invoke(*args: str | Path, cwd: Path) -> Result:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(cwd)
-        return CliRunner().invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture
