@@ -17,15 +17,11 @@ from pathlib import Path
 
 import pytest
 from conftest import LLAMA, TOOLFORMER, build, jsonl, override
+from planting import oracle
 
-from dataprep.text.dedup import deduplicate, normalise, shingles
+from dataprep.text.dedup import deduplicate, normalise
 
 PAD = " more" * 400  # ~400 tokens, but only three new word 3-grams: the copy stays a near-duplicate
-
-
-def oracle(a: str, b: str) -> float:
-    x, y = set(shingles(normalise(a), 3)), set(shingles(normalise(b), 3))
-    return len(x & y) / len(x | y)
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import LLAMA, PRETRAIN, TOOLFORMER, build, jsonl, override, validate_json
-from planting import small_edit
+from planting import oracle, small_edit
 
 from dataprep.build import dedup as dedup_step
 from dataprep.build.ledger import Ledger
@@ -31,15 +31,10 @@ from dataprep.build.split import TRAIN, VALIDATION, Placer
 from dataprep.checks.duplicates import record_key
 from dataprep.formats.base import Canonical
 from dataprep.registry import RulePolicy
-from dataprep.text.dedup import DedupSettings, cross_duplicates, deduplicate, normalise, shingles
+from dataprep.text.dedup import DedupSettings, cross_duplicates, deduplicate
 from dataprep.validate import validate_paths
 
 SETTINGS = DedupSettings()
-
-
-def oracle(a: str, b: str) -> float:
-    x, y = set(shingles(normalise(a), SETTINGS.ngram)), set(shingles(normalise(b), SETTINGS.ngram))
-    return len(x & y) / len(x | y)
 
 
 @pytest.fixture(scope="module")

@@ -16,13 +16,7 @@ from pathlib import Path
 import pytest
 from catalogue import PAIR_CASES
 from conftest import LLAMA, TOOLFORMER, build, jsonl, override, validate_json
-
-from dataprep.text.dedup import normalise, shingles
-
-
-def oracle(a: str, b: str) -> float:
-    x, y = set(shingles(normalise(a), 3)), set(shingles(normalise(b), 3))
-    return len(x & y) / len(x | y)
+from planting import oracle
 
 
 def write(path: Path, rows: list[dict[str, str]]) -> Path:

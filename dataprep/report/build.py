@@ -190,7 +190,7 @@ def _duplicates(result: BuildResult) -> dict[str, Any]:
     heads = {(u.source, u.line, u.chunk) for u, _ in result.clusters[:_CLUSTERS] if id(u) not in placed}
     later = {(r.source, r.line, r.chunk): r.code for r in result.rejected
              if r.code not in _DEDUP_CODES and (r.source, r.line, r.chunk) in heads}
-    ngram, threshold = result.settings.dedup.ngram, result.settings.dedup.threshold
+    threshold = result.settings.dedup.threshold
     near = [m.jaccard for _, members in result.clusters for m in members if m.code == "DP402" and m.jaccard is not None]
     examples = []
     for kept, members in result.clusters[:_CLUSTERS]:
@@ -198,7 +198,7 @@ def _duplicates(result: BuildResult) -> dict[str, Any]:
         raw = dedup_text(kept.row)
         examples.append({"size": len(members) + 1,
                          "kept": _where(kept) | {"fate": fate, "excerpt": _excerpt(mask(raw))},
-                         "dropped": [_member(m, raw, ngram) for m in members[:_EXAMPLES]],
+                         "dropped": [_member(m, raw) for m in members[:_EXAMPLES]],
                          "more": max(len(members) - _EXAMPLES, 0)})
     drops = Counter(r.code for r in result.rejected if r.code in _DEDUP_CODES)
     sizes = Counter(len(members) + 1 for _, members in result.clusters)
@@ -208,13 +208,14 @@ def _duplicates(result: BuildResult) -> dict[str, Any]:
             "near_jaccard": evidence.distribution(near, threshold), "examples": examples}
 
 
-def _member(member: Rejected, kept: str, ngram: int) -> dict[str, Any]:
-    """A dropped member beside its kept record: same rendering, the Jaccard (measured on the texts compared,
-    before masking), and the words that differ (between the masked texts, so no secret is quoted)."""
+def _member(member: Rejected, kept: str) -> dict[str, Any]:
+    """A dropped member beside its kept record: same rendering, the Jaccard the dedup step measured, and the
+    words that differ (between the masked texts, so no secret is quoted)."""
     where = _where(member) | {"code": member.code, "reason": mask(member.reason)}
     if member.row is None:  # a ledger entry made without its record: only the line as read is known
         return where | {"excerpt": _excerpt(mask_record(member.original or ""))}
     text = dedup_text(member.row)
-    measured = evidence.jaccard(kept, text, ngram) if member.jaccard is None else evidence.shown(member.jaccard)
-    return where | {"excerpt": _excerpt(mask(text)), "jaccard": measured,
-                    "diff": evidence.word_diff(mask(kept), mask(text))}
+    where["excerpt"] = _excerpt(mask(text))
+    if member.jaccard is not None:
+        where["jaccard"] = evidence.shown(member.jaccard)
+    return where | {"diff": evidence.word_diff(mask(kept), mask(text))}

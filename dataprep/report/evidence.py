@@ -1,8 +1,8 @@
 """The evidence behind a duplicate drop: the Jaccard to the kept record, a word-level diff, the distribution.
 
 A reviewer asks "why is this one gone?". The report answers with the two records rendered the same way (the
-canonical texts the dedup step compared, masked), their true Jaccard measured by the dedup step's own
-function, and the words that differ — so a near-duplicate that is really a different question ("GPT-2" vs
+canonical texts the dedup step compared, masked), the true Jaccard the dedup step measured between them,
+and the words that differ — so a near-duplicate that is really a different question ("GPT-2" vs
 "GPT-3") is visible at a glance. Diffs are of the masked texts, so a secret cannot leak through them.
 """
 
@@ -13,16 +13,9 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from dataprep.text.dedup import text_jaccard
-
 _CONTEXT = 6  # words of unchanged text kept on each side of a change
 _MAX_OPS = 40  # diff pieces per pair; the rest is summarised as one elided piece
 _BIN = 0.02  # width of a Jaccard bin in the distribution
-
-
-def jaccard(kept: str, dropped: str, ngram: int) -> float:
-    """The true Jaccard of two records' compared texts (for a ledger entry the dedup step did not measure)."""
-    return shown(text_jaccard(kept, dropped, ngram))
 
 
 def shown(value: float) -> float:

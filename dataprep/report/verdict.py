@@ -33,7 +33,9 @@ _RESTATES: Mapping[str | None, tuple[str, ...]] = {
     "first_role": ("first-turn-not-user",), "last_role": ("last-turn-not-assistant",),
     "roles": ("roles-not-alternating",), "n_turns": ("too-few-messages",), "lang": ("language-not-allowed",),
 }
-JOB_COMMAND = "dataprep job OUT --s3-uri s3://BUCKET/PREFIX/ --role-arn arn:aws:iam::ACCOUNT:role/ROLE"
+# The next step of a ready build; OUT is the folder itself (the terminal names it).
+_JOB_COMMAND = "dataprep job {out} --s3-uri s3://BUCKET/PREFIX/ --role-arn arn:aws:iam::ACCOUNT:role/ROLE"
+_JOB_WHY = "write the checked CreateModelCustomizationJob request and the upload commands"
 
 
 def output_findings(result: BuildResult) -> list[Finding]:
@@ -52,9 +54,8 @@ def terminal_line(result: BuildResult, out: Path) -> tuple[bool, str, str]:
         v = json.loads((out / "report.json").read_text(encoding="utf-8"))["verdict"]
     except (OSError, ValueError, KeyError, TypeError):
         v = verdict(result, output_findings(result), [])
-    command = v["next"]["command"].replace("dataprep job OUT", f"dataprep job {out}")
-    why = v["next"]["why"].replace(" for this folder (OUT)", "")
-    return v["ready"], v["headline"], f"next: {command}  ({why})"
+    step = {"command": _JOB_COMMAND.format(out=out), "why": _JOB_WHY} if v["ready"] else v["next"]
+    return v["ready"], v["headline"], f"next: {step['command']}  ({step['why']})"
 
 
 def verdict(result: BuildResult, written: Sequence[Finding], failed: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -101,8 +102,7 @@ def _removed_by(result: BuildResult) -> list[dict[str, Any]]:
 def _next(v: Mapping[str, Any]) -> dict[str, str]:
     """The command to run next: the job request when ready, else what fixes the first blocker."""
     if v["ready"]:
-        return {"command": JOB_COMMAND, "why": "write the checked CreateModelCustomizationJob request and the upload "
-                                               "commands for this folder (OUT)"}
+        return {"command": _JOB_COMMAND.format(out="OUT"), "why": f"{_JOB_WHY} for this folder (OUT)"}
     code = v["blocking"][0]["code"]
     if code.startswith("DP"):
         return {"command": f"dataprep rules {code}", "why": rule(code).fix}
