@@ -54,6 +54,7 @@ class BuildFlags:
     secrets: str | None = None
     pii: str | None = None
     ledger_originals: str | None = None
+    markdown_to_text: bool | None = None
     field_map: str | None = None  # --map: TARGET=FIELD pairs, as typed
     hh_side: str | None = None
     oasst_paths: str | None = None

@@ -50,6 +50,8 @@ class BuildSettings:
     # What `rejected.jsonl` keeps of a rejected record: the original as read, with detected secrets and
     # personal data masked, or nothing (the source and line still say where it is).
     ledger_originals: LedgerOriginals = "masked"
+    # Continued pre-training from .md files: the markdown rendered to the text a reader sees (DP417).
+    markdown_to_text: bool = True
     # How raw records are read: `--map`, `--hh-side`, `--oasst-paths`.
     read: ReadOptions = field(default_factory=ReadOptions)
 
