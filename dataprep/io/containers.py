@@ -1,12 +1,13 @@
 """File containers: the bytes of one input file as raw records, each with the line where it starts.
 
 A container is how records are stored (a JSON array, a single JSON object or one that wraps the records
-in its one list-valued key, `{"data": [...]}`, JSONL, CSV, Parquet, or a text document that is one record);
+in its one list-valued key, `{"data": [...]}`, JSONL, CSV, Parquet, Arrow (a Hugging Face `datasets` shard
+as `save_to_disk` writes it), a text document that is one record, or rows the Python API holds in memory);
 what the records mean is the importers' job. Every record keeps its line (JSONL line, line where a JSON
-element or CSV row starts, Parquet row number, 1 for a text file), and every way a container can be broken
-becomes an entry with a rule code and a message at its line: one bad element, row or line costs that
-record, not the file, wherever the format allows reading on. Compressed files are decompressed first
-(`dataprep.io.compressed`): lines are the decompressed text's.
+element or CSV row starts, Parquet, Arrow or in-memory row number, 1 for a text file), and every way a
+container can be broken becomes an entry with a rule code and a message at its line: one bad element, row
+or line costs that record, not the file, wherever the format allows reading on. Compressed files are
+decompressed first (`dataprep.io.compressed`): lines are the decompressed text's.
 
 The container is sniffed from the content, not trusted from the suffix: a `.jsonl` file holding a JSON
 array is read as an array and a `.json` file holding one object per line is read as JSONL, because both are
@@ -29,6 +30,7 @@ from dataprep.io.compressed import CompressionError, cut_line, decompressed, inn
 from dataprep.io.decode import Defect, StrictDecoder, TooDeepError, skip_ws
 from dataprep.io.files import FileBytes, FileIdentity, UnreadableFile, read_regular
 from dataprep.io.jsonl import ReadResult, read_jsonl
+from dataprep.io.memory import MemoryRecords
 from dataprep.registry import RulePolicy, registry
 
 _BOM = "\ufeff"
@@ -94,6 +96,8 @@ def read_file(path: Path, policy: RulePolicy, source: str, findings: list[Findin
     instead of stopping the build. Findings that belong to no single record (a CRLF file, say) are appended
     to `findings`. A compressed stream cut off is a DP105 entry where its data stops, after what was read.
     """
+    if isinstance(path, MemoryRecords):
+        return _memory(path)
     try:
         content = read_regular(path)
         identity = content.identity
@@ -130,6 +134,8 @@ def _container(reading: _Reading, data: bytes) -> list[Entry]:
     for an unreadable file."""
     if reading.suffix == ".parquet":
         return _parquet(data)
+    if reading.suffix == ".arrow":
+        return _arrow(data)
     if not data.strip():
         raise _FileError("DP100", "the file is empty" if not data else "the file holds only whitespace")
     if reading.suffix in (".json", ".jsonl"):
@@ -353,5 +359,37 @@ def _parquet(data: bytes) -> list[Entry]:
         rows = pl.read_parquet(io.BytesIO(data)).to_dicts()
     except Exception as exc:  # polars raises several unrelated types for a corrupt file
         raise _FileError("DP104", f"the Parquet file cannot be read: {exc}") from None
+    return _rows(rows)
+
+
+def _arrow(data: bytes) -> list[Entry]:
+    """An Arrow IPC file's rows (a `datasets` shard is the stream format; `ARROW1` starts the file format).
+
+    polars reads both, so a dataset saved with `save_to_disk` needs neither `datasets` nor pyarrow here.
+    """
+    import polars as pl
+
+    read = pl.read_ipc if data.startswith(b"ARROW1") else pl.read_ipc_stream
+    try:
+        rows = read(io.BytesIO(data)).to_dicts()
+    except Exception as exc:  # polars raises several unrelated types for a corrupt file
+        raise _FileError("DP104", f"the Arrow file cannot be read: {exc}; write it again with "
+                                  "Dataset.save_to_disk, or export it to Parquet or JSONL") from None
+    return _rows(rows)
+
+
+def _rows(rows: list[dict[str, Any]]) -> list[Entry]:
+    """Rows of a columnar file as entries; the line of each is its 1-based row number."""
     return [Entry(number, json.dumps(row, ensure_ascii=False, default=str), value=row)
             for number, row in enumerate(rows, 1)]
+
+
+def _memory(source: MemoryRecords) -> FileContents:
+    """The rows the Python API was given, as entries numbered from 1; the digest is of the rows as JSONL."""
+    entries = [Entry(number, line, value=row) if isinstance(row, dict) else
+               Entry(number, line, code="DP108", message=f"expected a JSON object, found {type(row).__name__}")
+               for number, (line, row) in enumerate(zip(source.lines, source.rows, strict=True), 1)]
+    sha256, size = source.sha256()
+    if not entries:
+        entries = [Entry(1, "", code="DP100", message="no records were given")]
+    return FileContents(entries, sha256, size, None)

@@ -4,7 +4,9 @@ The two commands take files and folders differently on purpose. build reads raw 
 container, so a folder is walked recursively for every supported suffix; validate checks Bedrock JSONL, so
 a folder (typically a build's output) contributes its `*.jsonl` files, without the build's sidecars, and a
 file is checked whatever its name (a wrong suffix is a finding, DP113, not a usage error). Both orders are
-sorted, so findings and outputs do not depend on the file system's listing order.
+sorted, so findings and outputs do not depend on the file system's listing order. A Hugging Face `datasets`
+folder written by `save_to_disk` is read through its Arrow shards; its JSON bookkeeping is not data. Rows
+the Python API holds in memory (`io.memory`) pass through as they are.
 
 Kept free of heavy imports: `dataprep validate` starts by expanding its arguments.
 """
@@ -22,8 +24,9 @@ from pathlib import Path
 from dataprep.errors import UsageError
 from dataprep.io.compressed import CODECS, inner_suffix
 from dataprep.io.files import UnreadableFile, is_stdin, kind, os_reason, read_regular
+from dataprep.io.memory import is_memory
 
-SUPPORTED_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".txt", ".md")
+SUPPORTED_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".arrow", ".txt", ".md")
 # What a message lists as readable: the containers, each also compressed.
 _READABLE = f"{', '.join(SUPPORTED_SUFFIXES)}, each also compressed ({', '.join(CODECS)})"
 # Files `dataprep build` writes next to the splits; they are records about the data, not training data.
@@ -34,6 +37,8 @@ BUILD_OUTPUTS = frozenset({"train.jsonl", "validation.jsonl", "test.jsonl", *BUI
 # A dataset's own documentation sits next to its data; it describes the records, it is not one.
 _DOCUMENTATION = re.compile(r"(source\.md|readme.*|licen[cs]e.*|changelog.*)", re.IGNORECASE)
 _MANIFEST_LIMIT = 64 << 20  # a manifest larger than this is not one dataprep wrote
+# What `datasets`' save_to_disk writes beside the Arrow shards: the split list, the features, the shard list.
+_HF_STATE, _HF_INFO, _HF_SPLITS = "state.json", "dataset_info.json", "dataset_dict.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +82,9 @@ def scan_inputs(paths: Sequence[Path]) -> InputScan:
     """
     scan = InputScan()
     for path in paths:
+        if is_memory(path):
+            scan.files.append(path)
+            continue
         try:
             info = os.stat(path)
         except OSError as exc:
@@ -148,17 +156,50 @@ def _listing(folder: Path, scan: InputScan, *, top: bool = False) -> list[tuple[
         scan.skipped.append(Skipped(str(folder), "DP115", f"cannot list the folder ({os_reason(exc)})"))
         return []
     outputs = _build_outputs(folder) if "manifest.json" in names else frozenset()
+    hf = _hf_bookkeeping(folder, names)
     children: list[tuple[Path, str | None]] = []
     for name in names:
         if name.startswith("."):
             continue  # hidden, including a build's staging folders (.dataprep-*)
-        not_data = None
-        if name in outputs:
+        not_data = hf.get(name)
+        if not_data is None and name in outputs:
             not_data = "written by an earlier dataprep build (its manifest.json is in this folder), not raw data"
-        elif _DOCUMENTATION.fullmatch(name):
+        elif not_data is None and _DOCUMENTATION.fullmatch(name):
             not_data = "a documentation file, not records"
         children.append((folder / name, not_data))
     return children
+
+
+def _hf_bookkeeping(folder: Path, names: list[str]) -> dict[str, str]:
+    """The files of a `datasets` save_to_disk folder that are not records, each with why.
+
+    A Dataset folder holds `state.json` (its `_data_files` lists the shards), `dataset_info.json` and the
+    `.arrow` shards; a DatasetDict folder holds `dataset_dict.json` and one such folder per split. An `.arrow`
+    file the state does not list (a `map` cache, say) is not one of the dataset's rows.
+    """
+    found: dict[str, str] = {}
+    if _HF_SPLITS in names and _json_value(folder / _HF_SPLITS, "splits") is not None:
+        found[_HF_SPLITS] = "the split list of a Hugging Face DatasetDict (save_to_disk); each split is read"
+    shards = _json_value(folder / _HF_STATE, "_data_files") if _HF_STATE in names else None
+    if not isinstance(shards, list):
+        return found
+    listed = {item.get("filename") for item in shards if isinstance(item, dict)}
+    bookkeeping = "Hugging Face datasets bookkeeping (save_to_disk), not records; the .arrow shards are read"
+    found.update({name: bookkeeping for name in (_HF_STATE, _HF_INFO) if name in names})
+    found.update({name: "an Arrow file the dataset's state.json does not list (a cache), not one of its shards"
+                  for name in names if name.endswith(".arrow") and name not in listed})
+    return found
+
+
+def _json_value(path: Path, key: str) -> object:
+    """`key` of the small JSON object in `path`, or None when it is not one (unreadable, too large, no key)."""
+    try:
+        if os.stat(path).st_size > _MANIFEST_LIMIT:
+            return None
+        value = json.loads(read_regular(path).take())
+    except (OSError, UnreadableFile, ValueError, RecursionError):
+        return None
+    return value.get(key) if isinstance(value, dict) else None
 
 
 def _build_outputs(folder: Path) -> frozenset[str]:
