@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dataprep import formats
 from dataprep.build.ledger import Ledger
@@ -17,15 +18,18 @@ from dataprep.build.model import Rejected, Unit
 from dataprep.build.screen import QualityPolicy, screen
 from dataprep.checks.duplicates import record_key
 from dataprep.formats.base import Canonical
+from dataprep.io.compressed import inner_suffix
 from dataprep.io.read import SourceRecord
 from dataprep.parallel import Advance, no_advance, ordered_map
 from dataprep.registry import rule
 from dataprep.text.clean import CODES as CLEANING_CODES
 from dataprep.text.clean import END_TOKEN, clean
+from dataprep.text.markdown import MARKDOWN_SUFFIXES, to_text
 
 _PARALLEL_MIN = 5000
 _CHUNK = 4000
 _STEP = 500  # records converted between two progress updates when not in parallel
+MARKDOWN = "DP417"
 _RELEASED = SourceRecord("", 0, None, None, None, "DP200", "released after conversion")
 
 
@@ -34,6 +38,7 @@ class ConvertContext:
     target_format: str  # the Bedrock format the model takes
     model: str  # profile id, for messages
     quality: QualityPolicy
+    markdown_to_text: bool = True  # pre-training text from .md files is rendered to plain text (DP417)
 
 
 @dataclass
@@ -53,7 +58,8 @@ class Converted:
 def convert_records(records: Sequence[SourceRecord], context: ConvertContext, offset: int = 0) -> Converted:
     """Convert to the target format, clean and screen each record; indices are offset by `offset`."""
     out = Converted()
-    off = frozenset(code for code in CLEANING_CODES if context.quality.rules.ignored(code))  # switched off: no change
+    # A rule switched off changes nothing.
+    off = frozenset(code for code in (*CLEANING_CODES, MARKDOWN) if context.quality.rules.ignored(code))
     for index, record in enumerate(records, start=offset):
         if record.row is None:
             out.rejected.append((index, record.code or "DP200", record.reason or "the record could not be read"))
@@ -62,6 +68,8 @@ def convert_records(records: Sequence[SourceRecord], context: ConvertContext, of
         if isinstance(row, str):
             out.rejected.append((index, "DP201", row))
             continue
+        if MARKDOWN not in off and context.markdown_to_text:
+            row = _rendered(record.source, row, out.fixes)
         cleaned = clean(row, off)
         out.fixes.update(cleaned.fixes)
         texts = cleaned.row.texts()
@@ -80,6 +88,17 @@ def convert_records(records: Sequence[SourceRecord], context: ConvertContext, of
             continue
         out.kept.append((index, screened.row, record_key(screened.row)))
     return out
+
+
+def _rendered(source: str, row: Canonical, fixes: Counter[str]) -> Canonical:
+    """Pre-training text read from a markdown file, as the text a reader sees (DP417, counted when it changes)."""
+    if row.text is None or inner_suffix(Path(source)) not in MARKDOWN_SUFFIXES:
+        return row
+    text = to_text(row.text)
+    if text == row.text:
+        return row
+    fixes[MARKDOWN] += 1
+    return Canonical(text=text)
 
 
 def convert_parallel(records: list[SourceRecord], context: ConvertContext, advance: Advance = no_advance) -> Converted:

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from dataprep.build import chunk, convert, dedup, holdout, language, place, preflight, write
+from dataprep.build import chunk, convert, dedup, holdout, language, place, preflight, quality, write
 from dataprep.build.convert import ConvertContext
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import BuildResult, BuildSettings, Cluster, Progress, Unit, no_progress
@@ -59,8 +59,8 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
             stage.done(len(read.records), records_in=len(read.inputs))
         input_records = len(read.records)
         held_records = holdout.split_records(read.records, settings.validation_file)
-        quality = QualityPolicy(settings.secrets, settings.pii, ReservedKeywords.of(profile), policy)
-        context = ConvertContext(spec.format, profile.id, quality)
+        screening = QualityPolicy(settings.secrets, settings.pii, ReservedKeywords.of(profile), policy)
+        context = ConvertContext(spec.format, profile.id, screening, settings.markdown_to_text)
         walk = place.Walk(profile, spec, settings, limits, tokens, ledger)
         units, clusters = _prepared(read.records, context, limits, tokens, walk, ledger)
         held: list[Unit] = []
@@ -85,6 +85,7 @@ def _prepared(records: list[SourceRecord], context: ConvertContext, limits: Reco
     validation file's); a duplicate cluster keeps a member that passes the walk's checks."""
     units = convert.run(records, context, ledger)
     units = chunk.run(units, context.target_format, limits, tokens, ledger)
+    units = quality.run(units, context.target_format, context.quality.rules, ledger)
     return dedup.run(units, walk.settings.dedup, ledger, walk.eligible)
 
 

@@ -3,7 +3,8 @@
 The checks themselves live in `dataprep.checks.content` so that `validate` and `build` agree on what is wrong;
 this module adds what only a build does: act on a finding according to the rule's action and the
 project's policy (secrets and personal data can be dropped, redacted or only reported), plus the
-pre-training text heuristics that only matter when a model will read the text as-is.
+truncated-answer warning (DP408). Pre-training text quality (DP412) is judged per chunk, after chunking
+(`build/quality.py`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from dataprep.build.model import Action
 from dataprep.checks import content
 from dataprep.checks.keywords import ReservedKeywords
-from dataprep.checks.text_quality import looks_truncated, text_problem
+from dataprep.checks.text_quality import looks_truncated
 from dataprep.formats.base import Canonical, Turn
 from dataprep.registry import RulePolicy, rule
 
@@ -67,11 +68,7 @@ def _findings(row: Canonical, policy: QualityPolicy) -> list[tuple[str, str]]:
     keyword = policy.keywords.problem(row)
     if keyword is not None:
         found.append(keyword)
-    if row.text is not None:
-        problem = text_problem(row.text)
-        if problem:
-            found.append(("DP412", problem))
-    elif row.turns and looks_truncated(row.turns[-1].text):
+    if row.text is None and row.turns and looks_truncated(row.turns[-1].text):
         found.append(("DP408", "the answer ends mid-sentence"))
     # Drops before warnings, so a record is filed under its most serious problem.
     return sorted(found, key=lambda f: _rank(f[0], policy))

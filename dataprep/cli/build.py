@@ -100,8 +100,8 @@ def build(
     input record with its rule code), lineage.jsonl, report.html, report.json, expectations.json and
     manifest.json.
     """
-    from dataprep.config import load_config
-    from dataprep.settings import BuildFlags, require_model, resolve_build
+    from dataprep.api import prepare
+    from dataprep.settings import BuildFlags
 
     if len(paths) < 2:
         fail_usage("give at least one RAW input and the OUT folder: dataprep build RAW... OUT --model ID")
@@ -117,10 +117,8 @@ def build(
 
     try:
         with started_early(not no_report):  # the report process warms up while the build imports and runs
-            cfg = load_config(config)
-            profile = require_model(cfg, model, profile_file)
-            settings = resolve_build(cfg, profile, flags)
-            _run_build(raw, out, profile, settings, cfg.policy, quiet, not no_report)
+            profile, settings, policy = prepare(model, flags, profile_file, config)
+            _run_build(raw, out, profile, settings, policy, quiet, not no_report)
     except (UsageError, ProfileError, ConfigError) as exc:
         fail_usage(str(exc))
 
@@ -130,14 +128,14 @@ def _run_build(raw: list[Path], out: Path, profile: Profile, settings: BuildSett
     """Run the pipeline, print the summary and the findings in the written files; exit 1 when not ready."""
     from rich.text import Text
 
-    from dataprep.build.pipeline import build as run
+    from dataprep.api import run
     from dataprep.cli.summary import console, print_summary, progress_bars
     from dataprep.findings import Severity
     from dataprep.report.verdict import terminal_line
 
     try:
         with progress_bars(not quiet) as progress:
-            result = run(raw, out, profile, settings, policy, progress, reports)
+            result = run(raw, out, profile, settings, policy, progress, reports=reports).result
     except BuildError as exc:
         typer.echo(f"dataprep: build stopped: {terminal_safe(str(exc))}", err=True)
         raise typer.Exit(1) from None

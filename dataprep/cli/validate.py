@@ -8,7 +8,6 @@ one `RulePolicy`), `--max-per-rule`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -21,7 +20,6 @@ from dataprep.errors import ConfigError, ProfileError, UsageError
 if TYPE_CHECKING:
     from dataprep.findings import Finding
     from dataprep.profiles import Profile
-    from dataprep.registry import RulePolicy
 
 
 
@@ -112,39 +110,17 @@ def _check_statistics(fmt: OutputFormat) -> None:
                    f"use --output-format {' | '.join(STATISTICS_FORMATS)}")
 
 
-def _codes(values: Sequence[str] | None) -> list[str] | None:
-    """Repeated and comma-separated codes as one list (None when the flag was not given)."""
-    if values is None:
-        return None
-    return [code for value in values for code in value.split(",") if code.strip()]
-
-
 def _run(paths: list[Path], model: str | None, task: str | None, split: str | None,
          profile_file: list[Path] | None, config: Path | None,
          selection: tuple[list[str] | None, list[str] | None, list[str] | None],
          ) -> tuple[Profile | None, list[Finding]]:
-    """Resolve config, model and rule selection, run the checks; every usage problem exits 2 here."""
-    from dataprep.config import load_config
-    from dataprep.settings import resolve_target
-    from dataprep.validate import validate_paths
+    """The checks as `dataprep.validate` runs them (`dataprep.api.check`); every usage problem exits 2 here."""
+    from dataprep.api import check
 
-    select, extend_select, ignore = selection
     try:
-        cfg = load_config(config)
-        policy = _policy(cfg.policy, select, extend_select, ignore)
-        profile, task = resolve_target(cfg, model, task, profile_file)
-        findings = validate_paths(paths, profile, task, split, policy)
+        return check(paths, model, task, split, profile_file, config, selection)
     except (UsageError, ProfileError, ConfigError) as exc:
         fail_usage(str(exc))
-    return profile, [f for f in findings if not policy.ignored(f.code)]
-
-
-def _policy(base: RulePolicy, select: list[str] | None, extend_select: list[str] | None,
-            ignore: list[str] | None) -> RulePolicy:
-    try:
-        return base.selecting(_codes(select), _codes(extend_select) or (), _codes(ignore) or ())
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def _print(findings: list[Finding], fmt: OutputFormat, legacy: bool, statistics: bool, profile: Profile | None,
