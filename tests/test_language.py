@@ -16,6 +16,7 @@ from conftest import build, jsonl
 from dataprep.build.language import languages
 from dataprep.build.model import Unit
 from dataprep.formats.base import Canonical, Turn
+from dataprep.text import language
 from dataprep.text.language import UNKNOWN, detect_languages
 
 DETECTORS = ("langdetect", "fasttext")
@@ -79,3 +80,9 @@ def test_lang_en_keeps_short_english_and_drops_every_chinese_record(tmp_path: Pa
     assert dropped == list(range(len(english) + 1, len(rows) + 1))
     kept = {r["source_line"]: r["lang"] for r in jsonl(tmp_path / "out" / "lineage.jsonl")}
     assert kept[1] == "und" and kept[2] == "en"  # kept, and counted as undetermined
+
+
+def test_the_build_default_is_the_detector_chosen_by_accuracy() -> None:
+    from dataprep.build.model import BuildSettings
+
+    assert BuildSettings().lang_detector == language.DEFAULT == "fasttext"

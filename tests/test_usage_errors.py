@@ -108,7 +108,7 @@ def test_config_lists_hold_the_right_items(tmp_path: Path, body: str, key: str) 
     assert not (tmp_path / "out").exists()
 
 
-def test_fasttext_without_its_extra_names_the_extra_before_reading(tmp_path: Path) -> None:
+def test_a_broken_fasttext_install_is_said_before_reading(tmp_path: Path) -> None:
     """A module that refuses to import stands in for the missing package (the venv has it installed)."""
     blocked = tmp_path / "blocked"
     blocked.mkdir()
@@ -117,7 +117,7 @@ def test_fasttext_without_its_extra_names_the_extra_before_reading(tmp_path: Pat
     env = {**os.environ, "PYTHONPATH": str(blocked), "DATAPREP_RAISE_UNEXPECTED": "1"}
     done = subprocess.run([*CLI, "build", DOLLY, out, "-q", "--model", LLAMA, "--lang-detector", "fasttext"],
                           capture_output=True, text=True, env=env, timeout=300)
-    usage_error(done, "--lang-detector fasttext", "pip install 'bedrock-dataprep[fastlang]'")
+    usage_error(done, "--lang-detector fasttext", "reinstall bedrock-dataprep", "--lang-detector langdetect")
     assert not out.exists()
 
 

