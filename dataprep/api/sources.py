@@ -55,10 +55,10 @@ def _listed(items: list[Any]) -> list[Path]:
 
 def _datasets(source: Any) -> list[Path]:
     """A `datasets.Dataset` as one input, a `DatasetDict` as one input per split (in its order)."""
+    if isinstance(source, Mapping):  # a DatasetDict (a dict of Datasets, with their methods too)
+        return [MemoryRecords.of(f"<datasets.DatasetDict:{name}>", _rows(split)) for name, split in source.items()]
     if hasattr(source, "column_names") and hasattr(source, "with_format"):
         return [MemoryRecords.of("<datasets.Dataset>", _rows(source))]
-    if isinstance(source, Mapping):
-        return [MemoryRecords.of(f"<datasets.DatasetDict:{name}>", _rows(split)) for name, split in source.items()]
     raise UsageError(f"cannot read a datasets {type(source).__name__}; give a Dataset or a DatasetDict (an "
                      "IterableDataset: take rows with .take(n) and pass list(...) of them)")
 
