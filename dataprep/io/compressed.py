@@ -30,6 +30,8 @@ CODECS = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
 # build holds a file in memory: past this a compressed file is refused (split it, or decompress it first).
 MAX_DECOMPRESSED = 4 << 30
 _STEP = 16 << 20  # output produced per decompressor call
+# zstd input fed per call: zstandard cannot cap a call's output, and 1 KiB inflates to 32 MiB at the most.
+_ZSTD_FEED = 1 << 10
 # Each codec's magic bytes. None of them can start UTF-8 text (gzip, xz and zstd hold a byte no UTF-8 text
 # starts with; bzip2's header is spelt out to its block magic), so sniffing cannot mistake a text file.
 _MAGIC = (("gzip", re.compile(rb"\x1f\x8b")), ("xz", re.compile(rb"\xfd7zXZ\x00")),
@@ -139,24 +141,41 @@ def _one_stream(decompressor: _Decompressor, pending: bytes, out: bytearray, lim
 
 
 def _zstd(data: bytes, limit: int) -> Inflated:
-    """zstd through the zstandard package when it is installed; a clear message when it is not."""
+    """zstd through the zstandard package when it is installed; a clear message when it is not.
+
+    Frame by frame, like `_streams`: a frame that ends before its data does is a cut-off stream (zstandard's
+    stream reader returns what it has and no error, so a half file read as empty, or short, without a word).
+    """
     try:
         import zstandard
     except ImportError:
-        raise CompressionError("reading .zst needs the zstandard package (pip install zstandard), or "
-                               "decompress it first (zstd -d)") from None
-    import io
-
+        raise CompressionError("reading .zst needs the zstandard package (pip install 'bedrock-dataprep[zst]'), "
+                               "or decompress it first (zstd -d)") from None
     out = bytearray()
-    try:
-        with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data), read_across_frames=True) as reader:
-            while chunk := reader.read(min(_STEP, limit + 1 - len(out))):
-                out += chunk
-                if len(out) > limit:
-                    raise CompressionError(f"it decompresses to more than {limit:,} bytes; decompress or split "
-                                           "it first")
-    except zstandard.ZstdError as exc:
-        if out:
-            return Inflated(bytes(out), f"the zstd stream stops after {len(out):,} decompressed bytes ({exc})")
-        raise CompressionError(f"the zstd data is corrupt ({exc})") from None
-    return Inflated(bytes(out))
+    pos = 0
+    while True:
+        try:
+            pos, ended = _zstd_frame(zstandard.ZstdDecompressor().decompressobj(), data, pos, out, limit)
+        except zstandard.ZstdError as exc:
+            if not out:
+                raise CompressionError(f"the zstd data is corrupt ({exc})") from None
+            return Inflated(bytes(out), f"the zstd data after {len(out):,} decompressed bytes is not another "
+                                        f"zstd frame ({exc})")
+        if not ended:
+            return Inflated(bytes(out), f"the zstd stream is cut off after {len(out):,} decompressed bytes (the "
+                                        "file is incomplete)")
+        if not data[pos:].strip(b"\0"):  # trailing zero padding is not data
+            return Inflated(bytes(out))
+
+
+def _zstd_frame(frame: Any, data: bytes, pos: int, out: bytearray, limit: int) -> tuple[int, bool]:
+    """One zstd frame from `data[pos:]` into `out`, fed in small steps so the output ceiling holds (a few
+    bytes can stand for a 128 KiB block); returns where the next frame starts and whether this one ended."""
+    while not frame.eof and pos < len(data):
+        step = data[pos:pos + _ZSTD_FEED]
+        pos += len(step)
+        out += frame.decompress(step)
+        if len(out) > limit:
+            raise CompressionError(f"it decompresses to more than {limit:,} bytes (a decompression bomb, or a "
+                                   "file too large to read at once); decompress or split it first")
+    return pos - len(frame.unused_data), bool(frame.eof)
