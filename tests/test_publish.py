@@ -124,12 +124,20 @@ def test_out_that_is_a_file_is_refused(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == "a file\n"
 
 
-@pytest.mark.parametrize("url", ["s3://bucket/x", "gs://bucket/x", "https://example.com/x"])
+@pytest.mark.parametrize("url", ["gs://bucket/x", "https://example.com/x"])
 def test_remote_out_is_refused_and_creates_no_local_folder(tmp_path: Path, url: str) -> None:
     done = build(TOOLFORMER, Path(url), *NOVA, "--no-report", cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert "remote OUT" in done.stderr and "not supported yet" in done.stderr and url in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("url", ["s3://Bad_Bucket/x", "s3://ab/x", "s3://bucket/../x"])
+def test_a_malformed_s3_out_is_refused_and_creates_no_local_folder(tmp_path: Path, url: str) -> None:
+    # s3:// OUT is supported (tests/test_s3.py); a URL that cannot be one is refused before anything is made.
+    done = build(TOOLFORMER, Path(url), *NOVA, "--no-report", cwd=tmp_path)
+    assert done.returncode == 2 and ("not valid" in done.stderr or "segment" in done.stderr), done.stderr
+    assert "Traceback" not in done.stderr and list(tmp_path.iterdir()) == []
 
 
 def test_a_file_with_an_output_name_that_no_manifest_lists_is_refused(tmp_path: Path) -> None:

@@ -3,8 +3,10 @@
 A build deletes or replaces only files that an earlier dataprep manifest in OUT lists as its own
 (`manifest.owned_files`), so it refuses, before it reads any data, every OUT it could not publish into
 without touching someone else's file: an OUT that is, holds or sits inside a RAW path (symlinks resolved:
-the build would read its own outputs, or overwrite its inputs), an OUT that is a file, a remote OUT
-(`s3://…`, not supported yet), and an OUT holding a file with an output's name that no manifest lists.
+the build would read its own outputs, or overwrite its inputs), an OUT that is a file, a remote OUT (an
+`s3://…` OUT is staged in a local folder and uploaded after the build by `dataprep.io.s3.build_edges`, which
+also refuses it, before any work, without credentials, bucket or access; other schemes are not supported),
+and an OUT holding a file with an output's name that no manifest lists.
 All of these are usage errors (exit 2).
 
 `claim` then takes the lock beside OUT (one build per OUT), clears what a killed build left there, and
@@ -45,8 +47,11 @@ def check(paths: Sequence[Path], out: Path) -> Path:
     remote = _REMOTE.match(str(out))
     if remote:
         url = _REMOTE.sub(lambda m: f"{m.group(1)}://", str(out), count=1)
-        raise UsageError(f"OUT {url}: remote OUT is not supported yet; build into a local folder, then upload it "
-                         "(`dataprep job` prints the `aws s3 cp` commands)")
+        if remote.group(1).lower() == "s3":  # `dataprep.io.s3.build_edges` stages it locally and uploads it
+            raise UsageError(f"OUT {url}: the pipeline publishes into a local folder; an s3:// OUT goes through "
+                             "dataprep.io.s3.build_edges (as `dataprep build` does)")
+        raise UsageError(f"OUT {url}: remote OUT is not supported yet (only s3://); build into a local folder, "
+                         "then upload it")
     real = Path(os.path.realpath(out))
     if real.exists() and not real.is_dir():
         raise UsageError(f"OUT {out} is a file; give a folder (new, or one an earlier build wrote)")

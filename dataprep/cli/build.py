@@ -17,7 +17,7 @@ from dataprep.cli.output import fail_usage, print_findings, shell_quote, termina
 from dataprep.errors import BuildError, ConfigError, ProfileError, UsageError
 
 if TYPE_CHECKING:
-    from dataprep.build.model import BuildSettings
+    from dataprep.build.model import BuildResult, BuildSettings
     from dataprep.profiles import Profile
     from dataprep.registry import RulePolicy
 
@@ -127,29 +127,50 @@ def build(
 
 def _run_build(raw: list[Path], out: Path, profile: Profile, settings: BuildSettings, policy: RulePolicy,
                quiet: bool, reports: bool) -> None:
-    """Run the pipeline, print the summary and the findings in the written files; exit 1 when not ready."""
+    """Run the pipeline, print the summary and the findings in the written files; exit 1 when not ready.
+
+    An s3:// RAW or OUT is staged locally around the pipeline (`dataprep.io.s3.build_edges`): checked before
+    any work, RAW fetched first, OUT uploaded once the set is published.
+    """
+    from dataclasses import replace
+
     from rich.text import Text
 
     from dataprep.api import run
+    from dataprep.build.write import names
     from dataprep.cli.summary import console, print_summary, progress_bars
     from dataprep.findings import Severity
+    from dataprep.io.remote import shown_in
+    from dataprep.io.s3 import build_edges
     from dataprep.report.verdict import terminal_line
 
-    try:
-        with progress_bars(not quiet) as progress:
-            result = run(raw, out, profile, settings, policy, progress, reports=reports).result
-    except BuildError as exc:
-        typer.echo(f"dataprep: build stopped: {terminal_safe(str(exc))}", err=True)
-        raise typer.Exit(1) from None
-    print_summary(result, out)
-    print_findings([f for f in result.findings if f.severity >= Severity.WARNING and f.path.startswith(str(out))],
-                   err=True, bare_whole_file=True)
-    ready, headline, step = terminal_line(result, out)
+    with build_edges(raw, out, names(settings, reports)) as edges:
+        try:
+            with progress_bars(not quiet) as progress:
+                result = run(edges.raw, edges.out, profile, settings, policy, progress, reports=reports).result
+        except BuildError as exc:
+            edges.upload()  # a stopped build still publishes its ledger, reports and manifest
+            typer.echo(f"dataprep: build stopped: {terminal_safe(shown_in(str(exc)))}", err=True)
+            raise typer.Exit(1) from None
+        edges.upload()
+        print_summary(result, edges.out)
+        print_findings([replace(f, path=shown_in(f.path)) for f in result.findings
+                        if f.severity >= Severity.WARNING and f.path.startswith(str(edges.out))],
+                       err=True, bare_whole_file=True)
+        ready, headline, step = (shown_in(text) if isinstance(text, str) else text
+                                 for text in terminal_line(result, edges.out))
     console.print(Text(terminal_safe(headline), style="green" if ready else "red"))
     console.print(Text(terminal_safe(step)))
     if result.errors or not ready:
         raise typer.Exit(1)
+    typer.echo(_written_line(result, edges.remote_out or out, edges.remote_out is not None, profile, reports))
+
+
+def _written_line(result: BuildResult, out: object, remote: bool, profile: Profile, reports: bool) -> str:
+    """What the build wrote (or uploaded, to an s3:// OUT) and the command that checks it next."""
     written = ", ".join(entry["file"] for entry in result.manifest["outputs"].values())
-    shown = terminal_safe(str(out))
-    typer.echo(f"wrote {shown}/ ({written}, manifest.json{', reports' if reports else ''}); check it with: "
-               f"dataprep validate {shell_quote(shown)} --model {profile.id} --task {result.spec.task}")
+    where = terminal_safe(str(out))
+    check = f"dataprep job {shell_quote(where)} --role-arn ROLE_ARN" if remote else \
+        f"dataprep validate {shell_quote(where)} --model {profile.id} --task {result.spec.task}"
+    return (f"{'uploaded to' if remote else 'wrote'} {where}/ ({written}, manifest.json"
+            f"{', reports' if reports else ''}); check it with: {check}")

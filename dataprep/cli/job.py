@@ -6,8 +6,9 @@ validate` load this module too, and the checks (with botocore's service model) a
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -17,13 +18,17 @@ from dataprep.findings import Severity
 
 if TYPE_CHECKING:
     from dataprep.findings import Finding
+    from dataprep.io.remote import S3Url
     from dataprep.job import JobPlan, JobRequest
 
 
 def job(
-    out: Annotated[Path, typer.Argument(help="A folder written by `dataprep build` (holds manifest.json).")],
-    s3_uri: Annotated[str, typer.Option("--s3-uri", help="S3 folder the files go to: s3://BUCKET/PREFIX/.")],
+    out: Annotated[Path, typer.Argument(help=(
+        "A folder written by `dataprep build` (holds manifest.json), or the s3://BUCKET/PREFIX it uploaded to."))],
     role_arn: Annotated[str, typer.Option("--role-arn", help="IAM service role Bedrock assumes for the job.")],
+    s3_uri: Annotated[str | None, typer.Option("--s3-uri", help=(
+        "S3 folder the files go to: s3://BUCKET/PREFIX/ (an s3:// OUT: where they already are)."),
+        show_default=False)] = None,
     model: Annotated[
         str | None, typer.Option("--model", "-m", help="Model profile id; must match the build (default: its profile).")
     ] = None,
@@ -48,21 +53,49 @@ def job(
 ) -> None:
     """Write OUT/job.json, a checked CreateModelCustomizationJob request. Exit 0 ready, 1 not ready, 2 usage."""
     from dataprep import job as jobs
+    from dataprep.io.remote import is_s3
+    from dataprep.io.s3 import job_edges
 
-    if not out.is_dir():
+    if not is_s3(out) and not out.is_dir():
         fail_usage(f"{out}: no such folder; pass the OUT folder of `dataprep build`")
+    if not is_s3(out) and s3_uri is None:
+        fail_usage("--s3-uri is required for a local OUT: the S3 folder the files go to, s3://BUCKET/PREFIX/")
     flags = {"epochCount": epochs, "batchSize": batch_size, "learningRate": learning_rate,
              "learningRateWarmupSteps": warmup_steps}
-    request = jobs.JobRequest(
-        out=out, s3_uri=s3_uri, role_arn=role_arn, hyperparameters=_hyperparameters(flags, hyperparameter or []),
-        kms_key_id=kms_key_id, job_name=job_name, model_name=model_name, subnet_ids=vpc_subnet or [],
-        security_group_ids=vpc_security_group or [],
-    )
-    plan = _plan(request, model, profile_file, config)
-    if not plan.ready:
-        _refuse(plan.findings)
-    print_findings(plan.findings, bare_whole_file=True)
-    _write(plan, out)
+    hyperparameters = _hyperparameters(flags, hyperparameter or [])
+    try:
+        with job_edges(out) as (folder, remote, s3):  # an s3:// OUT: its manifest and files, fetched
+            request = jobs.JobRequest(
+                out=folder, s3_uri=_remote_uri(s3_uri, remote), role_arn=role_arn, hyperparameters=hyperparameters,
+                kms_key_id=kms_key_id, job_name=job_name, model_name=model_name, subnet_ids=vpc_subnet or [],
+                security_group_ids=vpc_security_group or [],
+            )
+            plan = _plan(request, model, profile_file, config)
+            if not plan.ready:
+                _refuse(plan.findings)
+            print_findings(_shown(plan.findings), bare_whole_file=True)
+            _write(plan, folder, remote, s3)
+    except UsageError as exc:
+        fail_usage(str(exc))
+
+
+def _remote_uri(s3_uri: str | None, remote: S3Url | None) -> str:
+    """The request's S3 folder: an s3:// OUT's own (a different --s3-uri is refused), else --s3-uri."""
+    if remote is None:
+        return s3_uri or ""
+    own = f"{remote}/"
+    if s3_uri is not None and s3_uri.rstrip("/") != str(remote):
+        raise UsageError(f"--s3-uri {s3_uri}: the files are already in {own} (OUT); drop --s3-uri")
+    return own
+
+
+def _shown(findings: list[Finding]) -> list[Finding]:
+    """Findings about an s3:// OUT's local copy name the objects instead."""
+    from dataclasses import replace
+
+    from dataprep.io.remote import shown_in
+
+    return [replace(f, path=shown_in(f.path), message=shown_in(f.message)) for f in findings]
 
 
 def _plan(request: JobRequest, model: str | None, profile_file: list[Path] | None, config: Path | None) -> JobPlan:
@@ -84,9 +117,13 @@ def _plan(request: JobRequest, model: str | None, profile_file: list[Path] | Non
         fail_usage(f"{exc.filename or request.out}: cannot read: {exc.strerror or exc}")
 
 
-def _write(plan: JobPlan, out: Path) -> None:
-    """Write job.json, then say what it asks for and the commands that upload the data and submit the job."""
+def _write(plan: JobPlan, out: Path, remote: S3Url | None = None, s3: Any = None) -> None:
+    """Write job.json, then say what it asks for and the commands that upload the data and submit the job.
+
+    For an s3:// OUT job.json is uploaded beside the files (with its SHA-256), and only the submit is left.
+    """
     from dataprep import job as jobs
+    from dataprep.io.remote import shown_in
 
     job_file = out / jobs.JOB_FILE
     try:
@@ -94,7 +131,18 @@ def _write(plan: JobPlan, out: Path) -> None:
     except OSError as exc:
         fail_usage(f"{job_file}: cannot write: {exc.strerror or exc}")
     for line in jobs.summary_lines(plan):
-        typer.echo(terminal_safe(line))
+        typer.echo(terminal_safe(shown_in(line)))
+    if remote is not None:
+        from dataprep.io.files import sha256_of
+        from dataprep.io.s3 import put_verified
+
+        put_verified(s3, remote.child(jobs.JOB_FILE), job_file, sha256_of(job_file))
+        typer.echo(f"wrote {terminal_safe(str(remote.child(jobs.JOB_FILE)))}\n\n"
+                   "The data is uploaded; submit the job (in the bucket's Region):")
+        for command in (f"aws s3 cp {shlex.quote(str(remote.child(jobs.JOB_FILE)))} {jobs.JOB_FILE}",
+                        f"aws bedrock create-model-customization-job --cli-input-json file://{jobs.JOB_FILE}"):
+            typer.echo(f"  {terminal_safe(command)}")
+        return
     typer.echo(f"wrote {terminal_safe(str(job_file))}\n\n"
                "Upload the data, then submit the job (in the bucket's Region):")
     for command in jobs.aws_commands(plan, job_file):
@@ -117,7 +165,7 @@ def _hyperparameters(flags: dict[str, float | None], pairs: list[str]) -> dict[s
 
 def _refuse(findings: list[Finding]) -> NoReturn:
     """Exit 1 with the findings: the data or the request is not ready, and job.json is not written."""
-    print_findings(findings, bare_whole_file=True)
+    print_findings(_shown(findings), bare_whole_file=True)
     typer.echo(f"{count(findings, Severity.ERROR)} error(s): the request is not ready and job.json was not written; "
                "`dataprep rules CODE` explains a code", err=True)
     raise typer.Exit(1)

@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dataprep.cli.output import terminal_safe
+from dataprep.io.remote import shown
 from dataprep.registry import rule
 
 if TYPE_CHECKING:
@@ -144,7 +145,8 @@ def print_summary(result: BuildResult, out: Path) -> None:
     console.print(f"languages ({result.settings.lang_detector}): {mix}")
     _print_skipped(result)
     if (out / "report.html").exists():
-        uri = terminal_safe((out / "report.html").resolve().as_uri())
+        page = out / "report.html"
+        uri = terminal_safe(page.resolve().as_uri() if shown(page) == str(page) else shown(page))
         console.print(Text(f"report: {uri} (also report.json, expectations.json)"))
     console.print(Text(f"{records_line(result)}; tokens counted with {result.token_counter}"))
 
@@ -197,7 +199,7 @@ def _stages(result: BuildResult) -> Table:
 
 def _path(path: Path) -> Text:
     """A path as plain text: `run[/x]` is a folder name, not Rich markup, and its escape sequences are dropped."""
-    return Text(terminal_safe(str(path)))
+    return Text(terminal_safe(shown(path)))  # an s3:// OUT's local stage shows as the OUT
 
 
 def _n(value: int) -> str:

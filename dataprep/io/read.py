@@ -31,6 +31,7 @@ from dataprep.io.files import FileIdentity, changed
 from dataprep.io.importers import Convert, converters
 from dataprep.io.mapping import ReadOptions
 from dataprep.io.paths import Skipped, scan_inputs
+from dataprep.io.remote import local, shown
 from dataprep.io.reshape import reshape
 from dataprep.parallel import Advance, no_advance
 from dataprep.registry import RulePolicy, registry
@@ -72,7 +73,7 @@ class InputFile:
         """None while the file still holds the bytes the build parsed; else a one-line reason naming it."""
         if self.identity is None:
             return None
-        why = changed(Path(self.path), self.identity)
+        why = changed(Path(local(self.path)), self.identity)
         return None if why is None else f"{self.path} changed during the build: {why}"
 
 
@@ -111,7 +112,7 @@ def read_sources(paths: Sequence[Path], policy: RulePolicy, options: ReadOptions
     advance(0, total=len(scan.files))
     outcome = ReadOutcome(skipped=scan.skipped)
     for skipped in scan.skipped:
-        policy.add(outcome.findings, skipped.path, 0, 0, skipped.code, f"skipped: {skipped.reason}")
+        policy.add(outcome.findings, shown(skipped.path), 0, 0, skipped.code, f"skipped: {skipped.reason}")
     table = converters(options.hh_side)
     for path in scan.files:
         _read_file(path, policy, outcome, options, table)
@@ -123,7 +124,7 @@ def read_sources(paths: Sequence[Path], policy: RulePolicy, options: ReadOptions
 def _read_file(path: Path, policy: RulePolicy, outcome: ReadOutcome, options: ReadOptions,
                table: dict[str, Convert]) -> None:
     """One file's records appended to the outcome, with the file's InputFile."""
-    source = str(path)
+    source = shown(path)  # an s3:// input is read from its local copy under its own name
     start = len(outcome.records)
     contents = read_file(path, policy, source, outcome.findings)
     entries, mapping = reshape(contents.entries, options, source, inner_suffix(path))
@@ -149,7 +150,7 @@ def original_lines(path: str, lines: set[int]) -> dict[int, str]:
     found: dict[int, str] = {}
     expected = _DIGESTS.get(path)
     sha = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open(local(path), "rb") as fh:
         for number, raw in enumerate(fh, start=1):
             sha.update(raw)
             if number in lines:

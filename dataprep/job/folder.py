@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dataprep.errors import JobUsageError, ManifestError, NotReady, UnknownModelError
 from dataprep.findings import Finding, Severity
+from dataprep.io.remote import S3Url, is_s3, parse_s3, shown
 from dataprep.job.problems import Add
 from dataprep.manifest import MANIFEST_NAME, BuiltProfile, Manifest, OutputFile, read_manifest, verify_outputs
 from dataprep.profiles import Profile, TaskSpec, resolve_model
@@ -75,7 +76,40 @@ def check_hashes(out: Path, outputs: Mapping[str, OutputFile], add: Add) -> None
     for name, entry in outputs.items():
         path = str(out / entry["file"])
         for problem in verify_outputs(out, {name: entry}):
-            add(path, "DP602", problem.removeprefix(f"{path}: "))
+            add(shown(path), "DP602", problem.removeprefix(f"{path}: "))
+    if is_s3(shown(out)):
+        check_stored_checksums(parse_s3(shown(out), "OUT"), outputs, add)
+
+
+def check_stored_checksums(url: S3Url, outputs: Mapping[str, OutputFile], add: Add) -> None:
+    """An s3:// OUT: the SHA-256 S3 verified and keeps for each object must be the manifest's (DP602).
+
+    The local copies the job read were hashed above; this is S3's own record of what was uploaded, so an
+    object replaced without a checksum, or with other bytes, is named even before its copy is compared.
+    """
+    from dataprep.io.s3 import client, stored_sha256
+
+    s3 = client(f"OUT {url}")
+    for entry in outputs.values():
+        where = url.child(entry["file"])
+        stored = stored_sha256(s3, where) if _exists(s3, where) else entry["sha256"]  # missing: said above
+        if stored is None:
+            add(str(where), "DP602", "S3 keeps no SHA-256 checksum for it (uploaded without one); upload it "
+                "again with `dataprep build ... s3://…` or `aws s3 cp --checksum-algorithm SHA256`")
+        elif stored != entry["sha256"]:
+            add(str(where), "DP602", f"the SHA-256 S3 keeps ({stored[:12]}…) differs from {MANIFEST_NAME} "
+                f"({entry['sha256'][:12]}…); the object changed after the build — rebuild it")
+
+
+def _exists(s3: object, url: S3Url) -> bool:
+    """True when the object is there (a missing one is already a DP602 from its missing local copy)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        s3.head_object(Bucket=url.bucket, Key=url.key)  # type: ignore[attr-defined]
+    except ClientError:
+        return False
+    return True
 
 
 def check_model_status(profile: Profile, add: Add) -> None:
