@@ -187,7 +187,8 @@ def test_an_upload_stops_before_the_manifest_when_a_file_is_not_the_manifests(aw
                                                                               tmp_path: Path) -> None:
     from dataprep.errors import UsageError
     from dataprep.io.remote import S3Url
-    from dataprep.io.s3 import client, upload_out
+    from dataprep.io.s3 import client
+    from dataprep.io.s3_upload import upload_out
 
     s3 = _client()
     _bucket(s3, "half-sent")
@@ -257,3 +258,29 @@ def test_no_credentials_no_network_and_refused_credentials_are_one_line(server: 
         lines = job.stderr.strip().splitlines()
         assert job.returncode == 2 and len(lines) == 1 and expected in lines[0], job.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_above_the_part_size_goes_in_parts_each_checked_by_s3(aws: dict[str, str], tmp_path: Path) -> None:
+    from dataprep.errors import UsageError
+    from dataprep.io.remote import S3Url
+    from dataprep.io.s3 import client
+    from dataprep.io.s3_upload import put_verified, stored_sha256
+
+    s3 = _client()
+    _bucket(s3, "in-parts")
+    block = hashlib.sha256(b"seed").digest() * (1 << 15)  # 1 MiB of fixed bytes
+    data = b"".join(bytes([i]) + block for i in range(11))  # 11 MiB and 11 bytes: three parts of 5 MiB
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    dataprep_client = client("test")
+    put_verified(dataprep_client, S3Url("in-parts", "big/train.jsonl"), path, sha256, part_size=5 << 20)
+    head = s3.head_object(Bucket="in-parts", Key="big/train.jsonl", ChecksumMode="ENABLED")
+    assert head["ETag"].strip('"').endswith("-3") and head["ContentLength"] == len(data)
+    assert s3.get_object(Bucket="in-parts", Key="big/train.jsonl")["Body"].read() == data
+    assert stored_sha256(dataprep_client, S3Url("in-parts", "big/train.jsonl")) == sha256
+    # Bytes that are not the manifest's: the upload is aborted, no object and no open upload is left.
+    with pytest.raises(UsageError, match="changed while it was sent"):
+        put_verified(dataprep_client, S3Url("in-parts", "big/other.jsonl"), path, "0" * 64, part_size=5 << 20)
+    assert "other.jsonl" not in _objects(s3, "in-parts", "big")
+    assert s3.list_multipart_uploads(Bucket="in-parts").get("Uploads", []) == []

@@ -53,8 +53,8 @@ def job(
 ) -> None:
     """Write OUT/job.json, a checked CreateModelCustomizationJob request. Exit 0 ready, 1 not ready, 2 usage."""
     from dataprep import job as jobs
-    from dataprep.io.remote import is_s3
-    from dataprep.io.s3 import job_edges
+    from dataprep.io.remote import is_s3, parse_s3
+    from dataprep.io.s3_edges import job_edges
 
     if not is_s3(out) and not out.is_dir():
         fail_usage(f"{out}: no such folder; pass the OUT folder of `dataprep build`")
@@ -64,9 +64,10 @@ def job(
              "learningRateWarmupSteps": warmup_steps}
     hyperparameters = _hyperparameters(flags, hyperparameter or [])
     try:
+        uri = _remote_uri(s3_uri, parse_s3(out, "OUT") if is_s3(out) else None)
         with job_edges(out) as (folder, remote, s3):  # an s3:// OUT: its manifest and files, fetched
             request = jobs.JobRequest(
-                out=folder, s3_uri=_remote_uri(s3_uri, remote), role_arn=role_arn, hyperparameters=hyperparameters,
+                out=folder, s3_uri=uri, role_arn=role_arn, hyperparameters=hyperparameters,
                 kms_key_id=kms_key_id, job_name=job_name, model_name=model_name, subnet_ids=vpc_subnet or [],
                 security_group_ids=vpc_security_group or [],
             )
@@ -134,7 +135,7 @@ def _write(plan: JobPlan, out: Path, remote: S3Url | None = None, s3: Any = None
         typer.echo(terminal_safe(shown_in(line)))
     if remote is not None:
         from dataprep.io.files import sha256_of
-        from dataprep.io.s3 import put_verified
+        from dataprep.io.s3_upload import put_verified
 
         put_verified(s3, remote.child(jobs.JOB_FILE), job_file, sha256_of(job_file))
         typer.echo(f"wrote {terminal_safe(str(remote.child(jobs.JOB_FILE)))}\n\n"

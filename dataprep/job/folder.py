@@ -87,7 +87,8 @@ def check_stored_checksums(url: S3Url, outputs: Mapping[str, OutputFile], add: A
     The local copies the job read were hashed above; this is S3's own record of what was uploaded, so an
     object replaced without a checksum, or with other bytes, is named even before its copy is compared.
     """
-    from dataprep.io.s3 import client, stored_sha256
+    from dataprep.io.s3 import client
+    from dataprep.io.s3_upload import stored_sha256
 
     s3 = client(f"OUT {url}")
     for entry in outputs.values():
@@ -105,10 +106,15 @@ def _exists(s3: object, url: S3Url) -> bool:
     """True when the object is there (a missing one is already a DP602 from its missing local copy)."""
     from botocore.exceptions import ClientError
 
-    try:
-        s3.head_object(Bucket=url.bucket, Key=url.key)  # type: ignore[attr-defined]
-    except ClientError:
-        return False
+    from dataprep.io.s3 import calling
+
+    with calling(str(url)):
+        try:
+            s3.head_object(Bucket=url.bucket, Key=url.key)  # type: ignore[attr-defined]
+        except ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code")) in ("404", "NoSuchKey"):
+                return False
+            raise
     return True
 
 
