@@ -62,28 +62,38 @@ def _page_chunks(corpora: Path) -> list[tuple[str, str, str]]:
     """(source, title, chunk) of every guide page, the source naming the page and the chunk's number."""
     rows = []
     for source, page in src.sagemaker_pages(corpora):
-        title = next((line.lstrip("# ").strip() for line in page.splitlines() if line.startswith("# ")), "")
+        heading = next((line.lstrip("# ") for line in page.splitlines() if line.startswith("# ")), "")
+        title = re.sub(r"\\(.)", r"\1", re.sub(r"<a name=[^>]*></a>", "", heading)).strip()
         for n, chunk in enumerate(chunks(_render(page)), 1):
             rows.append((f"{source}:chunk{n}", title, chunk))
     return rows
 
 
-def _kind(chunk: str) -> str:
-    if "```" in chunk:
-        return "code blocks (fences and JSON punctuation lines repeat)"
-    if chunk.count("|") >= 12:
-        return "a reference table"
-    return "repeated procedure steps or reference entries"
+def _table_rows(chunk: str) -> int:
+    return sum(1 for line in chunk.splitlines() if " | " in line)
+
+
+def _prose_repeats(chunk: str) -> float:
+    """`duplicated_fraction` over prose lines of 30+ characters of a chunk without code."""
+    return 0.0 if "```" in chunk else duplicated_fraction("\n".join(
+        line for line in chunk.splitlines() if len(line.strip()) >= 30))
 
 
 def pretraining_set(corpora: Path) -> ItemSet:
     out = ItemSet()
-    rows = _page_chunks(corpora)
-    ranked = sorted(rows, key=lambda r: (-duplicated_fraction(r[2]), r[0]))
-    for source, _, chunk in ranked[:240]:
-        if len(chunk) >= 300:
-            out.add(chunk, False, f"clean guide text whose repeated lines are {_kind(chunk)} "
-                    f"({duplicated_fraction(chunk):.0%} of characters in repeated lines)", source)
+    rows = [row for row in _page_chunks(corpora) if len(row[2]) >= 300]
+    prose = sorted((r for r in rows if _prose_repeats(r[2]) > 0), key=lambda r: (-_prose_repeats(r[2]), r[0]))
+    for source, _, chunk in prose[:80]:
+        out.add(chunk, False, "clean guide text whose repeated sentences are procedure steps or notes written "
+                f"once per tab/section ({_prose_repeats(chunk):.0%} of prose in repeated lines)", source)
+    tables = sorted(rows, key=lambda r: (-_table_rows(r[2]), r[0]))
+    for source, _, chunk in tables[:60]:
+        out.add(chunk, False, f"a clean reference page: a table of {_table_rows(chunk)} rows with the same "
+                "cell structure", source)
+    code = sorted((r for r in rows if "```" in r[2]), key=lambda r: (-duplicated_fraction(r[2]), r[0]))
+    for source, _, chunk in code[:110]:
+        out.add(chunk, False, "clean guide text with code whose fences and JSON/punctuation lines repeat "
+                f"({duplicated_fraction(chunk):.0%} of characters in repeated lines)", source)
     _plant_junk(out, rows, random.Random(412))
     return out
 

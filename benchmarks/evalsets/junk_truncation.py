@@ -41,9 +41,17 @@ READ: dict[str, tuple[bool, str]] = {
     "fence": (False, "read: ends with a full stop; a stray triple backtick is not an open code block"),
     "code": (False, "read: ends with a complete line of code"),
     "cut-row": (True, "read: stops in the middle of a table row"),
+    "cut-url": (True, "read: stops inside a URL (`https://www.nbc`)"),
+    "cut-tag": (True, "read: stops on a bare `#` starting the next hashtag"),
 }
 # (source, last 30 characters) -> a READ code, or None to leave the item out: the labels changed after reading.
 OVERRIDES: dict[tuple[str, str], str | None] = {
+    (_OA + "82", "od basis for a story like this"): "stop",
+    (_HH + "1157", " you want to proceed with this"): "question",
+    (_HH + "2091", "n give you good advice on this"): "stop",
+    (_HH + "1534", "of your arson: https://www.nbc"): "cut-url",
+    (_LF + "dpo_en_demo.json:289", "n_bisnis #penghasilan1miliar #"): "cut-tag",
+    (_LF + "dpo_en_demo.json:228", "le.log('\\n');\n  });\n}\n\nmain();"): "code",
     (_OA + '5', 't successful companies use PHP'): 'stop',
     (_OA + '21', 'p install gspread oauth2client'): 'cmd',
     (_OA + '21', "eadsheet's metadata and sheets"): 'list',
@@ -127,7 +135,7 @@ def ending(text: str, poem: bool = False) -> tuple[bool, str] | None:
         return True, "stops inside an unclosed code block"
     if re.fullmatch(r"\d+[.)]?", last):
         return True, "stops right after a list number, before the item"
-    if last[-1] in ",;(-\u2013" or _FUNCTION_END.search(last) or _unbalanced(last):
+    if last[-1] in ",(-\u2013" or _FUNCTION_END.search(last) or _unbalanced(last):
         return True, f"stops mid-sentence on {last.split()[-1]!r}"
     if (why := _complete(last, previous, poem)) is not None:
         return False, why
