@@ -1,16 +1,24 @@
-"""Reports written by a process that starts with the build, so their imports cost no wall time.
+"""Reports written with a process that starts with the build, so great-expectations' import costs no wall time.
 
-great-expectations, pandas and matplotlib take ~2.2 s to import and a GX context more to make: on a small
-build that was most of the time reports added (a 5-record build took 4.7 s with reports, 1.2 s without).
-A child process started when the build starts pays that on the other core while the pipeline runs, then
-receives the finished `BuildResult` (one pickle, so the identities the report relies on hold) and writes the
-three files into the staging folder. The files are the same bytes as written in-process: the child calls the
-same `write_reports`. If the child cannot start or dies, the reports are written in-process instead.
+great-expectations takes ~1.4 s to import with its unused parts deferred (2.3 s without), longer than a
+small build's whole pipeline. A child process started when the build command starts imports it, with
+pandas and a GX context, on the other core while the pipeline runs. It needs nothing of the build: the
+build sends it `expectations.job(result)` (each split's columns and the suites' plan, plain data), and it
+runs the suites, writes expectations.json into the staging folder and sends back the `Outcome`. While it
+validates, the build imports matplotlib (the parent has nothing else to do then, and already holds
+everything report.json is made of), then writes report.json and report.html from the outcome.
+
+Splitting the work this way keeps the child's path short: unpickling a whole `BuildResult` there imported
+the build's modules again (datasketch and scipy.integrate among them, ~0.3 s), and matplotlib (~0.4 s) ran
+after GX on the same core. The bytes are those `write_reports` writes in one process (the same functions
+make them); if the child cannot start or dies, `write_reports` writes the three files in-process instead.
 """
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -24,6 +32,7 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
     from dataprep.build.model import BuildResult
+    from dataprep.report.expectations import Outcome
 
 
 def _reduce_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
@@ -46,31 +55,55 @@ class RemoteTraceback(Exception):
 
 
 def _warm() -> None:
-    """Import what the reports use and make the GX context (cached per process)."""
-    from dataprep.report import charts, expectations
+    """The child's warm-up: import great-expectations and make its context (cached per process)."""
+    from dataprep.io.write import dumps_pretty  # noqa: F401  (expectations.json is written with it)
+    from dataprep.report import expectations
 
     expectations._batches()
-    charts.warm()
 
 
 def _serve(conn: Connection) -> None:
-    """The child: warm up, then write the reports for the one result it is sent (None: nothing to write)."""
+    """The child: warm up, then run the one GX job it is sent, writing expectations.json (None: no job)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends this process
     _no_tqdm_semaphore()
     with suppress(Exception):
         _warm()  # a failure here is raised again, with its traceback, by the job below
-    try:
+    with suppress(EOFError):  # EOF: the build ended (or was killed) before its reports were needed
         job = conn.recv()
-    except EOFError:  # the build ended (or was killed) before its reports were needed
-        return
-    if job is None:
-        return
-    from dataprep.report import write_reports
+        if job is not None:
+            _answer(conn, *job)
+    # Gone at once: the parent has all it needs, and tearing down an interpreter that holds GX takes ~0.5 s,
+    # which the build waited for (its `close` joins this process).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _answer(conn: Connection, work: Any, folder: Path) -> None:
+    """Run the suites and write expectations.json; send the outcome, or the exception with its traceback."""
+    from dataprep.io.write import dumps_pretty
+    from dataprep.report import EXPECTATIONS_JSON, expectations
 
     try:
-        conn.send(("ok", write_reports(*job)))
+        outcome = expectations.run_job(work)
+        (folder / EXPECTATIONS_JSON).write_text(dumps_pretty(expectations.suite_document(outcome)), encoding="utf-8",
+                                                newline="\n")
+        conn.send(("ok", outcome))
     except Exception as exc:  # sent back to the parent, which raises it as if raised there
         _send_error(conn, exc)
+
+
+def _write_page(result: BuildResult, outcome: Outcome, folder: Path) -> list[str]:
+    """report.json and report.html, after the child wrote expectations.json: as `write_reports` writes them."""
+    from dataprep.io.write import dumps_pretty
+    from dataprep.report import NAMES, REPORT_HTML, REPORT_JSON
+    from dataprep.report.build import build_report
+    from dataprep.report.html import render
+
+    report = build_report(result, outcome)
+    (folder / REPORT_JSON).write_text(dumps_pretty(report), encoding="utf-8", newline="\n")
+    (folder / REPORT_HTML).write_text(render(report), encoding="utf-8", newline="\n")
+    return list(NAMES)
 
 
 def _no_tqdm_semaphore() -> None:
@@ -93,7 +126,7 @@ def _send_error(conn: Connection, exc: Exception) -> None:
 
 
 class ReportWriter:
-    """`writer(result, folder)` writes the reports, in the child started by `__init__` when there is one."""
+    """`writer(result, folder)` writes the reports, with the child started by `__init__` when there is one."""
 
     def __init__(self) -> None:
         import multiprocessing
@@ -113,24 +146,35 @@ class ReportWriter:
             self.close()
 
     def __call__(self, result: BuildResult, folder: Path) -> list[str]:
-        from dataprep.report import write_reports
+        from dataprep.report import charts, expectations, write_reports
 
-        reply = self._ask(result, folder)
+        if not self._send((expectations.job(result), folder)):
+            return write_reports(result, folder)
+        charts.warm()  # matplotlib imports here while the child validates
+        reply = self._receive()
         if reply is None:
             return write_reports(result, folder)
         if reply[0] == "ok":
-            names: list[str] = reply[1]
-            return names
+            return _write_page(result, reply[1], folder)
         error: Exception = reply[1]
         error.__cause__ = RemoteTraceback(reply[2])
         raise error
 
-    def _ask(self, result: BuildResult, folder: Path) -> tuple[Any, ...] | None:
-        """The child's reply, or None when there is no child or it died before replying."""
+    def _send(self, job: tuple[Any, ...]) -> bool:
+        """Give the child its job; False when there is no child or it is gone."""
         if self._conn is None:
-            return None
+            return False
         try:
-            self._conn.send((result, folder))
+            self._conn.send(job)
+        except OSError:
+            self.close()
+            return False
+        return True
+
+    def _receive(self) -> tuple[Any, ...] | None:
+        """The child's reply, or None when it died before replying."""
+        assert self._conn is not None
+        try:
             reply: tuple[Any, ...] = self._conn.recv()
         except (EOFError, OSError):
             self.close()
@@ -158,7 +202,7 @@ _early: list[ReportWriter] = []
 @contextmanager
 def started_early(enabled: bool) -> Iterator[None]:
     """Start the report child now, before the command imports the pipeline (polars, numpy: ~1.4 s), so the
-    child's warm-up (great-expectations alone imports in 2-4 s) has that much more of the build to hide in;
+    child's warm-up (great-expectations imports in ~1.4 s) has that much more of the build to hide in;
     the build's `report_writer` takes it. A child nobody took (the build stopped first) is ended here."""
     if not enabled:
         yield
