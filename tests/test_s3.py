@@ -45,42 +45,44 @@ def _isolated_env(tmp: Path, endpoint: str, keys: bool = True) -> dict[str, str]
     return env
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """moto_server on a free port of 127.0.0.1, for this module; its endpoint URL."""
+@contextlib.contextmanager
+def _moto_server(log: Path, **env: str) -> Iterator[str]:
+    """moto_server on a free port of 127.0.0.1 (our own child process, ended by its pid); its endpoint URL."""
     executable = shutil.which("moto_server", path=str(Path(sys.executable).parent)) or shutil.which("moto_server")
     if executable is None:
         pytest.fail("moto_server not found: install the dev extra (pip install -e '.[dev]')")
     port = _free_port()
-    log = tmp_path_factory.mktemp("moto") / "server.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen([executable, "-H", "127.0.0.1", "-p", str(port)], stdout=out, stderr=out)
-    endpoint = f"http://127.0.0.1:{port}"
+        process = subprocess.Popen([executable, "-H", "127.0.0.1", "-p", str(port)], stdout=out, stderr=out,
+                                   env={**os.environ, **env})
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"moto_server exited: {log.read_text(errors='replace')}")
-            time.sleep(0.1)
     try:
-        yield endpoint
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"moto_server did not start: {log.read_text(errors='replace')}")
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The module's S3 server (no IAM: any key is accepted)."""
+    with _moto_server(tmp_path_factory.mktemp("moto") / "server.log") as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
 def aws(server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """This test's environment (also set in this process, for the in-process CLI and the test's client)."""
     env = _isolated_env(tmp_path, server)
-    for key in [k for k in os.environ if k.startswith("AWS_")]:
-        monkeypatch.delenv(key)
-    for key, value in env.items():
-        if key.startswith("AWS_"):
-            monkeypatch.setenv(key, value)
+    _use(env, monkeypatch)
     return env
 
 
@@ -244,19 +246,29 @@ def test_s3_problems_are_one_line_and_exit_2_before_any_work(aws: dict[str, str]
     assert list(tmp_path.iterdir()) == []  # no OUT, no s3: folder, no staging left
 
 
-def test_no_credentials_no_network_and_refused_credentials_are_one_line(server: str, tmp_path: Path) -> None:
+def _use(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's AWS settings become `env`'s (for the in-process command line)."""
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        if key.startswith("AWS_"):
+            monkeypatch.setenv(key, value)
+
+
+def test_no_credentials_and_no_network_are_one_line_before_any_work(server: str, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     raw = FINETUNE / "prompt_completion.jsonl"
     cases = [
-        (_isolated_env(tmp_path, server, keys=False), "s3://somewhere/out", "no AWS credentials found"),
-        (_isolated_env(tmp_path, f"http://127.0.0.1:{_free_port()}"), "s3://somewhere/out", "cannot reach S3 at"),
+        (_isolated_env(tmp_path, server, keys=False), "OUT s3://somewhere/out: no AWS credentials found"),
+        (_isolated_env(tmp_path, f"http://127.0.0.1:{_free_port()}"), "OUT s3://somewhere/out: cannot reach S3 at"),
     ]
-    for env, out, expected in cases:
-        done = _run(env, tmp_path, "build", raw, out, "--model", MODEL, "-q", "--no-report")
-        lines = done.stderr.strip().splitlines()
-        assert done.returncode == 2 and len(lines) == 1 and expected in lines[0], done.stderr
-        job = _run(env, tmp_path, "job", out, "--role-arn", ROLE)
-        lines = job.stderr.strip().splitlines()
-        assert job.returncode == 2 and len(lines) == 1 and expected in lines[0], job.stderr
+    for env, expected in cases:
+        _use(env, monkeypatch)
+        for args in (["build", raw, "s3://somewhere/out", "--model", MODEL, "-q", "--no-report"],
+                     ["job", "s3://somewhere/out", "--role-arn", ROLE]):
+            done = invoke(*args, cwd=tmp_path)
+            lines = done.stderr.strip().splitlines()
+            assert done.exit_code == 2 and len(lines) == 1 and expected in lines[0], done.stderr
     assert list(tmp_path.iterdir()) == []
 
 
@@ -284,3 +296,30 @@ def test_a_file_above_the_part_size_goes_in_parts_each_checked_by_s3(aws: dict[s
         put_verified(dataprep_client, S3Url("in-parts", "big/other.jsonl"), path, "0" * 64, part_size=5 << 20)
     assert "other.jsonl" not in _objects(s3, "in-parts", "big")
     assert s3.list_multipart_uploads(Bucket="in-parts").get("Uploads", []) == []
+
+
+def test_access_denied_is_one_line_before_any_work(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # A server that checks IAM after its first three requests: a bucket, and a user with a key and no policy.
+    log = tmp_path_factory.mktemp("moto-iam") / "server.log"
+    with _moto_server(log, INITIAL_NO_AUTH_ACTION_COUNT="3") as endpoint:
+        import botocore.session
+
+        session = botocore.session.Session()
+        admin = {"endpoint_url": endpoint, "region_name": "us-east-1", "aws_access_key_id": "admin",
+                 "aws_secret_access_key": "admin"}
+        session.create_client("s3", **admin).create_bucket(Bucket="locked")
+        iam = session.create_client("iam", **admin)
+        iam.create_user(UserName="nobody")
+        key = iam.create_access_key(UserName="nobody")["AccessKey"]
+        env = {**_isolated_env(tmp_path, endpoint, keys=False), "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+               "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+        cwd = tmp_path / "cwd"
+        cwd.mkdir()
+        _use(env, monkeypatch)
+        for args in (["build", "s3://locked/raw", cwd / "out"], ["build", FINETUNE, "s3://locked/out"]):
+            done = invoke(*args, "--model", MODEL, "-q", "--no-report", cwd=cwd)
+            lines = done.stderr.strip().splitlines()
+            assert done.exit_code == 2 and len(lines) == 1 and "s3://locked/" in lines[0], done.stderr
+            assert "access denied" in lines[0] and "s3:ListBucket" in lines[0], done.stderr
+        assert list(cwd.iterdir()) == []

@@ -59,8 +59,9 @@ def reason(exc: Exception) -> str:
         if code in ("404", "NoSuchBucket"):
             return "the bucket does not exist (or is in another account)"
         if code in ("403", "AccessDenied", "AllAccessDisabled"):
-            return ("access denied: the credentials need s3:ListBucket, s3:GetObject and (for OUT) s3:PutObject "
-                    "and s3:DeleteObject on it")
+            unsure = " (or the credentials are not valid)" if code == "403" else ""  # a HEAD's 403 has no body
+            return (f"access denied{unsure}: the credentials need s3:ListBucket, s3:GetObject and (for OUT) "
+                    "s3:PutObject and s3:DeleteObject on it")
         if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken"):
             return f"the credentials were refused ({code}); {_CREDENTIALS_HINT}"
         return f"{code}: {error.get('Message', '')}".rstrip(": ")
