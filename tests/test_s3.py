@@ -323,3 +323,15 @@ def test_access_denied_is_one_line_before_any_work(tmp_path_factory: pytest.Temp
             assert done.exit_code == 2 and len(lines) == 1 and "s3://locked/" in lines[0], done.stderr
             assert "access denied" in lines[0] and "s3:ListBucket" in lines[0], done.stderr
         assert list(cwd.iterdir()) == []
+
+
+def test_without_botocore_an_s3_argument_is_one_line_naming_the_extra(tmp_path: Path) -> None:
+    # botocore made unimportable in the child (as when the [s3] extra and the core's botocore are absent).
+    code = "import sys; sys.modules['botocore'] = None; from dataprep.cli import main; main()"
+    done = subprocess.run([sys.executable, "-c", code, "build", str(FINETUNE / "prompt_completion.jsonl"),
+                           "s3://some-bucket/out", "--model", MODEL, "-q", "--no-report"], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=120, env={**os.environ, "DATAPREP_RAISE_UNEXPECTED": "1"})
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert "OUT s3://some-bucket/out: reading or writing s3:// needs botocore" in lines[0]
+    assert "pip install 'bedrock-dataprep[s3]'" in lines[0] and list(tmp_path.iterdir()) == []
