@@ -53,7 +53,7 @@ _LOOKALIKE_LEADS = ("Sure.", "Here is the answer.", "Good question!", "Yes.", "T
                     "In short:", "Note:", "Right.", "As an illustration:")
 
 
-def eos_set(corpora: Path, llama_factory: Path) -> ItemSet:
+def eos_set(corpora: Path, llama_factory: Path, codegen: Path | None = None) -> ItemSet:
     out = ItemSet()
     per_file: dict[str, int] = {}
     for source, text in src.t0_completions(corpora):
@@ -66,7 +66,7 @@ def eos_set(corpora: Path, llama_factory: Path) -> ItemSet:
             out.add(text, True, "`</s>` left where concatenated turns were joined: the end of a turn inside "
                     "the message", source)
     _plant_markers(out, corpora, llama_factory, random.Random(416))
-    _real_closing_tags(out, corpora, llama_factory)
+    _real_closing_tags(out, corpora, llama_factory, codegen)
     _written_lookalikes(out, random.Random(4160))
     return out
 
@@ -83,7 +83,7 @@ def _plant_markers(out: ItemSet, corpora: Path, llama_factory: Path, rng: random
                 f"planted: {marker} left at the end of a real answer", "planted")
 
 
-def _real_closing_tags(out: ItemSet, corpora: Path, llama_factory: Path) -> None:
+def _real_closing_tags(out: ItemSet, corpora: Path, llama_factory: Path, codegen: Path | None) -> None:
     for source, page in src.sagemaker_pages(corpora):
         for block in _FENCE.finditer(page):
             code = block.group(2).rstrip()
@@ -93,7 +93,7 @@ def _real_closing_tags(out: ItemSet, corpora: Path, llama_factory: Path) -> None
                 out.add(f"{before}\n\n{code}".strip(), False, f"markup ending in its closing tag "
                         f"{_CLOSING.search(code).group().strip()} (a SageMaker example, unfenced as "  # type: ignore[union-attr]
                         "answers often are)", f"{source}:{line}")
-    for source, text in src.all_answers(corpora, llama_factory):
+    for source, text in src.all_answers(corpora, llama_factory, codegen):
         if (found := _CLOSING.search(text.rstrip("`\n "))) and "</s>" not in text[-8:]:
             out.add(text, False, f"a real answer whose code/markup ends with the closing tag {found.group()}", source)
 

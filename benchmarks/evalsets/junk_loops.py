@@ -33,18 +33,31 @@ def top_ngram(text: str, n: int = 3) -> tuple[str, int]:
     return " ".join(gram), count
 
 
+_CHAR_LOOP = re.compile(r"(\S.{0,11}?)\1{199,}", re.S)  # a short unit 200+ times in a row: `1326134.000000...`
+
+
+def _loop_reason(text: str) -> str | None:
+    """Why a real answer is a stuck generation (a 3-word phrase 30+ times over a third of it, or a short
+    unit 200+ times in a row); None when it is not."""
+    gram, count = top_ngram(text)
+    if count >= 30 and count * 3 / max(1, len(text.split())) > 0.3:
+        return f"a real stuck generation: {gram!r} repeats {count} times to the end"
+    if found := _CHAR_LOOP.search(text):
+        unit = found.group(1)
+        return f"a real stuck generation: {unit!r} repeats {len(found.group()) // len(unit)} times in a row"
+    return None
+
+
 def _is_loop(text: str) -> bool:
-    count = top_ngram(text)[1]
-    return count >= 30 and count * 3 / max(1, len(text.split())) > 0.3
+    return _loop_reason(text) is not None
 
 
-def loop_set(corpora: Path, llama_factory: Path) -> ItemSet:
+def loop_set(corpora: Path, llama_factory: Path, codegen: Path | None = None) -> ItemSet:
     out = ItemSet()
-    answers = list(src.all_answers(corpora, llama_factory))
+    answers = list(src.all_answers(corpora, llama_factory, codegen))
     for source, text in answers:
-        if _is_loop(text):
-            gram, count = top_ngram(text)
-            out.add(text, True, f"a real stuck generation: {gram!r} repeats {count} times to the end", source)
+        if (why := _loop_reason(text)) is not None:
+            out.add(text, True, why, source)
     _plant_loops(out, answers, random.Random(420))
     _repetitive_negatives(out, answers, _poem_sources(llama_factory))
     _multiplication_tables(out)
@@ -72,6 +85,8 @@ def _plant_loops(out: ItemSet, answers: list[tuple[str, str]], rng: random.Rando
             continue
         reps = _REPS[n % len(_REPS)] if n else 26_000 // (len(phrase) + 1) + 1
         sep = _SEPS[n % len(_SEPS)]
+        if n % 15 == 7:  # one character stuck, as in a number that never ends: `1326134.0000...`
+            phrase, reps, sep = rng.choice(("0", "9", "=", "!", ".", "-")), rng.choice((300, 800, 2000)), ""
         loop = sep.join([phrase] * reps)
         if n % 4 == 1:  # the output limit cut the last repetition
             loop = loop[: len(loop) - rng.randint(1, max(1, len(phrase) - 1))]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections import Counter
 from pathlib import Path
 
 import junk_sources as src
@@ -62,6 +63,7 @@ _MATH_NEGATIVES = (
     "A partition of {{1, 2, 3}} is {{{{1}}, {{2, 3}}}}; there are five partitions in total.",
     "In set-builder notation the answer is {{{{x}} : x ∈ A}}, the set of all singletons of A.",
 )
+_PER_KIND = 60  # real negatives kept per kind, so nested-brace code does not crowd out the rarer kinds
 _VARS = ("name", "user", "title", "author", "username", "customer", "product", "city", "greeting", "value")
 
 
@@ -89,28 +91,37 @@ def _real_brace_reason(text: str) -> str | None:
         return "an f-string in code escaping a literal brace as `{{`"
     if re.search(r"\\(frac|sum|int|text)\b", text):
         return "LaTeX math whose nested groups close with `}}`"
+    if re.search(r"\{\{\s*-?\d", text):
+        return "a nested array/initialiser literal `{{1, 2}, ...}` in code"
+    if "```" in text or re.search(r"^\s*(def|class|function|public|int|import|#include)\b", text, re.M):
+        return "code whose nested blocks or objects close with `}}`"
     return None
 
 
-def placeholder_set(corpora: Path, llama_factory: Path) -> ItemSet:
+def placeholder_set(corpora: Path, llama_factory: Path, codegen: Path | None = None) -> ItemSet:
     out = ItemSet()
     for source, text in _identity_answers(llama_factory):
         if found := _PLACEHOLDER.search(text):
             out.add(text, True, f"LLaMA-Factory identity template: {found.group()} was never replaced by "
                     "the assistant's real name/author", source)
-    for source, text in src.all_answers(corpora, llama_factory):
-        if ("{{" in text or "}}" in text) and (why := _real_brace_reason(text)):
-            out.add(text, False, why, source)
-        elif re.search(r'f"[^"\n]*\{\w+[^}\n]*\}|\$\{\w+\}|\.format\(', text):
-            out.add(text, False, "code with single-brace interpolation (f-string, str.format, `${x}`): "
-                    "filled at run time, not template residue", source)
-        elif re.search(r"\[(Your|Recipient'?s?|Company) [A-Z]?\w*\]", text):
-            out.add(text, False, "a drafted letter/e-mail whose bracketed `[Your Name]` fill-ins are for the user; "
-                    "not `{{ }}` template residue", source)
+    _real_brace_negatives(out, corpora, llama_factory, codegen)
     _sagemaker_liquid(out, corpora)
     _plant_placeholders(out, llama_factory, random.Random(418))
     _plant_brace_code(out, random.Random(4180))
     return out
+
+
+def _real_brace_negatives(out: ItemSet, corpora: Path, llama_factory: Path, codegen: Path | None) -> None:
+    """Real answers whose braces or brackets are legitimate, at most `_PER_KIND` of each kind."""
+    kinds: Counter[str] = Counter()
+    for source, text in src.all_answers(corpora, llama_factory, codegen):
+        why = _real_brace_reason(text) if "{{" in text or "}}" in text else None
+        if why is None and re.search(r'f"[^"\n]*\{\w+[^}\n]*\}|\$\{\w+\}|\.format\(', text):
+            why = "code with single-brace interpolation (f-string, str.format, `${x}`): filled at run time"
+        if why is None and re.search(r"\[(Your|Recipient'?s?|Company) [A-Z]?\w*\]", text):
+            why = "a drafted letter/e-mail whose bracketed `[Your Name]` fill-ins are for the user; not `{{ }}` residue"
+        if why is not None and kinds[why] < _PER_KIND:
+            kinds[why] += out.add(text, False, why, source)
 
 
 def _sagemaker_liquid(out: ItemSet, corpora: Path) -> None:

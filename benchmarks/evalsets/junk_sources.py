@@ -91,8 +91,14 @@ def lf_user_turns(llama_factory: Path, name: str) -> Iterator[Source]:
                 yield f"LLaMA-Factory/data/{name}:{index}", str(turn.get("value", turn.get("content")))
 
 
-def all_answers(corpora: Path, llama_factory: Path) -> Iterator[Source]:
-    """Every real assistant answer the sets draw on, corpus by corpus in a fixed order."""
+def codegen_answers(codegen: Path) -> Iterator[Source]:
+    """GPTeacher's Codegen-Instruct responses (code answers), from `Codegen/codegen-instruct.json`."""
+    for index, record in enumerate(json.loads(codegen.read_text(encoding="utf-8"))):
+        yield f"GPTeacher/Codegen/codegen-instruct.json:{index}", str(record["response"])
+
+
+def all_answers(corpora: Path, llama_factory: Path, codegen: Path | None = None) -> Iterator[Source]:
+    """Every real assistant answer the sets draw on, corpus by corpus in a fixed order (Codegen last)."""
     yield from oasst_answers(corpora)
     yield from hh_answers(corpora)
     yield from gpteacher_answers(corpora)
@@ -100,6 +106,8 @@ def all_answers(corpora: Path, llama_factory: Path) -> Iterator[Source]:
     yield from lf_alpaca_answers(llama_factory)
     for name in ("glaive_toolcall_en_demo.json", "dpo_en_demo.json", "kto_en_demo.json"):
         yield from lf_sharegpt_answers(llama_factory, name)
+    if codegen is not None:
+        yield from codegen_answers(codegen)
 
 
 def sagemaker_pages(corpora: Path) -> Iterator[Source]:

@@ -25,6 +25,9 @@ _SIGNOFF = re.compile(r"(?i)^(best|kind|warm)?\s*(regards|sincerely|cheers|thank
 _FUNCTION_END = re.compile(r"(?i)\b(the|a|an|of|and|to|with|that|in|for|is|are|by|or|but|as|which|on|at|from|"
                            r"your|their|its|be|was|were|can|will|would|if|when|because|so|this|these|than)$")
 _ABBREV = re.compile(r"(?i)\b(etc|e\.g|i\.e|inc|ltd|co|approx|vs|dr|mr|mrs|no|jr|sr|u\.s)\.$")
+_CODE_LINE = re.compile(r"^\s*(from \w|import |def |class |return\b|print|console\.|echo |printf |const |let |var |"
+                        r"SELECT |#|public |int |fi$|done$|\}|\w+ ?= ?\S)|[;{}]\s*(//.*)?$|===|=>|\w\(.*\)$")
+_TOOL_CALL = re.compile(r"\b(wikipedia|wolfram|python|calculator|search|calendar|weather)\('.*'\)$")
 _POEM = re.compile(r"(?i)\b(poem|song|lyrics|haiku|limerick|verse|rhyme|sonnet)\b")
 _PER_KIND = 45  # real negatives kept per kind of ending, so lists do not crowd out sign-offs and poems
 _OA, _HH = "corpus:oasst-en100-trees/en_100_tree.jsonl:", "corpus:hh-rlhf-harmless-test/harmless-base-test.jsonl:"
@@ -47,6 +50,7 @@ READ: dict[str, tuple[bool, str]] = {
 # (source, last 30 characters) -> a READ code, or None to leave the item out: the labels changed after reading.
 OVERRIDES: dict[tuple[str, str], str | None] = {
     (_OA + "82", "od basis for a story like this"): "stop",
+    ("GPTeacher/Codegen/codegen-instruct.json:498", "-iname '*.txt' -exec rm '{}' +"): "code",
     (_HH + "1157", " you want to proceed with this"): "question",
     (_HH + "2091", "n give you good advice on this"): "stop",
     (_HH + "1534", "of your arson: https://www.nbc"): "cut-url",
@@ -108,10 +112,8 @@ def _complete(last: str, previous: str, poem: bool) -> str | None:
     """Why an unpunctuated or special ending is complete (None: not a known complete ending)."""
     checks = (
         (bool(re.search(r"https?://\S+$", last)), "ends with a URL"),
-        (bool(re.search(r"\b(wikipedia|wolfram|python|calculator|search|calendar)\('.*'\)$", last)),
-         "ends with a tool call"),
         (last.startswith("|"), "ends with a table row"),
-        (last.startswith("#"), "ends with a heading"),
+        (bool(re.match(r"#{1,6} \S", last)) and len(last.split()) <= 12 and last[-1] != ".", "ends with a heading"),
         (bool(_SIGNOFF.match(previous)) and len(last.split()) <= 4, "ends with a letter's sign-off and name"),
         (bool(_LIST.match(last)), "ends with a list item (items carry no full stop)"),
         (poem, "ends with the last line of a poem or song"),
@@ -124,6 +126,28 @@ def _complete(last: str, previous: str, poem: bool) -> str | None:
     return next((why for hit, why in checks if hit), None)
 
 
+def _code_line(line: str) -> bool:
+    return bool(_CODE_LINE.search(line))
+
+
+def _code_ending(lines: list[str]) -> tuple[bool, str] | None:
+    """How an answer that is (or ends with) unfenced code ends; None when it does not end with code."""
+    last = lines[-1].strip()
+    code_share = sum(1 for line in lines if _code_line(line)) / len(lines)
+    if not _code_line(last) or (code_share < 0.3 and not (len(lines) > 1 and lines[-2].rstrip().endswith(":"))):
+        return None
+    if re.search(r"[,(=+*/&|\\\[{]$", last) or _unbalanced(last):
+        return True, "stops inside a line of code"
+    return False, "ends with a complete line of code (an unfenced program or example)"
+
+
+def _numbered_stub(last: str, text: str) -> bool:
+    """A bare list number as the last line: `7.`, or `6` right after a list that reached 5."""
+    if re.fullmatch(r"\d+[.)]", last):
+        return True
+    return bool(re.fullmatch(r"\d+", last)) and f"\n{int(last) - 1}. " in text
+
+
 def ending(text: str, poem: bool = False) -> tuple[bool, str] | None:
     """(truncated, why) for a real answer by how it ends; None for an ordinary punctuated ending."""
     stripped = text.rstrip()
@@ -133,8 +157,12 @@ def ending(text: str, poem: bool = False) -> tuple[bool, str] | None:
         return False, "ends with a closed code block"
     if stripped.count("```") % 2 == 1:
         return True, "stops inside an unclosed code block"
-    if re.fullmatch(r"\d+[.)]?", last):
+    if _numbered_stub(last, stripped):
         return True, "stops right after a list number, before the item"
+    if _TOOL_CALL.search(last):
+        return False, "ends with a tool call"
+    if (code := _code_ending(lines)) is not None:
+        return code
     if last[-1] in ",(-\u2013" or _FUNCTION_END.search(last) or _unbalanced(last):
         return True, f"stops mid-sentence on {last.split()[-1]!r}"
     if (why := _complete(last, previous, poem)) is not None:
@@ -144,11 +172,11 @@ def ending(text: str, poem: bool = False) -> tuple[bool, str] | None:
     return None
 
 
-def truncation_set(corpora: Path, llama_factory: Path) -> ItemSet:
+def truncation_set(corpora: Path, llama_factory: Path, codegen: Path | None = None) -> ItemSet:
     out = ItemSet()
     poems = _poem_sources(llama_factory)
     complete, per_kind = [], Counter[str]()
-    for source, text in src.all_answers(corpora, llama_factory):
+    for source, text in src.all_answers(corpora, llama_factory, codegen):
         if len(text.split()) < 30:
             continue
         label = ending(text, source in poems)

@@ -10,9 +10,11 @@ moves, so no JSONL is edited by hand: the label tables live in the builder modul
 
 Sources: the shared corpora folder (`--corpora`), LLaMA-Factory's `data/` folder (`--llama-factory-data`,
 https://github.com/hiyouga/LLaMA-Factory) and lingua-py's `language-testdata/sentences/` folder (`--lingua`,
-https://github.com/pemistahl/lingua-py). Fixed seeds, files read in sorted order.
+https://github.com/pemistahl/lingua-py) and GPTeacher's `Codegen/codegen-instruct.json` (`--gpteacher-codegen`,
+https://github.com/teknium1/GPTeacher, code answers). Fixed seeds, files read in sorted order.
 
-    python benchmarks/evalsets/make_junk_sets.py --corpora DIR --llama-factory-data DIR --lingua DIR [--only DP419]
+    python benchmarks/evalsets/make_junk_sets.py --corpora DIR --llama-factory-data DIR --lingua DIR \
+        --gpteacher-codegen FILE [--only DP419]
 """
 
 from __future__ import annotations
@@ -36,13 +38,13 @@ from junk_truncation import truncation_set  # noqa: E402
 
 
 def _builders(args: argparse.Namespace) -> dict[str, Callable[[], ItemSet]]:
-    corpora, lf, lingua = args.corpora, args.llama_factory_data, args.lingua
+    corpora, lf, lingua, code = args.corpora, args.llama_factory_data, args.lingua, args.gpteacher_codegen
     return {
-        "DP418": lambda: placeholder_set(corpora, lf),
-        "DP416": lambda: eos_set(corpora, lf),
+        "DP418": lambda: placeholder_set(corpora, lf, code),
+        "DP416": lambda: eos_set(corpora, lf, code),
         "DP419": lambda: mojibake_set(corpora, lf, lingua),
-        "DP420": lambda: loop_set(corpora, lf),
-        "DP408": lambda: truncation_set(corpora, lf),
+        "DP420": lambda: loop_set(corpora, lf, code),
+        "DP408": lambda: truncation_set(corpora, lf, code),
         "DP412": lambda: pretraining_set(corpora),
     }
 
@@ -54,6 +56,8 @@ def main() -> None:
                         help="the data/ folder of hiyouga/LLaMA-Factory")
     parser.add_argument("--lingua", type=Path, required=True,
                         help="the language-testdata/sentences/ folder of pemistahl/lingua-py")
+    parser.add_argument("--gpteacher-codegen", type=Path, required=True,
+                        help="Codegen/codegen-instruct.json of teknium1/GPTeacher")
     parser.add_argument("--only", default="", help="comma-separated codes to rebuild (default: all six)")
     args = parser.parse_args()
     only = {code for code in args.only.split(",") if code}
