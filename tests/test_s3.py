@@ -130,6 +130,8 @@ def test_round_trip_s3_raw_to_s3_out_then_job(aws: dict[str, str], tmp_path: Pat
     assert done.returncode == 0, done.stderr
     assert "uploaded to s3://built-data/runs/one/" in done.stdout and "Traceback" not in done.stderr
     assert "s3://built-data/runs/one/train.jsonl" in done.stdout + done.stderr  # the summary names the objects
+    assert "next: dataprep job s3://built-data/runs/one --role-arn" in done.stdout + done.stderr
+    assert "--s3-uri" not in done.stdout + done.stderr
     assert list(cwd.iterdir()) == []  # nothing staged where the user runs it
     objects = _objects(s3, "built-data", "runs/one")
     manifest = json.loads(s3.get_object(Bucket="built-data", Key="runs/one/manifest.json")["Body"].read())
