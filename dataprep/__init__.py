@@ -30,8 +30,17 @@ class _CallableModule(ModuleType):
     """A submodule whose name is also an API function of the package: calling it calls the function."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        api = importlib.import_module("dataprep.api")
-        return getattr(api, self.__name__.rpartition(".")[2])(*args, **kwargs)
+        return self._function()(*args, **kwargs)
+
+    @property
+    def __signature__(self) -> Any:
+        """The API function's signature, for `inspect.signature` and a notebook's `dataprep.build?`."""
+        import inspect
+
+        return inspect.signature(self._function())
+
+    def _function(self) -> Any:
+        return getattr(importlib.import_module("dataprep.api"), self.__name__.rpartition(".")[2])
 
 
 class _Package(ModuleType):

@@ -184,6 +184,8 @@ def test_import_dataprep_is_light_and_build_is_callable_whatever_loaded_first() 
             "import dataprep.build.pipeline, dataprep.validate as v\n"
             "assert callable(dataprep.build) and callable(dataprep.validate) and v.validate_paths\n"
             "from dataprep.build import model\n"
+            "import inspect\n"
+            "assert list(inspect.signature(dataprep.build).parameters)[:3] == ['source', 'model', 'out']\n"
             "print(dataprep.BuildOutput.__name__, dataprep.Severity.ERROR)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
