@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 import sys
 from types import ModuleType
-from typing import Any
 
 __version__ = "0.1.0"
 __all__ = ["BuildOutput", "Finding", "Severity", "__version__", "build", "validate"]
@@ -29,29 +28,29 @@ _CALLABLE = ("build", "validate")
 class _CallableModule(ModuleType):
     """A submodule whose name is also an API function of the package: calling it calls the function."""
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._function()(*args, **kwargs)
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        return self._function()(*args, **kwargs)  # type: ignore[operator]
 
     @property
-    def __signature__(self) -> Any:
+    def __signature__(self) -> object:
         """The API function's signature, for `inspect.signature` and a notebook's `dataprep.build?`."""
         import inspect
 
         return inspect.signature(self._function())
 
-    def _function(self) -> Any:
+    def _function(self) -> object:
         return getattr(importlib.import_module("dataprep.api"), self.__name__.rpartition(".")[2])
 
 
 class _Package(ModuleType):
     """This package: `build` and `validate` are its callable submodules, bound as the import system loads them."""
 
-    def __setattr__(self, name: str, value: Any) -> None:
+    def __setattr__(self, name: str, value: object) -> None:
         if name in _CALLABLE and isinstance(value, ModuleType) and not isinstance(value, _CallableModule):
             value.__class__ = _CallableModule
         super().__setattr__(name, value)
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> object:
         if name in _CALLABLE:
             return importlib.import_module(f"{__name__}.{name}")  # binds it through __setattr__
         if name in _LAZY:
