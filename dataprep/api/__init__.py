@@ -13,8 +13,6 @@ Only light modules are imported here: `import dataprep` and `dataprep validate` 
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -61,6 +59,8 @@ def _early(reports: bool) -> Any:
 
 def flags(settings: Mapping[str, Any]) -> BuildFlags:
     """The keyword settings as the command's flags; an unknown name is a UsageError naming the closest one."""
+    import difflib
+
     from dataprep.settings import BuildFlags
 
     names = [field.name for field in dataclasses.fields(BuildFlags)]
@@ -99,6 +99,8 @@ def prepare(model: str | None, given: BuildFlags, profile_file: Sequence[str | P
 def run(raw: list[Path], out: Path | None, profile: Profile, settings: BuildSettings, policy: RulePolicy,
         progress: Progress | None = None, *, reports: bool = True) -> BuildOutput:
     """Run the pipeline into `out` (None: a private folder, its files then held in memory)."""
+    import shutil
+
     from dataprep.build.model import no_progress
     from dataprep.build.pipeline import build as pipeline
 

@@ -12,7 +12,6 @@ Light on purpose: the conversion of DataFrames and Datasets into rows is the API
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import PosixPath
@@ -35,6 +34,8 @@ class MemoryRecords(PosixPath):
 
     def sha256(self) -> tuple[str, int]:
         """The digest and size of the rows as JSONL, one row a line: what the manifest says was read."""
+        import hashlib
+
         data = "".join(f"{line}\n" for line in self.lines).encode("utf-8")
         return hashlib.sha256(data).hexdigest(), len(data)
 
