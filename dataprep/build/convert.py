@@ -39,6 +39,7 @@ class ConvertContext:
     model: str  # profile id, for messages
     quality: QualityPolicy
     markdown_to_text: bool = True  # pre-training text from .md files is rendered to plain text (DP417)
+    fix_mojibake: bool = False  # mis-decoded text is re-decoded (DP419) rather than only reported
 
 
 @dataclass
@@ -70,7 +71,7 @@ def convert_records(records: Sequence[SourceRecord], context: ConvertContext, of
             continue
         if MARKDOWN not in off and context.markdown_to_text:
             row = _rendered(record.source, row, out.fixes)
-        cleaned = clean(row, off)
+        cleaned = clean(row, off, context.fix_mojibake)
         out.fixes.update(cleaned.fixes)
         texts = cleaned.row.texts()
         if not texts or not all(t.strip() for t in texts):

@@ -54,6 +54,8 @@ class BuildSettings:
     ledger_originals: LedgerOriginals = "masked"
     # Continued pre-training from .md files: the markdown rendered to the text a reader sees (DP417).
     markdown_to_text: bool = True
+    # Mojibake (DP419) is reported; re-decoded with ftfy only when the user asks.
+    fix_mojibake: bool = False
     # How raw records are read: `--map`, `--hh-side`, `--oasst-paths`.
     read: ReadOptions = field(default_factory=ReadOptions)
 

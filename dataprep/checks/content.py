@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from dataprep.checks import junk
 from dataprep.checks import pii as pii_rules
 from dataprep.checks import secrets as secret_rules
 from dataprep.checks.secrets import Secret
@@ -21,6 +22,8 @@ from dataprep.formats.base import Canonical
 
 _TEMPLATE = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>"
                        r"|\[/?INST\]|<<SYS>>|\n\nHuman:|\n\nAssistant:|</?s>")
+# HTML strikethrough (`<s>$20</s>`), not Llama 2's `<s>[INST] … </s>` sequence markers.
+_STRIKETHROUGH = re.compile(r"<s>(?!\s*\[INST\])[^<>\n]{1,200}</s>")
 _REFUSAL = re.compile(r"(?i)\bas an ai (?:language )?model\b|\bI(?:'m| am) (?:sorry, but I )?(?:unable|not able) to "
                       r"(?:help|assist|provide)|\bI cannot (?:fulfill|comply with) (?:this|that|your) request")
 # Controls other than tab and newline, plus characters that are invisible and carry no meaning in text.
@@ -64,12 +67,23 @@ def findings(row: Canonical) -> Iterator[tuple[str, str]]:
         yield from _answer_findings(row)
     text = "\n".join(row.texts())
     yield from secret_and_pii_findings(text)
-    template = _TEMPLATE.search(text) if any(h in text for h in _TEMPLATE_HINTS) else None
+    template = _template_token(text) if any(h in text for h in _TEMPLATE_HINTS) else None
     if template:
-        yield "DP406", f"leftover template token {template.group()!r}"
+        yield "DP406", f"leftover template token {template.group()!r}: {excerpt(text, template.start())}"
+    yield from junk.findings(row)
     invisible = None if printable(text) else INVISIBLE.search(text) or STRAY_JOINER.search(text)
     if invisible:
         yield "DP404", f"invisible character U+{ord(invisible.group()[0]):04X} in the text"
+
+
+def _template_token(text: str) -> re.Match[str] | None:
+    """The first chat-template token outside code and HTML: an answer that shows a prompt template in a code
+    block or a code span (`"\\n\\nHuman: …"`) teaches the template, it does not leak one, and `<s>$20</s>` is
+    a strikethrough."""
+    prose = junk.without_code(text)
+    if "<s>" in prose:
+        prose = _STRIKETHROUGH.sub(lambda m: " " * len(m.group()), prose)
+    return _TEMPLATE.search(prose)
 
 
 def _answer_findings(row: Canonical) -> Iterator[tuple[str, str]]:
@@ -79,8 +93,9 @@ def _answer_findings(row: Canonical) -> Iterator[tuple[str, str]]:
     if not any(c.isalnum() for c in answer):  # "A" or "7" can be a real label; "." or "-" is not an answer
         yield "DP403", f"the answer has no letter or digit ({answer.strip()!r})"
     lowered = answer.lower()
-    if any(h in lowered for h in _REFUSAL_HINTS) and _REFUSAL.search(answer):
-        yield "DP407", "the answer is refusal boilerplate"
+    refusal = _REFUSAL.search(answer) if any(h in lowered for h in _REFUSAL_HINTS) else None
+    if refusal:
+        yield "DP407", f"the answer is refusal boilerplate: {excerpt(answer, refusal.start())}"
 
 
 def secret_and_pii_findings(text: str) -> Iterator[tuple[str, str]]:

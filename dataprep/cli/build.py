@@ -80,6 +80,9 @@ def build(
         "Continued pre-training from .md files: train on the text a reader sees (headings, paragraphs, lists, "
         "table cells, code verbatim; no anchors, escapes, link targets or images; DP417), or keep the markdown "
         "as written. [default: --markdown-to-text]"), show_default=False)] = None,
+    fix_mojibake: Annotated[bool | None, typer.Option("--fix-mojibake/--report-mojibake", help=(
+        "Text decoded with the wrong encoding (personâ€™s, DP419): re-decode it with ftfy and count it, or only "
+        "report it. [default: --report-mojibake]"), show_default=False)] = None,
     field_map: Annotated[str | None, typer.Option("--map", help=(
         "Which field is which: TARGET=FIELD pairs, e.g. prompt=questionText,completion=answerText (targets: "
         "prompt, completion, system, messages, conversations, text, id, question, answer, instruction, input, "
@@ -113,7 +116,8 @@ def build(
                        dedup_ngram=dedup_ngram, dedup_num_perm=dedup_num_perm, dedup_keep=dedup_keep,
                        validation_file=None if validation_file is None else str(validation_file),
                        max_train_records=max_train_records, secrets=secrets, pii=pii,
-                       ledger_originals=ledger_originals, markdown_to_text=markdown_to_text, field_map=field_map,
+                       ledger_originals=ledger_originals, markdown_to_text=markdown_to_text,
+                       fix_mojibake=fix_mojibake, field_map=field_map,
                        hh_side=hh_side, oasst_paths=oasst_paths)
     from dataprep.report.worker import started_early
 

@@ -2,7 +2,8 @@
 
 Bedrock trains on the bytes it is given, so invisible characters, mixed Unicode forms and ragged
 whitespace become things the model learns. Each kind of change has its own rule code (DP413 NFC, DP404
-invisible characters, DP414 whitespace, DP416 trailing end-of-text token) so the report can say how many
+invisible characters, DP414 whitespace, DP416 end-of-sequence marker ending a turn, DP419 mojibake when
+`--fix-mojibake` asks) so the report can say how many
 records each one touched: the build never rewrites content silently. A code switched off (the config's
 `ignore`, or a `--select` that leaves it out) changes nothing.
 
@@ -19,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from dataprep.checks.content import INVISIBLE, STRAY_JOINER, printable
+from dataprep.checks.junk import fix_mojibake
 from dataprep.formats.base import Canonical, Turn
 
 _INNER_SPACES = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
@@ -27,12 +29,14 @@ _INDENTED = re.compile(r"(?: {4}|\t)")
 # Characters prose rarely holds and code, shell and templates do; an apostrophe inside a word is prose.
 _CODE_CHARS = re.compile(r"[\"'`$=;{}\[\]<>|\\()]")
 _WORD_APOSTROPHE = re.compile(r"(?<=\w)['\u2019](?=\w)")
-# End-of-sequence markers other training stacks append to every completion.
-_END_LITERALS = ("<|endoftext|>", "<|eot_id|>", "<|im_end|>", "<|end|>", "</s>", "<eos>")
+# End-of-sequence markers other training stacks append to every turn (ChatML, Llama 2 and 3, Gemma, Phi,
+# GPT-2, SentencePiece, and the `###eos_token###` of exported GPT-J/Alpaca data).
+_END_LITERALS = ("<|endoftext|>", "<|end_of_text|>", "<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|end|>",
+                 "<end_of_turn>", "[/INST]", "###eos_token###", "</s>", "<eos>")
 _END_TOKENS = re.compile(r"(?:\s*(?:" + "|".join(map(re.escape, _END_LITERALS)) + r"))+\s*\Z")
 
-NFC, INVISIBLE_CHARS, WHITESPACE, END_TOKEN = "DP413", "DP404", "DP414", "DP416"
-CODES = (NFC, INVISIBLE_CHARS, WHITESPACE, END_TOKEN)  # the cleaning rules, each one can be switched off
+NFC, INVISIBLE_CHARS, WHITESPACE, END_TOKEN, MOJIBAKE = "DP413", "DP404", "DP414", "DP416", "DP419"
+CODES = (NFC, INVISIBLE_CHARS, WHITESPACE, END_TOKEN, MOJIBAKE)  # the cleaning rules, each one can be switched off
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +45,17 @@ class Cleaned:
     fixes: frozenset[str]  # rule codes of the changes made
 
 
-def clean_text(text: str, fixes: set[str], *, final: bool = False, off: frozenset[str] = frozenset()) -> str:
+def clean_text(text: str, fixes: set[str], *, off: frozenset[str] = frozenset(), mojibake: bool = False) -> str:
     """The cleaned text; adds to `fixes` the code of every kind of change made; codes in `off` change nothing.
 
-    `final` marks the text the model learns to produce (the last answer, or pre-training text), the only
-    place where a trailing end-of-text token is unambiguous and removed rather than flagged.
+    An end-of-sequence marker at the end of a turn (DP416) is removed: Bedrock adds the model's own, and a
+    literal one would be learned as text. `mojibake` (`--fix-mojibake`) re-decodes mis-decoded text (DP419).
     """
+    if mojibake and MOJIBAKE not in off:
+        repaired = fix_mojibake(text)
+        if repaired != text:
+            fixes.add(MOJIBAKE)
+            text = repaired
     if NFC not in off and not text.isascii():
         normal = unicodedata.normalize("NFC", text)
         if normal != text:
@@ -57,7 +66,7 @@ def clean_text(text: str, fixes: set[str], *, final: bool = False, off: frozense
         if stripped != text:
             fixes.add(INVISIBLE_CHARS)
             text = stripped
-    if END_TOKEN not in off and final and text.rstrip().endswith(_END_LITERALS):
+    if END_TOKEN not in off and text.rstrip().endswith(_END_LITERALS) and not _closes_html(text):
         cut = _END_TOKENS.sub("", text)
         if cut != text:
             fixes.add(END_TOKEN)
@@ -68,6 +77,11 @@ def clean_text(text: str, fixes: set[str], *, final: bool = False, off: frozense
             fixes.add(WHITESPACE)
             text = tidy
     return text
+
+
+def _closes_html(text: str) -> bool:
+    """`</s>` at the end closes a strikethrough when the text opens one (`<s>old</s>`): HTML, not a marker."""
+    return text.rstrip().endswith("</s>") and "<s>" in text
 
 
 def tidy_whitespace(text: str) -> str:
@@ -129,13 +143,12 @@ def line_kinds(lines: list[str]) -> list[str]:
     return kinds
 
 
-def clean(row: Canonical, off: frozenset[str] = frozenset()) -> Cleaned:
-    """Clean every text of a canonical row; the rule codes in `off` are switched off and change nothing."""
+def clean(row: Canonical, off: frozenset[str] = frozenset(), mojibake: bool = False) -> Cleaned:
+    """Clean every text of a canonical row; the rule codes in `off` are switched off and change nothing;
+    `mojibake` re-decodes mis-decoded text (only when the user asks: `--fix-mojibake`)."""
     fixes: set[str] = set()
     if row.text is not None:
-        return Cleaned(Canonical(text=clean_text(row.text, fixes, final=True, off=off)), frozenset(fixes))
-    system = clean_text(row.system, fixes, off=off) if row.system else None
-    last = len(row.turns) - 1
-    turns = tuple(Turn(t.role, clean_text(t.text, fixes, final=i == last, off=off))
-                  for i, t in enumerate(row.turns))
+        return Cleaned(Canonical(text=clean_text(row.text, fixes, off=off, mojibake=mojibake)), frozenset(fixes))
+    system = clean_text(row.system, fixes, off=off, mojibake=mojibake) if row.system else None
+    turns = tuple(Turn(t.role, clean_text(t.text, fixes, off=off, mojibake=mojibake)) for t in row.turns)
     return Cleaned(Canonical(system=system or None, turns=turns), frozenset(fixes))

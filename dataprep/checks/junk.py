@@ -1,0 +1,155 @@
+"""Junk that exports and generators leave in SFT data: unfilled placeholders, mojibake, degenerate loops.
+
+Shared by `validate` and `build` (through `checks.content.findings`); every finding quotes the text it
+matched, with its column in the record's text, so a reader can judge it.
+
+- DP418, a template placeholder left in an answer (`Dear {{name}},`): a model trained on it answers with
+  `{{name}}`. Only outside code (fenced blocks, inline code), and not in a text about templating (Jinja,
+  Handlebars, Ansible... use `{{ }}` as their syntax, and answers that teach them are right to show it).
+- DP419, mojibake (`personâ€™s`, UTF-8 read as cp1252): detected by ftfy (a maintained library; its
+  `fix_encoding` changes only mis-decoded text), reported; fixed only with `--fix-mojibake`.
+- DP420, a degenerate repetition: one phrase repeated back to back many times, as a generation stuck in a
+  loop writes it. Lists, tables and choruses repeat a structure with other words, or a line a few times
+  apart: a loop here is at least `_MIN_REPEATS` exact repeats in a row covering `_MIN_LOOP_WORDS` words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dataprep.formats.base import Canonical
+
+_CODE = re.compile(r"^ {0,3}(```|~~~).*?(^ {0,3}\1|\Z)|`[^`\n]+`", re.S | re.M)
+_PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z_][\w.\- ]{0,40}?\s*\}\}")
+# Words that say the text is about a template language, where `{{ }}` is syntax to show, not a hole to fill.
+_TEMPLATING = re.compile(r"(?i)\b(jinja2?|handlebars|mustache|liquid|ansible|twig|django|flask|vue(?:\.js)?|"
+                         r"angular|helm|go templates?|template (?:syntax|engine|language|variable)s?|"
+                         r"interpolat\w*|nunjucks|hugo|jekyll|svelte|ember|blade)\b|\{%")
+# What UTF-8 becomes when read as Latin-1 or cp1252 (all of the corpora's mojibake): a C1 control, or a lead
+# byte's letter (Â Ã â ...) before a continuation byte's. ftfy (0.3 ms a text) runs only where this matches.
+_MOJIBAKE_SHAPE = re.compile("[\u0080-\u009f]|[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178"
+                             "\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
+                             "\u2039\u203a\u20ac\u2122]")
+_MIN_REPEATS = 5  # a phrase said five times in a row is a loop; three or four can be emphasis or a chant
+_MIN_LOOP_WORDS = 40
+_MAX_PERIOD = 60  # words in the repeated unit
+_WORD = re.compile(r"\S+")
+_PROBE, _PROBE_EVERY, _MAX_PROBES = 16, 100, 64
+
+
+def findings(row: Canonical) -> Iterator[tuple[str, str]]:
+    """(code, message) for each kind of junk in the row: placeholders in the answer, mojibake, loops."""
+    if row.text is None and row.turns and row.turns[-1].role == "assistant":
+        placeholder = placeholder_in(row.turns[-1].text)
+        if placeholder is not None:
+            yield "DP418", placeholder
+    for text in row.texts():
+        mojibake = mojibake_in(text)
+        if mojibake is not None:
+            yield "DP419", mojibake
+            break
+    for turn in row.turns:  # pre-training text is judged per chunk for repetition (DP412)
+        loop = loop_in(turn.text)
+        if loop is not None:
+            yield "DP420", loop
+            break
+
+
+def placeholder_in(answer: str) -> str | None:
+    """The first unfilled `{{…}}` placeholder outside code, quoted with its column, or None."""
+    if "{{" not in answer or _TEMPLATING.search(answer):
+        return None
+    found = _PLACEHOLDER.search(without_code(answer))
+    if found is None:
+        return None
+    return f"unfilled template placeholder {found.group()!r} at column {found.start() + 1} of the answer: " \
+        f"{_around(answer, found.start(), found.end())}"
+
+
+def without_code(text: str) -> str:
+    """The text with fenced blocks and code spans blanked out (same length, so columns still hold)."""
+    if "`" not in text and "~~~" not in text:
+        return text
+    return _CODE.sub(lambda m: " " * len(m.group()), text)
+
+
+def mojibake_in(text: str) -> str | None:
+    """The first word ftfy would re-decode (UTF-8 read as another encoding), with its fix, or None."""
+    if text.isascii() or not _MOJIBAKE_SHAPE.search(text):
+        return None
+    import ftfy
+
+    fixed = ftfy.fix_encoding(text)
+    if fixed == text:
+        return None
+    at = next((i for i, (a, b) in enumerate(zip(text, fixed, strict=False)) if a != b), min(len(text), len(fixed)))
+    word = next((m for m in _WORD.finditer(text) if m.start() <= at < m.end()), None)
+    start, shown = (word.start(), word.group()[:40]) if word else (at, text[at:at + 10])
+    right = ftfy.fix_encoding(shown)
+    return f"mojibake (text decoded with the wrong encoding) at column {start + 1}: {shown!r}, which reads {right!r}"
+
+
+def fix_mojibake(text: str) -> str:
+    """The text re-decoded where ftfy finds mojibake (`--fix-mojibake`); unchanged elsewhere."""
+    if mojibake_in(text) is None:
+        return text
+    import ftfy
+
+    return str(ftfy.fix_encoding(text))
+
+
+def loop_in(text: str) -> str | None:
+    """The phrase a text repeats back to back, how often and over how much of the text, or None."""
+    if len(text) < _MIN_LOOP_WORDS * 3 or not _may_loop(text):
+        return None
+    words = _WORD.findall(text)
+    best = _longest_run(words) if len(words) >= _MIN_LOOP_WORDS else None
+    if best is None:
+        return None
+    start, period, repeats = best
+    phrase = " ".join(words[start:start + period])
+    share = period * repeats / len(words)
+    return f"a phrase repeated {repeats} times in a row ({share:.0%} of the words, a generation stuck in a loop): " \
+        f"{phrase[:80]!r}"
+
+
+def _may_loop(text: str) -> bool:
+    """A cheap test that lets almost every text skip the run search: short windows taken every
+    `_PROBE_EVERY` characters (at most `_MAX_PROBES`); a loop at least two spacings long holds one whole,
+    and there it occurs `_MIN_REPEATS` times or more. str.count runs at C speed."""
+    step = max(_PROBE_EVERY, len(text) // _MAX_PROBES)
+    return any(text.count(text[at:at + _PROBE], at) >= _MIN_REPEATS - 1
+               for at in range(0, len(text) - _PROBE * _MIN_REPEATS, step))
+
+
+def _longest_run(words: list[str]) -> tuple[int, int, int] | None:
+    """(start, period, repeats) of the longest back-to-back repetition of a unit of up to `_MAX_PERIOD` words
+    with at least `_MIN_REPEATS` repeats covering `_MIN_LOOP_WORDS` words; None when there is none.
+
+    For each period p, word i equals word i+p along a loop; the longest stretch of such equalities, plus p,
+    is the loop's length in words (numpy compares all positions of one period at once)."""
+    import numpy as np
+
+    ids: dict[str, int] = {}
+    seq = np.fromiter((ids.setdefault(w, len(ids)) for w in words), dtype=np.int64, count=len(words))
+    best: tuple[int, int, int] | None = None
+    best_words = 0
+    for period in range(1, min(_MAX_PERIOD, len(words) // _MIN_REPEATS) + 1):
+        same = np.concatenate(([False], seq[period:] == seq[:-period], [False]))
+        edges = np.flatnonzero(np.diff(same.astype(np.int8)))
+        if not len(edges):
+            continue
+        starts, ends = edges[0::2], edges[1::2]
+        longest = int(np.argmax(ends - starts))
+        covered = int(ends[longest] - starts[longest]) + period
+        if covered >= max(period * _MIN_REPEATS, _MIN_LOOP_WORDS) and covered > best_words:
+            best_words, best = covered, (int(starts[longest]), period, covered // period)
+    return best
+
+
+def _around(text: str, start: int, end: int, width: int = 30) -> str:
+    """The match with up to `width` characters either side, on one line, quoted."""
+    left, right = max(0, start - width), min(len(text), end + width)
+    window = " ".join(text[left:right].split())
+    return repr(("…" if left else "") + window + ("…" if right < len(text) else ""))
