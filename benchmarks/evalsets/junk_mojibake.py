@@ -36,7 +36,11 @@ _DEFECTS = (
     (re.compile(f"[ÂĂÄĹ][{re.escape(_CONT_1250)}]"), None, "UTF-8 read as cp1250 (`Ä\\x85`, `Ĺ‚`, `PĹ™Ă`)"),  # noqa: RUF001
     (re.compile("[ýðþÝÐÞ]"), ("tr",), "Turkish ISO-8859-9 read as Latin-1 (ý for ı, ð for ğ, þ for ş)"),  # noqa: RUF001
     (re.compile("[a-zé][ÈËÍÎÏÔÒ][a-z]"), ("fr",), "Mac Roman read as Latin-1 (È for é, Ë for è inside words)"),
+    (re.compile("[õûÕÛ]"), ("hu",), "Hungarian ISO-8859-2 read as Latin-1 (õ for ő, û for ű)"),
+    (re.compile("[ãÃºªþÞ]"), ("ro",), "Romanian ISO-8859-2 read as Latin-1 (ã for ă, º for ş, þ for ţ)"),
 )
+# Letters that are stand-ins rather than decoding errors (ô typed for ő, Ð for Đ): kept out of the set.
+_AMBIGUOUS = {"hu": re.compile("[ôÔ]"), "vi": re.compile("[Ðð]")}
 _REAL_PER_LANG = 30  # real lingua defects kept per language and kind
 _PLANT_EN, _PLANT_LANG = 80, 4  # planted: English sentences, and sentences per language
 _LANGS = ("fr", "de", "pt", "it", "vi", "pl", "cs", "tr", "is", "ro", "hu", "sv", "da", "nb")
@@ -52,7 +56,9 @@ _DISCUSSIONS = (
 
 
 def lingua_defect(lang: str, text: str) -> str | None:
-    """Why a lingua-py test sentence is mis-decoded, or None when it reads as clean text."""
+    """Why a lingua-py test sentence is mis-decoded, "ambiguous" for a stand-in letter, None when clean."""
+    if lang in _AMBIGUOUS and _AMBIGUOUS[lang].search(text):
+        return "ambiguous"
     return next((why for pattern, langs, why in _DEFECTS
                  if (langs is None or lang in langs) and pattern.search(text)), None)
 
@@ -61,7 +67,8 @@ def _lingua_real(out: ItemSet, lingua: Path) -> None:
     kinds: Counter[tuple[str, str]] = Counter()
     for lang in _LANGS:
         for source, text in src.lingua_sentences(lingua, lang):
-            if (why := lingua_defect(lang, text)) and kinds[lang, why] < _REAL_PER_LANG:
+            why = lingua_defect(lang, text)
+            if why and why != "ambiguous" and kinds[lang, why] < _REAL_PER_LANG:
                 kinds[lang, why] += out.add(text, True, f"real {lang} sentence, mis-decoded: {why}", source)
 
 
