@@ -191,3 +191,15 @@ def test_import_dataprep_is_light_and_build_is_callable_whatever_loaded_first() 
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[0] == "BuildOutput"
     assert dataprep("--help").returncode == 0
+
+
+def test_a_built_split_validates_clean_as_a_frame() -> None:
+    """`validate(result.train)`: the frame's nulls (keys its structs have elsewhere) are not fields the records
+    have; an explicit null in a list of dicts still is one."""
+    built = dp.build(FINETUNE, model="nova-micro", no_report=True)
+    assert "system" in built.train.columns and built.train["system"].null_count() > 0
+    assert dp.validate(built.train, model="nova-micro", split="train") == []
+    assert dp.validate(built.train.to_pandas(), model="nova-micro", split="train") == []
+    rows = [json.loads(line) for line in built.read_bytes("train.jsonl").splitlines()]
+    rows[1]["system"] = None
+    assert [(f.line, f.code) for f in dp.validate(rows, model="nova-micro", split="train")] == [(2, "DP216")]

@@ -64,12 +64,30 @@ def _datasets(source: Any) -> list[Path]:
 
 
 def records(source: Any) -> list[dict[str, Any]] | None:
-    """Records for validate: a list of dicts or a DataFrame / Dataset as rows; None when `source` is paths."""
+    """Records for validate: a list of dicts as given, a DataFrame's or Dataset's rows without their nulls;
+    None when `source` is paths.
+
+    A columnar row holds every column and every key its structs have anywhere in the column, as nulls: a
+    record with no `system` is `"system": null` there. Read back as JSON those nulls would be findings about
+    fields the record never had (`dataprep.validate(result.train)` would flag every record), so they are
+    taken out; a list of dicts is checked exactly as given.
+    """
     found = inputs(source)
     memory = [path for path in found if isinstance(path, MemoryRecords)]
     if not memory:
         return None
-    return [row for path in memory for row in path.rows]
+    rows = [row for path in memory for row in path.rows]
+    tabular = not isinstance(source, list | tuple) and not any(path.name == "<records>" for path in memory)
+    return [_without_nulls(row) for row in rows] if tabular else rows
+
+
+def _without_nulls(value: Any) -> Any:
+    """`value` with every null member of its objects left out, at any depth."""
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
 
 
 def _rows(dataset: Any) -> list[dict[str, Any]]:
