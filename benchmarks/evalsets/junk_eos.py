@@ -20,7 +20,7 @@ MARKERS = ("###eos_token###", "</s>", "<|im_end|>", "<|eot_id|>", "[/INST]", "<e
            "<|endoftext|>", "<|end|>", "<|end_of_text|>")
 _JOINS = ("", " ", "\n", "", "\n\n")
 _FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
-_CLOSING = re.compile(r"</[A-Za-z][\w:-]*>\s*$")
+_CLOSING = re.compile(r"(</[A-Za-z][\w:-]*>|/>|-->)\s*$")
 # Turns that end with a marker-looking string that is not an end-of-sequence marker left by a pipeline.
 _LOOKALIKES = (
     ("Most Llama 2 chat models close a user turn with `[/INST]`", "names the marker in inline code"),
@@ -96,6 +96,9 @@ def _real_closing_tags(out: ItemSet, corpora: Path, llama_factory: Path, codegen
     for source, text in src.all_answers(corpora, llama_factory, codegen):
         if (found := _CLOSING.search(text.rstrip("`\n "))) and "</s>" not in text[-8:]:
             out.add(text, False, f"a real answer whose code/markup ends with the closing tag {found.group()}", source)
+    for source, text in src.codegen_prompts(codegen) if codegen else ():
+        if found := _CLOSING.search(text):
+            out.add(text, False, f"a real user turn quoting markup that ends with {found.group()}", source)
 
 
 def _written_lookalikes(out: ItemSet, rng: random.Random) -> None:

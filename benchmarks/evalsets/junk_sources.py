@@ -97,6 +97,13 @@ def codegen_answers(codegen: Path) -> Iterator[Source]:
         yield f"GPTeacher/Codegen/codegen-instruct.json:{index}", str(record["response"])
 
 
+def codegen_prompts(codegen: Path) -> Iterator[Source]:
+    """GPTeacher's Codegen-Instruct user turns (instruction and input)."""
+    for index, record in enumerate(json.loads(codegen.read_text(encoding="utf-8"))):
+        text = f"{record['instruction']}\n{record['input']}".strip()
+        yield f"GPTeacher/Codegen/codegen-instruct.json:{index}", text
+
+
 def all_answers(corpora: Path, llama_factory: Path, codegen: Path | None = None) -> Iterator[Source]:
     """Every real assistant answer the sets draw on, corpus by corpus in a fixed order (Codegen last)."""
     yield from oasst_answers(corpora)
