@@ -106,7 +106,8 @@ def _repetition_kind(text: str, source: str, poems: set[str]) -> str | None:
     leads = Counter(" ".join(line.split()[:2]) for line in lines if len(line.split()) > 2)
     lead, lead_count = leads.most_common(1)[0] if leads else ("", 0)
     gram, gram_count = top_ngram(text)
-    if source in poems and (lead_count >= 2 or gram_count >= 3):
+    song = re.search(r"(?im)^\W*(chorus|verse \d|refrain|bridge)\b", text) is not None
+    if (source in poems or song) and len(lines) >= 4 and gram_count >= 2:
         return f"a poem or song asked for: lines and refrains repeat ({gram!r} x{gram_count}) by design"
     if sum(1 for line in lines if line.startswith("|")) >= 4:
         return "a markdown table: rows repeat the same cell structure"
@@ -119,13 +120,20 @@ def _repetition_kind(text: str, source: str, poems: set[str]) -> str | None:
     return None
 
 
+# Real negatives kept per kind (the start of `_repetition_kind`'s reason), the most repetitive first.
+_PER_KIND = {"a poem": 60, "a markdown table": 40, "code": 60, "a list": 70, "a real answer": 40}
+
+
 def _repetitive_negatives(out: ItemSet, answers: list[tuple[str, str]], poems: set[str]) -> None:
     scored = []
     for source, text in answers:
         if not _is_loop(text) and (kind := _repetition_kind(text, source, poems)):
             scored.append((-top_ngram(text)[1], source, text, kind))
-    for _, source, text, kind in sorted(scored)[:260]:
-        out.add(text, False, kind, source)
+    taken: Counter[str] = Counter()
+    for _, source, text, kind in sorted(scored):
+        group = next(g for g in _PER_KIND if kind.startswith(g))
+        if taken[group] < _PER_KIND[group]:
+            taken[group] += out.add(text, False, kind, source)
 
 
 def _multiplication_tables(out: ItemSet) -> None:

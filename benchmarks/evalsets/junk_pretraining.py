@@ -86,10 +86,13 @@ def pretraining_set(corpora: Path) -> ItemSet:
     for source, _, chunk in prose[:80]:
         out.add(chunk, False, "clean guide text whose repeated sentences are procedure steps or notes written "
                 f"once per tab/section ({_prose_repeats(chunk):.0%} of prose in repeated lines)", source)
-    tables = sorted(rows, key=lambda r: (-_table_rows(r[2]), r[0]))
-    for source, _, chunk in tables[:60]:
-        out.add(chunk, False, f"a clean reference page: a table of {_table_rows(chunk)} rows with the same "
-                "cell structure", source)
+    tables, seen = sorted(rows, key=lambda r: (-_table_rows(r[2]), r[0])), set()
+    for source, _, chunk in tables:
+        header = next((line for line in chunk.splitlines() if " | " in line), "")
+        if len(seen) < 60 and (header, _table_rows(chunk)) not in seen:  # one of each table (regional copies)
+            seen.add((header, _table_rows(chunk)))
+            out.add(chunk, False, f"a clean reference page: a table of {_table_rows(chunk)} rows with the same "
+                    "cell structure", source)
     code = sorted((r for r in rows if "```" in r[2]), key=lambda r: (-duplicated_fraction(r[2]), r[0]))
     for source, _, chunk in code[:110]:
         out.add(chunk, False, "clean guide text with code whose fences and JSON/punctuation lines repeat "
