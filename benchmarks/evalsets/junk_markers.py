@@ -20,14 +20,17 @@ from junk_items import ItemSet
 
 _PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z_][\w.]*\s*\}\}")
 _FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
-PLACEHOLDERS = ("{{name}}", "{{author}}", "{{ user }}", "{{user_name}}", "{{ name }}", "{{company_name}}",
-                "{{product}}", "{{ customer.first_name }}", "{{assistant_name}}", "{{city}}", "{{date}}",
-                "{{AUTHOR}}", "{{NAME}}", "{{ bot_name }}", "{{org}}")
-# (prefix, suffix) around a real answer; `{p}` is the placeholder.
-_PLANT_FRAMES = (("Hello {p}! ", ""), ("Hi {p}, thanks for your question. ", ""), ("Dear {p},\n\n", ""),
-                 ("As {p}, I can help with that. ", ""), ("", "\n\nBest regards,\n{p}"),
-                 ("", "\n\nI hope this helps! - {p}"), ("I am {p}, your assistant. ", ""),
-                 ("", "\n\nIf you have more questions, ask {p} anytime."))
+_PERSON = ("{{name}}", "{{ user }}", "{{user_name}}", "{{ name }}", "{{ customer.first_name }}", "{{NAME}}")
+_SELF = ("{{assistant_name}}", "{{ bot_name }}", "{{author}}", "{{AUTHOR}}", "{{name}}")
+_THING = ("{{company_name}}", "{{org}}", "{{product}}", "{{city}}", "{{date}}")
+# (prefix, suffix, the placeholders that fit) around a real answer; `{p}` is the placeholder.
+_PLANT_FRAMES = (
+    ("Hello {p}! ", "", _PERSON), ("Hi {p}, thanks for your question. ", "", _PERSON), ("Dear {p},\n\n", "", _PERSON),
+    ("As {p}, I can help with that. ", "", _SELF), ("", "\n\nBest regards,\n{p}", _SELF),
+    ("", "\n\nI hope this helps! - {p}", _SELF), ("I am {p}, your assistant. ", "", _SELF),
+    ("", "\n\nIf you have more questions, ask {p} anytime.", _SELF),
+    ("", "\n\nThank you for choosing {p}.", _THING[:3]), ("", "\n\nThis answer applies to {p}.", _THING[2:]),
+)
 # Legitimate `{{ }}` in code an answer shows; `{v}` is a variable name.
 _CODE_NEGATIVES = (
     ("Here is the Jinja template:", "html", "<h1>Hello {{{{ {v} }}}}!</h1>\n{{% for item in items %}}\n"
@@ -139,8 +142,8 @@ def _plant_placeholders(out: ItemSet, llama_factory: Path, rng: random.Random) -
                and "{" not in t and "```" not in t]
     rng.shuffle(answers)
     for n, (_, text) in enumerate(answers[:125]):
-        placeholder = PLACEHOLDERS[n % len(PLACEHOLDERS)]
-        before, after = _PLANT_FRAMES[n % len(_PLANT_FRAMES)]
+        before, after, fits = _PLANT_FRAMES[n % len(_PLANT_FRAMES)]
+        placeholder = fits[(n // len(_PLANT_FRAMES)) % len(fits)]
         out.add(before.format(p=placeholder) + text + after.format(p=placeholder), True,
                 f"planted: a real Alpaca answer with an unfilled {placeholder} the answer would say as prose",
                 "planted")
