@@ -8,13 +8,17 @@ Keys are assembled from parts so that repository secret scanners do not flag thi
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, dataprep
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from dataprep.checks import secrets as secret_rules
 from dataprep.checks.content import mask, redact_secrets, secret_and_pii_findings, secrets
 
 R36 = "Xy7Kq2Lm9Np4Rs6Tv8Wz1Ab3Cd5Ef0GhIjKl"  # 36 mixed characters
@@ -117,3 +121,71 @@ def test_eval_detectors_fails_when_a_rule_misses_its_target(tmp_path: Path) -> N
     (tmp_path / "DP409.jsonl").write_text(json.dumps(item) + "\n", encoding="utf-8")
     done = _eval("--sets", tmp_path)
     assert done.returncode == 1 and "below target: DP409 recall 0.000 < 0.98" in done.stderr
+
+
+# The pre-filter (#14): which rules run on a text is decided by `secrets.families`, a necessary condition of
+# each rule. The reference runs every rule on every text, as the detector did before there was a pre-filter.
+def _every_rule(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for label, pattern, check in secret_rules._plugin_rules():
+        found += secret_rules._matches(text, label, pattern, check)
+    for label, pattern in secret_rules._EXTRA:
+        found += secret_rules._matches(text, label, pattern, None)
+    found += [secret_rules.Secret("private key", m.start(), m.end()) for m in secret_rules._PRIVATE_KEY.finditer(text)]
+    found += secret_rules._assigned(text)
+    return [(s.label, s.start, s.end) for s in secret_rules._merged(found)]
+
+
+def _found(text: str) -> list[tuple[str, int, int]]:
+    return [(s.label, s.start, s.end) for s in secret_rules.find(text)]
+
+
+_ASSIGNMENT = re.compile(r"(?i:secret|token|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|auth[_-]?key|"
+                         r"private[_-]?key|credential)" + secret_rules._VALUE.pattern)
+# Every rule's own pattern generates texts that match it (in any case where the pattern ignores case, with
+# the non-ASCII letters re folds), alone and between other text.
+_RULE_TEXTS = st.one_of(
+    *(st.from_regex(p) for _, p, _ in secret_rules._plugin_rules()),
+    *(st.from_regex(p) for _, p in secret_rules._EXTRA),
+    st.from_regex(secret_rules._PRIVATE_KEY), st.from_regex(_ASSIGNMENT),
+)
+_AROUND = st.text(alphabet=st.sampled_from(list("ab AKIA-_/:=.\"'\n0123456789xoXOeyJ\u0130\u0131\u017f\u212a")),
+                  max_size=12)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_AROUND, _RULE_TEXTS, _AROUND)
+def test_the_prefilter_rules_out_no_match_of_any_rule(before: str, match: str, after: str) -> None:
+    text = before + match + after
+    assert _found(text) == _every_rule(text)
+
+
+def test_the_prefilter_keeps_every_finding_on_real_and_planted_text() -> None:
+    planted = (ROOT / "benchmarks" / "evalsets" / "DP409.jsonl").read_text("utf-8").splitlines()
+    real = (ROOT / "tests" / "data" / "toolformer-1000.jsonl").read_text("utf-8").splitlines()
+    texts = [json.loads(line)["text"] for line in planted] + [json.dumps(json.loads(line)) for line in real]
+    texts += [f"use {key} here" for key in KEYS.values()] + list(IN_CONTEXT.values())
+    assert sum(bool(_every_rule(t)) for t in texts) > 250
+    for text in texts:
+        assert _found(text) == _every_rule(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Set SLACK=" + "xOxb" + "-2048-4096-abcdef012345 in CI",  # the Slack plugin ignores case
+    "hook: HTTPS://HOOKS.SLACK.COM/SERVICES/" + "T0AB12/B0CD34/xYz0123",
+    'const privateKey = "' + "8f3Kd92LmQ7xZ0pVb4Nw1Rt6" + '";',  # `private[_-]?key` without the separator
+    'authKey: "' + "8f3Kd92LmQ7xZ0pVb4Nw1Rt6" + '"',
+    "accesskey=" + "8f3Kd92LmQ7xZ0pVb4Nw1Rt6",
+])
+def test_shapes_the_old_literal_prefilter_let_through_are_found(text: str) -> None:
+    assert secrets(text), text
+
+
+def test_a_credential_assignment_does_not_import_detect_secrets() -> None:
+    """Prose with "secret" or "aws" and an assignment run only the rules that need them: no plugin import."""
+    code = ("import sys\nfrom dataprep.checks import content\n"
+            "assert content.secrets('password: " + "Xy7Kq2Lm9Np4Rs6T1" + "')\n"
+            "assert not content.secrets('The secret of the laws of AWS is kept: password, token and key.')\n"
+            "assert 'detect_secrets' not in sys.modules\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
