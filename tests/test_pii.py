@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 from conftest import dataprep
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dataprep.build.screen import QualityPolicy, screen
+from dataprep.checks import pii as pii_rules
 from dataprep.checks.content import mask, pii, redact_pii, secret_and_pii_findings
 from dataprep.formats.base import Canonical, Turn
 
@@ -105,3 +108,39 @@ def test_build_with_pii_redact_keeps_image_urls(tmp_path: Path) -> None:
     written = "".join((out / s).read_text(encoding="utf-8") for s in ("train.jsonl", "validation.jsonl")
                       if (out / s).exists())
     assert written.count(url) == 10 and "REDACTED" not in written
+
+
+# The pre-filter (#14): `pii.find` runs the e-mail regex only on text with "@" and the phone and card regexes
+# only where a digit shape says a number could be. The reference runs all three on every text.
+def _every_detector(text: str) -> list[tuple[str, bool, int, int]]:
+    hits = [*pii_rules._emails(text), *pii_rules._phones(text), *pii_rules._cards(text)]
+    urls = [m.span() for m in pii_rules._URL.finditer(text)]
+    return sorted(((h.kind, h.placeholder, h.start, h.end) for h in hits if not pii_rules._inside(h, urls)),
+                  key=lambda h: h[2])
+
+
+def _found(text: str) -> list[tuple[str, bool, int, int]]:
+    return [(h.kind, h.placeholder, h.start, h.end) for h in pii_rules.find(text)]
+
+
+_AROUND = st.text(alphabet=st.sampled_from(list("ab 0123456789.-()+/@x\n\u0663\u0967\uff11")), max_size=14)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_AROUND, st.one_of(st.from_regex(pii_rules.EMAIL), st.from_regex(pii_rules.PHONE),
+                          st.from_regex(pii_rules.CARD), _AROUND), _AROUND)
+def test_the_prefilter_rules_out_no_hit(before: str, middle: str, after: str) -> None:
+    text = before + middle + after
+    assert _found(text) == _every_detector(text)
+    assert pii_rules.hint(text) or not _every_detector(text)
+
+
+def test_the_prefilter_keeps_every_hit_on_the_evalsets_and_real_text() -> None:
+    root = Path(__file__).resolve().parents[1]
+    texts = [json.loads(line)["text"] for name in ("DP410", "DP430")
+             for line in (root / "benchmarks" / "evalsets" / f"{name}.jsonl").read_text("utf-8").splitlines()]
+    texts += [json.dumps(json.loads(line)) for line in
+              (root / "tests" / "data" / "toolformer-1000.jsonl").read_text("utf-8").splitlines()]
+    assert sum(bool(_every_detector(t)) for t in texts) > 300
+    for text in texts:
+        assert _found(text) == _every_detector(text)
