@@ -26,11 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dataprep.checks import content  # noqa: E402  (the checkout's own dataprep, not an installed one)
+from dataprep.checks import content, junk, text_quality  # noqa: E402  (the checkout's own dataprep)
 from dataprep.checks.keywords import ReservedKeywords  # noqa: E402
 from dataprep.formats.base import Canonical, Turn  # noqa: E402
 from dataprep.profiles import load_profiles  # noqa: E402
 from dataprep.text import language  # noqa: E402
+from dataprep.text.clean import END_TOKEN, clean_text  # noqa: E402
 
 _NOVA = ReservedKeywords.of(load_profiles()["nova-micro"])  # DP212 items are user prompts to a Nova model
 from dataprep.registry import rule  # noqa: E402
@@ -43,6 +44,14 @@ DETECTORS: dict[str, Callable[[str], bool]] = {
     "DP212": lambda text: _NOVA.problem(Canonical(turns=(Turn("user", text), Turn("assistant", "ok")))) is not None,
     # DP411 under --lang en: fires when the text is determined to be another language (und is kept).
     "DP411": lambda text: language.detect_languages([text])[0].split("-")[0] not in ("en", language.UNKNOWN),
+    # The SFT junk detectors (#12 item 8): items are answers (DP418, DP420, DP408) or turns (DP416, DP419).
+    "DP418": lambda text: junk.placeholder_in(text) is not None,
+    "DP419": lambda text: junk.mojibake_in(text) is not None,
+    "DP420": lambda text: junk.loop_in(text) is not None,
+    "DP416": lambda text: _cleaned_by(text, END_TOKEN),
+    "DP408": text_quality.looks_truncated,
+    # Items are records the model reads (chunks of documents): judged as the build judges a chunk.
+    "DP412": lambda text: text_quality.text_problem(text, whole=False) is not None,
 }
 # code -> {metric: minimum}; metrics: precision, recall, f1 (on all items), real_precision (non-planted items),
 # max_hits_per_10k (on T0 + GPTeacher, needs --corpora).
@@ -52,7 +61,15 @@ TARGETS: dict[str, dict[str, float]] = {
     "DP430": {"precision": 0.9},
     "DP212": {"precision": 0.98, "recall": 0.98},
     "DP411": {"precision": 0.995, "recall": 1.0},  # #12: 0 Chinese records kept, <= 0.5% English dropped
+    "DP408": {"precision": 0.8},  # #12 item 8: or the rule becomes info severity (it is info)
 }
+
+
+def _cleaned_by(text: str, code: str) -> bool:
+    """True when the clean stage changes the text under `code` (DP416: an end marker ends the turn)."""
+    fixes: set[str] = set()
+    clean_text(text, fixes)
+    return code in fixes
 
 
 def score(items: list[dict[str, object]], detect: Callable[[str], bool]) -> dict[str, float | int]:
@@ -66,6 +83,13 @@ def score(items: list[dict[str, object]], detect: Callable[[str], bool]) -> dict
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"positives": tp + fn, "negatives": fp + tn, "tp": tp, "fp": fp, "fn": fn, "precision": precision,
             "recall": recall, "f1": f1}
+
+
+def _real(real: dict[str, float | int]) -> str:
+    """The real items' precision and recall, or, with no real positive, how many real negatives fired."""
+    if not real["positives"]:
+        return f"no real positive; {real['fp']} of {real['negatives']} real negatives fire"
+    return f"{real['precision']:.3f} / {real['recall']:.3f} ({real['positives']}, {real['negatives']})"
 
 
 def real_records(corpora: Path) -> Iterator[str]:
@@ -118,13 +142,13 @@ def main(argv: list[str] | None = None) -> int:
         code = path.stem
         if code not in DETECTORS or (only and code not in only):
             continue
-        items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        items = [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
         detect = DETECTORS[code]
         result = score(items, detect)
-        real = score([i for i in items if i["source"] != "planted"], detect)
+        real = score([i for i in items if not str(i["source"]).startswith("planted")], detect)
         rows.append(f"| {code} | {rule(code).name} | {result['positives']} | {result['negatives']} | "
                     f"{result['precision']:.3f} | {result['recall']:.3f} | {result['f1']:.3f} | "
-                    f"{real['precision']:.3f} / {real['recall']:.3f} ({real['positives']}, {real['negatives']}) |")
+                    f"{_real(real)} |")
         if args.show_errors:
             extra += [f"{code} {'FN' if i['positive'] else 'FP'} {i['source']}: {str(i['text'])[:160]!r}"
                       for i in items if detect(str(i["text"])) != bool(i["positive"])]

@@ -26,16 +26,19 @@ _PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z_][\w.\- ]{0,40}?\s*\}\}")
 _TEMPLATING = re.compile(r"(?i)\b(jinja2?|handlebars|mustache|liquid|ansible|twig|django|flask|vue(?:\.js)?|"
                          r"angular|helm|go templates?|template (?:syntax|engine|language|variable)s?|"
                          r"interpolat\w*|nunjucks|hugo|jekyll|svelte|ember|blade)\b|\{%")
-# What UTF-8 becomes when read as Latin-1 or cp1252 (all of the corpora's mojibake): a C1 control, or a lead
-# byte's letter (Â Ã â ...) before a continuation byte's. ftfy (0.3 ms a text) runs only where this matches.
-_MOJIBAKE_SHAPE = re.compile("[\u0080-\u009f]|[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178"
-                             "\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
-                             "\u2039\u203a\u20ac\u2122]")
+# What UTF-8 becomes when read as a Latin-1-like code page (Latin-1, cp1252, cp1250...): a C1 control, or a
+# lead byte's letter (Â Ã â Ĺ ď ...) before a continuation byte's (a symbol, accent or letter of U+0080-U+02FF,
+# a dash, quote or ™). ftfy (0.3 ms a text) runs only where this matches; ftfy decides.
+_MOJIBAKE_SHAPE = re.compile("[\u0080-\u009f]|[\u00c0-\u017f][\u0080-\u02ff\u2013-\u2122]")
 _MIN_REPEATS = 5  # a phrase said five times in a row is a loop; three or four can be emphasis or a chant
+_MANY_REPEATS = 8  # ... and eight times is one even when it is short ("Happening. Happening. ...")
 _MIN_LOOP_WORDS = 40
 _MAX_PERIOD = 60  # words in the repeated unit
 _WORD = re.compile(r"\S+")
-_PROBE, _PROBE_EVERY, _MAX_PROBES = 16, 100, 64
+_PROBE, _PROBE_EVERY, _MAX_PROBES = 16, 50, 64
+_MIN_LOOP_CHARS = 200
+_MAX_UNIT_CHARS = 400  # about `_MAX_PERIOD` words
+_PROBE_REPEATS = 3  # a probe inside a loop sees at least this many repeats ahead; the search then measures it
 
 
 def findings(row: Canonical) -> Iterator[tuple[str, str]]:
@@ -101,26 +104,63 @@ def fix_mojibake(text: str) -> str:
 
 def loop_in(text: str) -> str | None:
     """The phrase a text repeats back to back, how often and over how much of the text, or None."""
-    if len(text) < _MIN_LOOP_WORDS * 3 or not _may_loop(text):
+    if len(text) < _PROBE * _MIN_REPEATS:
+        return None
+    periodic = _periodic_windows(text)
+    if not periodic:
         return None
     words = _WORD.findall(text)
-    best = _longest_run(words) if len(words) >= _MIN_LOOP_WORDS else None
+    best = _longest_run(words) if len(words) >= _MIN_LOOP_WORDS // 5 else None
+    if best is not None:
+        start, period, repeats = best
+        phrase = " ".join(words[start:start + period])
+        share = period * repeats / len(words)
+        return f"a phrase repeated {repeats} times in a row ({share:.0%} of the words, a generation stuck in a " \
+            f"loop): {phrase[:80]!r}"
+    return _character_loop(text, periodic)
+
+
+def _periodic_windows(text: str) -> list[tuple[int, int]]:
+    """(position, period) of probe windows that start a unit repeated back to back `_PROBE_REPEATS` times: what
+    every loop has and ordinary text almost never. Windows are taken every `_PROBE_EVERY` characters (at most
+    `_MAX_PROBES`); a loop two spacings long holds one whole. str.find and str.count run at C speed, so most
+    texts cost microseconds and only these go on to the word and character searches."""
+    step = max(_PROBE_EVERY, len(text) // _MAX_PROBES)
+    found = []
+    for at in range(0, len(text) - _PROBE * 2, step):
+        window = text[at:at + _PROBE]
+        again = text.find(window, at + 1, at + _MAX_UNIT_CHARS + _PROBE)
+        if again > 0 and text.startswith(text[at:again] * _PROBE_REPEATS, at):
+            found.append((at, again - at))
+    return found
+
+
+def _character_loop(text: str, periodic: list[tuple[int, int]]) -> str | None:
+    """A unit of characters repeated back to back (`0000…`, `state isstate is…`): loops that do not fall on
+    word boundaries, grown from each periodic window to its full extent."""
+    best: tuple[int, str, int] | None = None
+    for at, period in periodic:
+        unit = text[at:at + period]
+        start = at
+        while start >= period and text[start - period:start] == unit:
+            start -= period
+        repeats = 1
+        while text.startswith(unit, start + repeats * period):
+            repeats += 1
+        size = repeats * period
+        layout = not any(c.isalnum() for c in unit) and size < _MIN_LOOP_CHARS  # a dotted leader, a short rule
+        if _is_loop(size, repeats, _MIN_LOOP_CHARS) and not layout and (best is None or size > best[2]):
+            best = (start, unit, size)
     if best is None:
         return None
-    start, period, repeats = best
-    phrase = " ".join(words[start:start + period])
-    share = period * repeats / len(words)
-    return f"a phrase repeated {repeats} times in a row ({share:.0%} of the words, a generation stuck in a loop): " \
-        f"{phrase[:80]!r}"
+    start, unit, size = best
+    return f"{unit[:80]!r} repeated {size // len(unit)} times in a row ({size:,} characters at column {start + 1}, " \
+        "a generation stuck in a loop)"
 
 
-def _may_loop(text: str) -> bool:
-    """A cheap test that lets almost every text skip the run search: short windows taken every
-    `_PROBE_EVERY` characters (at most `_MAX_PROBES`); a loop at least two spacings long holds one whole,
-    and there it occurs `_MIN_REPEATS` times or more. str.count runs at C speed."""
-    step = max(_PROBE_EVERY, len(text) // _MAX_PROBES)
-    return any(text.count(text[at:at + _PROBE], at) >= _MIN_REPEATS - 1
-               for at in range(0, len(text) - _PROBE * _MIN_REPEATS, step))
+def _is_loop(size: int, repeats: int, long: int) -> bool:
+    """Five repeats over a long stretch (`long` words or characters), or eight over a fifth of that."""
+    return (repeats >= _MIN_REPEATS and size >= long) or (repeats >= _MANY_REPEATS and size >= long // 5)
 
 
 def _longest_run(words: list[str]) -> tuple[int, int, int] | None:
@@ -143,7 +183,7 @@ def _longest_run(words: list[str]) -> tuple[int, int, int] | None:
         starts, ends = edges[0::2], edges[1::2]
         longest = int(np.argmax(ends - starts))
         covered = int(ends[longest] - starts[longest]) + period
-        if covered >= max(period * _MIN_REPEATS, _MIN_LOOP_WORDS) and covered > best_words:
+        if _is_loop(covered, covered // period, _MIN_LOOP_WORDS) and covered > best_words:
             best_words, best = covered, (int(starts[longest]), period, covered // period)
     return best
 

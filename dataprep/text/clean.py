@@ -33,6 +33,9 @@ _WORD_APOSTROPHE = re.compile(r"(?<=\w)['\u2019](?=\w)")
 # GPT-2, SentencePiece, and the `###eos_token###` of exported GPT-J/Alpaca data).
 _END_LITERALS = ("<|endoftext|>", "<|end_of_text|>", "<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|end|>",
                  "<end_of_turn>", "[/INST]", "###eos_token###", "</s>", "<eos>")
+# The words that name a marker in a sentence about it, right before it.
+_NAMED = re.compile(r"\b(?:with|emits?|and|or|token|marker|as|like|by|is|writes?|outputs?|returns?|appends?|adds?|"
+                    r"uses?|then|in)\s+\Z")
 _END_TOKENS = re.compile(r"(?:\s*(?:" + "|".join(map(re.escape, _END_LITERALS)) + r"))+\s*\Z")
 
 NFC, INVISIBLE_CHARS, WHITESPACE, END_TOKEN, MOJIBAKE = "DP413", "DP404", "DP414", "DP416", "DP419"
@@ -66,7 +69,7 @@ def clean_text(text: str, fixes: set[str], *, off: frozenset[str] = frozenset(),
         if stripped != text:
             fixes.add(INVISIBLE_CHARS)
             text = stripped
-    if END_TOKEN not in off and text.rstrip().endswith(_END_LITERALS) and not _closes_html(text):
+    if END_TOKEN not in off and text.rstrip().endswith(_END_LITERALS) and not _not_a_marker(text):
         cut = _END_TOKENS.sub("", text)
         if cut != text:
             fixes.add(END_TOKEN)
@@ -79,9 +82,14 @@ def clean_text(text: str, fixes: set[str], *, off: frozenset[str] = frozenset(),
     return text
 
 
-def _closes_html(text: str) -> bool:
-    """`</s>` at the end closes a strikethrough when the text opens one (`<s>old</s>`): HTML, not a marker."""
-    return text.rstrip().endswith("</s>") and "<s>" in text
+def _not_a_marker(text: str) -> bool:
+    """Not an appended marker: a `</s>` that closes a strikethrough the text opens (`<s>old</s>`), or a marker
+    the sentence names ("the model emits </s>", "wraps it in [INST] and [/INST]")."""
+    body = text.rstrip()
+    if body.endswith("</s>") and "<s>" in body:
+        return True
+    marker = max((m for m in _END_LITERALS if body.endswith(m)), key=len)
+    return _NAMED.search(body[: len(body) - len(marker)]) is not None
 
 
 def tidy_whitespace(text: str) -> str:
