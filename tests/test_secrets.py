@@ -186,6 +186,7 @@ def test_a_credential_assignment_does_not_import_detect_secrets() -> None:
     code = ("import sys\nfrom dataprep.checks import content\n"
             "assert content.secrets('password: " + "Xy7Kq2Lm9Np4Rs6T1" + "')\n"
             "assert not content.secrets('The secret of the laws of AWS is kept: password, token and key.')\n"
+            "assert not content.secrets('Turkish text with a dotless \u0131: https://tr.wikipedia.org/wiki/I')\n"
             "assert 'detect_secrets' not in sys.modules\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr

@@ -62,22 +62,22 @@ _PLACEHOLDER_VALUE = re.compile(r"(?i)x{4}|\*{3}|\.{3}|your|example|sample|dummy
 # - TOKEN, the key shapes (every plugin and `_EXTRA` pattern but the three below): a run of at least 20
 #   characters of [A-Za-z0-9_/+=-], prefix included (AWS ids 20, Twilio 34, SendGrid's 43-character tail, ...);
 # - ASSIGN (`_assigned`): a credential name in the lowered text and a value of 16+ `_VALUE` characters;
-# - JWT: "eyJ"; URL (credentials in a URL, Slack webhooks): "://"; SLACK: "xox" in any case;
-#   PRIVATE (`_PRIVATE_KEY`): its two literals.
+# - JWT: "eyJ"; URL (credentials in a URL): "://" and "@"; SLACK: "xox" or "://" and "hooks.slack.com" in
+#   any case; PRIVATE (`_PRIVATE_KEY`): its two literals.
 # Runs are found on the UTF-8 bytes mapped through one table (run characters to "x"), by one substring test.
 # Case-insensitive patterns also match four non-ASCII letters (dotted capital I, dotless i, long s, Kelvin sign:
-# re's documented folds) and two of them lower to ASCII: a text holding one of them is given every family.
+# re's documented folds) and two of them lower to ASCII: in a text holding one they are made the ASCII letter
+# first (which can only add candidates: a case-sensitive match is of ASCII characters, which stay).
 TOKEN, ASSIGN, JWT, URL, SLACK, PRIVATE = 1, 2, 4, 8, 16, 32
-_ALL = TOKEN | ASSIGN | JWT | URL | SLACK | PRIVATE
 _TOKEN_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_/+=-"
 _VALUE_CHARS = _TOKEN_CHARS + b".~!@#$%^&*"
 _TOKEN_TABLE = bytes(0x78 if i in _TOKEN_CHARS else 0x20 for i in range(256))
 _VALUE_TABLE = bytes(0x78 if i in _VALUE_CHARS else 0x20 for i in range(256))
 _TOKEN_RUN, _VALUE_RUN = b"x" * 20, b"x" * 16
-_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+_FOLDS_TO_ASCII = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
 _CASELESS_NAMES = (b"secret", b"token", b"passw", b"pwd", b"key", b"credential")  # every `_NAME` match holds one
 # The plugins the literal families run; the key-shape plugins and `_EXTRA` run by `_TOKEN_LITERALS`.
-_PLUGIN_FAMILIES = {"JSON Web Token": JWT, "password in a URL": URL, "Slack token": URL | SLACK}
+_PLUGIN_FAMILIES = {"JSON Web Token": JWT, "password in a URL": URL, "Slack token": SLACK}
 # A text with a TOKEN run runs a key-shape label's patterns only when it holds one of the literals every match
 # of them starts with (the second tuple: in any case; the AWS secret patterns need "aws").
 _TOKEN_LITERALS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -117,9 +117,7 @@ def families(text: str) -> int:
     A one-byte test (memchr speed) goes before each literal: "J" before "eyJ", "/" before "://"; most text
     has no 16-character run at all, so the key-shape table is not even applied to it.
     """
-    if not text.isascii() and any(char in text for char in _FOLDS_TO_ASCII):
-        return _ALL
-    data = text.encode("utf-8", "surrogatepass")
+    data = _folded(text).encode("utf-8", "surrogatepass")
     found = 0
     if _VALUE_RUN in data.translate(_VALUE_TABLE):  # every TOKEN run is a value run too
         if _TOKEN_RUN in data.translate(_TOKEN_TABLE):
@@ -129,13 +127,22 @@ def families(text: str) -> int:
             found |= ASSIGN
     if b"J" in data and b"eyJ" in data:
         found |= JWT
-    if b"/" in data and b"://" in data:
+    url = b"/" in data and b"://" in data
+    if url and b"@" in data:
         found |= URL
     if b"Y" in data and (b"PRIVATE KEY" in data or b"PuTTY-User-Key-File-" in data):
         found |= PRIVATE
-    if b"-" in data and (b"x" in data or b"X" in data) and b"xox" in data.lower():
+    if (b"-" in data and (b"x" in data or b"X" in data) and b"xox" in data.lower()) \
+            or (url and b"hooks.slack.com" in data.lower()):
         found |= SLACK
     return found
+
+
+def _folded(text: str) -> str:
+    """The text with the four letters re folds to ASCII letters made those letters (most text has none)."""
+    if text.isascii() or not any(chr(code) in text for code in _FOLDS_TO_ASCII):
+        return text
+    return text.translate(_FOLDS_TO_ASCII)
 
 
 @lru_cache(maxsize=1)
@@ -173,10 +180,8 @@ def find(text: str) -> list[Secret]:
 
 
 def _token_labels(text: str) -> frozenset[str]:
-    """The key-shape labels whose literals the text holds (the few texts with a TOKEN run); all of them for a
-    text with a character a case-insensitive pattern folds to ASCII."""
-    if not text.isascii() and any(char in text for char in _FOLDS_TO_ASCII):
-        return frozenset(_TOKEN_LITERALS)
+    """The key-shape labels whose literals the text holds (the few texts with a TOKEN run)."""
+    text = _folded(text)
     lowered = text.lower()
     return frozenset(label for label, (literals, caseless) in _TOKEN_LITERALS.items()
                      if any(x in text for x in literals) or any(x in lowered for x in caseless))
