@@ -104,3 +104,9 @@ def test_placeholders_loops_are_dropped_by_the_build_with_their_evidence(tmp_pat
 def test_mojibake_is_left_alone_in_accented_text() -> None:
     for text in ("Café crème, naïve résumé — “quoted”", "São Paulo é grande", "Tiếng Việt có dấu", "x² ≤ r²"):
         assert junk.mojibake_in(text) is None, text
+
+
+def test_a_star_rating_is_an_answer_and_a_dot_is_not() -> None:
+    # T0's app_reviews_convert_to_star_rating: the label is the stars (201 records were dropped as DP403).
+    assert "DP403" not in _codes("How would you rate this review? Great app, works offline.", "★★★★★")
+    assert "DP403" in _codes("How would you rate this review?", "...")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -90,7 +91,8 @@ def _answer_findings(row: Canonical) -> Iterator[tuple[str, str]]:
     answer = row.turns[-1].text
     if len(row.turns) >= 2 and answer.strip() == row.turns[-2].text.strip():
         yield "DP405", "the answer repeats the prompt"
-    if not any(c.isalnum() for c in answer):  # "A" or "7" can be a real label; "." or "-" is not an answer
+    if not any(c.isalnum() or unicodedata.category(c) == "So" for c in answer):
+        # "A", "7" or "★★★★" (T0's app-review star ratings) can be a real label; "." or "-" is not an answer
         yield "DP403", f"the answer has no letter or digit ({answer.strip()!r})"
     lowered = answer.lower()
     refusal = _REFUSAL.search(answer) if any(h in lowered for h in _REFUSAL_HINTS) else None
