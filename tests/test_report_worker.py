@@ -96,3 +96,18 @@ def test_the_report_process_ends_by_itself_once_it_has_answered(result: BuildRes
     finally:
         writer.close()
     assert process.exitcode == 0
+
+
+def test_charts_drawn_ahead_of_the_outcome_are_the_ones_the_page_shows(result: BuildResult) -> None:
+    """Within `charts.kept()` a chart asked for again with the same inputs is the SVG drawn first (the build
+    draws the page's charts while GX validates); other inputs draw anew, and outside nothing is kept."""
+    from dataprep.report import charts
+
+    limit = {"usable": 900, "quota": 1000, "key": "max_tokens_per_record"}
+    with charts.kept():
+        first = charts.token_histogram("tokens-train", [1, 10, 100, 1000], [3, 5, 1], limit)
+        assert charts.token_histogram("tokens-train", [1, 10, 100, 1000], [3, 5, 1], limit) is first
+        other = charts.token_histogram("tokens-train", [1, 10, 100, 1000], [3, 5, 2], limit)
+        assert other != first
+    assert charts.token_histogram("tokens-train", [1, 10, 100, 1000], [3, 5, 1], limit) == first
+    assert charts.token_histogram("tokens-train", [1, 10, 100, 1000], [3, 5, 1], limit) is not first

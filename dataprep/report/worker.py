@@ -93,6 +93,17 @@ def _answer(conn: Connection, work: Any, folder: Path) -> None:
         _send_error(conn, exc)
 
 
+def _draw_charts(result: BuildResult) -> None:
+    """Draw report.html's charts (importing matplotlib) before GX's outcome is known: they show the build's
+    splits, which the outcome does not change, so the page is rendered once with no outcome and thrown away,
+    and `charts.kept()` hands the same SVGs to the page `_write_page` renders with it."""
+    from dataprep.report import expectations
+    from dataprep.report.build import build_report
+    from dataprep.report.html import render
+
+    render(build_report(result, expectations.Outcome(version="", suites={}, results=[])))
+
+
 def _write_page(result: BuildResult, outcome: Outcome, folder: Path) -> list[str]:
     """report.json and report.html, after the child wrote expectations.json: as `write_reports` writes them."""
     from dataprep.io.write import dumps_pretty
@@ -150,12 +161,13 @@ class ReportWriter:
 
         if not self._send((expectations.job(result), folder)):
             return write_reports(result, folder)
-        charts.warm()  # matplotlib imports here while the child validates
-        reply = self._receive()
-        if reply is None:
-            return write_reports(result, folder)
-        if reply[0] == "ok":
-            return _write_page(result, reply[1], folder)
+        with charts.kept():
+            _draw_charts(result)  # while the child validates
+            reply = self._receive()
+            if reply is None:
+                return write_reports(result, folder)
+            if reply[0] == "ok":
+                return _write_page(result, reply[1], folder)
         error: Exception = reply[1]
         error.__cause__ = RemoteTraceback(reply[2])
         raise error
