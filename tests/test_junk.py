@@ -8,6 +8,7 @@ from pathlib import Path
 from conftest import build, jsonl, summary_rules
 
 from dataprep.checks import content, junk
+from dataprep.checks.text_quality import looks_truncated
 from dataprep.formats.base import Canonical, Turn
 
 T0_MOJIBAKE = Path(__file__).parent / "data" / "t0-mojibake.jsonl"
@@ -110,3 +111,16 @@ def test_a_star_rating_is_an_answer_and_a_dot_is_not() -> None:
     # T0's app_reviews_convert_to_star_rating: the label is the stars (201 records were dropped as DP403).
     assert "DP403" not in _codes("How would you rate this review? Great app, works offline.", "★★★★★")
     assert "DP403" in _codes("How would you rate this review?", "...")
+
+
+def test_dp408_leaves_complete_answers_without_a_full_stop() -> None:
+    # Real shapes from OASST and LLaMA-Factory answers that the first DP408 called cut off.
+    intro = "Here is what I would suggest after reading your question carefully and thinking it over for a while:"
+    outline = intro + "\n\nI. Introduction\nA. Overview of the use of time as a metaphor in The Great Gatsby"
+    listed = intro + "\n\n- Ask for opinions on forums\n- You could publish it on social media, such as twitter"
+    signed = intro + "\n\nI look forward to watching you change the world.\n\nSincerely,\nYour past self"
+    command = intro + "\n\nInstall the client libraries by running this in your terminal:\n\npip install gspread"
+    for answer in (outline, listed, signed, command):
+        assert not looks_truncated(answer), answer[-40:]
+    cut = intro + " the first thing to do is to open the console and choose the bucket where your data is kept and"
+    assert looks_truncated(cut)

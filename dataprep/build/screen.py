@@ -68,8 +68,8 @@ def _findings(row: Canonical, policy: QualityPolicy) -> list[tuple[str, str]]:
     keyword = policy.keywords.problem(row)
     if keyword is not None:
         found.append(keyword)
-    if row.text is None and row.turns and looks_truncated(row.turns[-1].text):
-        found.append(("DP408", "the answer ends mid-sentence"))
+    if row.text is None and row.turns and looks_truncated(answer := row.turns[-1].text):
+        found.append(("DP408", f"the answer ends mid-sentence: {content.excerpt(answer, len(answer.rstrip()))}"))
     # Drops before warnings, so a record is filed under its most serious problem.
     return sorted(found, key=lambda f: _rank(f[0], policy))
 

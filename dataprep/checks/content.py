@@ -74,7 +74,8 @@ def findings(row: Canonical) -> Iterator[tuple[str, str]]:
     yield from junk.findings(row)
     invisible = None if printable(text) else INVISIBLE.search(text) or STRAY_JOINER.search(text)
     if invisible:
-        yield "DP404", f"invisible character U+{ord(invisible.group()[0]):04X} in the text"
+        yield "DP404", f"invisible character U+{ord(invisible.group()[0]):04X} in the text: " \
+            f"{excerpt(text, invisible.start())}"
 
 
 def _template_token(text: str) -> re.Match[str] | None:
@@ -90,7 +91,7 @@ def _template_token(text: str) -> re.Match[str] | None:
 def _answer_findings(row: Canonical) -> Iterator[tuple[str, str]]:
     answer = row.turns[-1].text
     if len(row.turns) >= 2 and answer.strip() == row.turns[-2].text.strip():
-        yield "DP405", "the answer repeats the prompt"
+        yield "DP405", f"the answer repeats the prompt: {excerpt(answer, 0)}"
     if not any(c.isalnum() or unicodedata.category(c) == "So" for c in answer):
         # "A", "7" or "★★★★" (T0's app-review star ratings) can be a real label; "." or "-" is not an answer
         yield "DP403", f"the answer has no letter or digit ({answer.strip()!r})"
