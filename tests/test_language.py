@@ -76,8 +76,9 @@ def test_lang_en_keeps_short_english_and_drops_every_chinese_record(tmp_path: Pa
     raw.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     done = build(raw, tmp_path / "out", "--model", "nova-micro", "--lang", "en", "--no-report")
     assert done.returncode == 0, done.stderr
-    dropped = [r["line"] for r in jsonl(tmp_path / "out" / "rejected.jsonl") if r["code"] == "DP411"]
-    assert dropped == list(range(len(english) + 1, len(rows) + 1))
+    rejected = [r for r in jsonl(tmp_path / "out" / "rejected.jsonl") if r["code"] == "DP411"]
+    assert [r["line"] for r in rejected] == list(range(len(english) + 1, len(rows) + 1))
+    assert f"in '{CHINESE[0][:10]}" in rejected[0]["reason"]  # the text that decided, quoted
     kept = {r["source_line"]: r["lang"] for r in jsonl(tmp_path / "out" / "lineage.jsonl")}
     assert kept[1] == "und" and kept[2] == "en"  # kept, and counted as undetermined
 

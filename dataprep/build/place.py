@@ -15,10 +15,11 @@ from __future__ import annotations
 import numpy as np
 
 from dataprep import formats
-from dataprep.build.language import UNDETERMINED, languages
+from dataprep.build.language import UNDETERMINED, languages, user_side
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import BuildSettings, Unit
 from dataprep.build.split import OverQuota, Placer, split_position
+from dataprep.checks.content import excerpt
 from dataprep.checks.limits import WARN_ONLY, RecordLimits
 from dataprep.checks.quotas import MAX_TOTAL, SPLITS, TRAIN, VALIDATION, record_quota
 from dataprep.errors import BuildError
@@ -145,8 +146,9 @@ class Walk:
             return (drop[0], f"{drop[1]}. {rule(drop[0]).fix}"), []
         warnings = [code for code, _ in problems if code in WARN_ONLY]
         if self.settings.lang and unit.lang != UNDETERMINED and unit.lang.split("-")[0] not in self.settings.lang:
-            return ("DP411", f"detected language {unit.lang!r} ({self.settings.lang_detector}); "
-                    f"--lang allows {', '.join(self.settings.lang)}"), warnings
+            said = next((t for t in user_side(unit) if t.strip()), "")
+            return ("DP411", f"detected language {unit.lang!r} ({self.settings.lang_detector}) in "
+                    f"{excerpt(said, 0)}; --lang allows {', '.join(self.settings.lang)}"), warnings
         return None, warnings
 
     def _sampled_out(self, unit: Unit) -> None:
