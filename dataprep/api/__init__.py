@@ -45,6 +45,9 @@ def build(source: Any, model: str | None = None, out: str | Path | None = None, 
     exits 2 on, and BuildError for a build that stopped (exit 1; its ledger and reports are in `out`).
     """
     raw = inputs(source)
+    from dataprep.extras import require_build
+
+    require_build("dataprep.build()", reports=not no_report)
     with _early(not no_report):
         profile, resolved, policy = prepare(model, flags(settings), profile_file, config)
         return run(raw, None if out is None else Path(out), profile, resolved, policy, reports=not no_report)
