@@ -36,7 +36,9 @@ STRAY_JOINER = re.compile(r"(?<=[\x00-\x7f])[\u200c\u200d]+|[\u200c\u200d]+(?=[\
 # Cheap pre-filters: what each costly pattern needs in order to match (a literal hint, a digit run), so the
 # full patterns run only on the few texts that have it; this cut the content checks from ~3 s to ~0.3 s per
 # 10k records.
-_TEMPLATE_HINTS = ("<|", "INST]", "<<SYS>>", "\n\nHuman:", "\n\nAssistant:", "<s>", "</s>")
+# The template hints in groups, each behind a gate every hint of its group holds (a memchr-speed test).
+_TEMPLATE_GATES = (("<", ("<|", "<<SYS>>", "<s>", "</s>")), ("]", ("INST]",)),
+                   ("\n\n", ("\n\nHuman:", "\n\nAssistant:")))
 _REFUSAL_HINTS = ("as an ai", "unable to", "not able to", "cannot")
 
 
@@ -68,7 +70,7 @@ def findings(row: Canonical) -> Iterator[tuple[str, str]]:
         yield from _answer_findings(row)
     text = "\n".join(row.texts())
     yield from secret_and_pii_findings(text)
-    template = _template_token(text) if any(h in text for h in _TEMPLATE_HINTS) else None
+    template = _template_token(text) if _template_hint(text) else None
     if template:
         yield "DP406", f"leftover template token {template.group()!r}: {excerpt(text, template.start())}"
     yield from junk.findings(row)
@@ -76,6 +78,16 @@ def findings(row: Canonical) -> Iterator[tuple[str, str]]:
     if invisible:
         yield "DP404", f"invisible character U+{ord(invisible.group()[0]):04X} in the text: " \
             f"{excerpt(text, invisible.start())}"
+
+
+def _template_hint(text: str) -> bool:
+    """True when a template hint occurs, each looked for only behind its group's gate (#14: 6 -> 3.5 us)."""
+    for gate, hints in _TEMPLATE_GATES:
+        if gate in text:
+            for hint in hints:
+                if hint in text:
+                    return True
+    return False
 
 
 def _template_token(text: str) -> re.Match[str] | None:
