@@ -9,9 +9,10 @@ corpus cycled with a variant number in the prompt past its 55k records; syntheti
 Each command runs as its own process, best of N by wall clock; peak RSS is that command's own maxrss
 (os.wait4; the data is written by a child process, so the corpus held while writing it is in no figure).
 Also timed: `--help`, and the strict decoder alone against `json.loads` in process (what strictness
-costs: duplicate keys, NaN, big integers, lone surrogates).
+costs: duplicate keys, NaN, big integers, lone surrogates). `--stages` adds where validate's time goes: each
+check run alone, in process, over the largest file's records (microseconds a record, one run).
 
-    python benchmarks/bench_validate.py [--records 10000,100000] [--repeat 3] [--model claude-3-haiku]
+    python benchmarks/bench_validate.py [--records 10000,100000] [--repeat 3] [--model claude-3-haiku] [--stages]
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpora" / "t0-prompt-completion"
@@ -95,11 +98,56 @@ def strictness_cost(path: Path) -> tuple[float, float]:
     return plain, time.perf_counter() - start
 
 
+def stages(path: Path, model: str) -> list[tuple[str, float]]:
+    """(stage, seconds) of each per-record step of validate run alone over `path`'s records, in this process.
+
+    The steps are the functions `dataprep.validate` calls, on the same records: the reader, the format and
+    schema check, the content checks (and within them the secret, personal-data and junk detectors), the
+    normal-form key, reserved keywords and size limits; `validate (all)` is `validate_paths` itself.
+    """
+    sys.path.insert(0, str(ROOT))
+    from dataprep import formats
+    from dataprep.checks import content, junk, pii, secrets
+    from dataprep.checks.duplicates import duplicate_key
+    from dataprep.checks.keywords import ReservedKeywords
+    from dataprep.checks.limits import RecordLimits
+    from dataprep.io.jsonl import JsonlStream
+    from dataprep.profiles import resolve_model
+    from dataprep.registry import RulePolicy
+    from dataprep.validate import validate_paths
+
+    profile = resolve_model(model)
+    limits, keywords = RecordLimits.of(profile, profile.task(None)), ReservedKeywords.of(profile)
+    timed: list[tuple[str, float]] = []
+
+    def clock(name: str, step: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        start = time.perf_counter()
+        out = [step(item) for item in items]
+        timed.append((name, time.perf_counter() - start))
+        return out
+
+    records = clock("read + strict parse", lambda p: list(JsonlStream(p, RulePolicy(), keep_bad=False)), [path])[0]
+    shapes = clock("format detect", lambda r: formats.detect(r.value), records)
+    rows = [row for row in clock("schema check (formats)", lambda r: formats.MODULES[shapes[0]].check(
+        r.value, lambda *a: None), records) if row is not None]
+    clock("content checks (all)", lambda row: list(content.findings(row)), rows)
+    texts = ["\n".join(row.texts()) for row in rows]
+    clock("  secrets (DP409)", secrets.find, texts)
+    clock("  personal data (DP410/DP430)", pii.find, texts)
+    clock("  junk (DP418-DP420)", lambda row: list(junk.findings(row)), rows)
+    clock("normal form + key (DP401)", duplicate_key, rows)
+    clock("reserved keywords (DP212)", keywords.problem, rows)
+    clock("size limits", lambda row: (limits.char_problem(row.texts()), limits.could_exceed(row.texts())), rows)
+    clock("validate (all)", lambda p: validate_paths([p], profile), [path])
+    return timed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", default="10000,100000", help="comma-separated record counts")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--model", default="claude-3-haiku")
+    parser.add_argument("--stages", action="store_true", help="also time each check alone, in process")
     parser.add_argument("--write", type=Path, help=argparse.SUPPRESS)  # child: write the --records file and exit
     options = parser.parse_args()
     if options.write is not None:  # in its own process, so the corpus held here inflates no timed child's RSS
@@ -132,6 +180,11 @@ def main() -> int:
         plain, strict = strictness_cost(data)
         print(f"strictness ({counts[-1]:,} lines, in process): json.loads {plain:.3f} s, strict decoder "
               f"{strict:.3f} s ({strict / plain:.2f}x)")
+        if options.stages:
+            print(f"stages ({counts[-1]:,} records, in process, each alone; json.loads "
+                  f"{plain / counts[-1] * 1e6:.1f} us/record)")
+            for name, seconds in stages(data, options.model):
+                print(f"  {name:32s} {seconds:7.3f} s {seconds / counts[-1] * 1e6:7.1f} us/record")
     return 1 if failed else 0
 
 
