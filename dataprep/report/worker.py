@@ -5,7 +5,7 @@ small build's whole pipeline. A child process started when the build command sta
 pandas and a GX context, on the other core while the pipeline runs. It needs nothing of the build: the
 build sends it `expectations.job(result)` (each split's columns and the suites' plan, plain data), and it
 runs the suites, writes expectations.json into the staging folder and sends back the `Outcome`. While it
-validates, the build imports matplotlib (the parent has nothing else to do then, and already holds
+does, the build imports matplotlib and draws report.html's charts (it has nothing else to do then, and holds
 everything report.json is made of), then writes report.json and report.html from the outcome.
 
 Splitting the work this way keeps the child's path short: unpickling a whole `BuildResult` there imported
@@ -23,9 +23,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
-from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -33,18 +31,6 @@ if TYPE_CHECKING:
 
     from dataprep.build.model import BuildResult
     from dataprep.report.expectations import Outcome
-
-
-def _reduce_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
-    """Profiles hold read-only mappings (MappingProxyType), which pickle does not take: send them as dicts."""
-    return _proxy, (dict(proxy),)
-
-
-def _proxy(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
-    return MappingProxyType(mapping)
-
-
-ForkingPickler.register(MappingProxyType, _reduce_proxy)
 
 
 class RemoteTraceback(Exception):
@@ -68,7 +54,7 @@ def _serve(conn: Connection) -> None:
     _no_tqdm_semaphore()
     with suppress(Exception):
         _warm()  # a failure here is raised again, with its traceback, by the job below
-    with suppress(EOFError):  # EOF: the build ended (or was killed) before its reports were needed
+    with suppress(EOFError, OSError):  # the build ended (or was killed) before it needed the reports or took them
         job = conn.recv()
         if job is not None:
             _answer(conn, *job)
@@ -162,7 +148,8 @@ class ReportWriter:
         if not self._send((expectations.job(result), folder)):
             return write_reports(result, folder)
         with charts.kept():
-            _draw_charts(result)  # while the child validates
+            with suppress(Exception):  # ahead of time only: a failure recurs, raised, on the page written below
+                _draw_charts(result)  # while the child validates
             reply = self._receive()
             if reply is None:
                 return write_reports(result, folder)
