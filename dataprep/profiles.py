@@ -26,7 +26,7 @@ key that silently drops a limit is worse than a stop:
     video_formats = ["mp4"]              #   of MEDIA_FORMATS for a kind in `media`); only for a kind in `media`
     reasoning_content = false            # optional; true = assistant turns may hold reasoningContent blocks
 
-    [tasks.fine-tuning]                  # or [tasks.continued-pretraining]
+    [tasks.fine-tuning]                  # or continued-pretraining, distillation, reinforcement-fine-tuning
     customization_type = "FINE_TUNING"   # the API enum value for this task
     format = "bedrock-conversation"      # one of FORMATS
     validation_supported = true
@@ -71,14 +71,21 @@ from typing import Any, Literal
 from dataprep.errors import ProfileError, UnknownModelError
 from dataprep.resources import rules_dir
 
-Task = Literal["fine-tuning", "continued-pretraining"]
+Task = Literal["fine-tuning", "continued-pretraining", "distillation", "reinforcement-fine-tuning"]
 
 # The task names users pass, with the CreateModelCustomizationJob `customizationType` each one means.
 CUSTOMIZATION_TYPES: Mapping[str, str] = MappingProxyType(
-    {"fine-tuning": "FINE_TUNING", "continued-pretraining": "CONTINUED_PRE_TRAINING"}
+    {"fine-tuning": "FINE_TUNING", "continued-pretraining": "CONTINUED_PRE_TRAINING",
+     "distillation": "DISTILLATION", "reinforcement-fine-tuning": "REINFORCEMENT_FINE_TUNING"}
 )
 
-FORMATS: tuple[str, ...] = ("prompt-completion", "pretraining", "claude-messages", "bedrock-conversation")
+FORMATS: tuple[str, ...] = ("prompt-completion", "pretraining", "claude-messages", "bedrock-conversation",
+                            "distillation", "distillation-single-turn", "rft")
+# Tasks whose records have a format of their own, and only theirs: the format each one takes.
+TASK_FORMATS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"continued-pretraining": ("pretraining",), "distillation": ("distillation", "distillation-single-turn"),
+     "reinforcement-fine-tuning": ("rft",)}
+)
 
 # Record counts are per split (`train`, `validation`) or for both together (`total`). Token limits are
 # per record: `max_tokens_per_record` is the whole record (prompt + completion, the whole conversation, or
@@ -112,6 +119,9 @@ HYPERPARAMETER_NAMES: tuple[str, ...] = (
     "earlyStoppingThreshold",
     "earlyStoppingPatience",
     "evalPercentage",
+    # reinforcement fine-tuning (customizationConfig.rftConfig.hyperParameters, typed, not strings)
+    "trainingSamplePerPrompt",
+    "evalInterval",
 )
 
 TOKENIZERS: tuple[str, ...] = ("cl100k", "llama3")
@@ -521,7 +531,7 @@ def _build_blocks(top: _Table, tasks: Mapping[str, TaskSpec]
                   ) -> tuple[tuple[str, ...], Mapping[str, tuple[str, ...]], bool]:
     """The content blocks beyond text a model takes: media kinds, each kind's formats, reasoning content."""
     media = top.strings("media", MEDIA, default=[])
-    conversation = all(spec.format == "bedrock-conversation" for spec in tasks.values())
+    conversation = any(spec.format == "bedrock-conversation" for spec in tasks.values())
     if media and not conversation:
         raise top.error("media", "image and video blocks exist only in the bedrock-conversation format")
     formats: dict[str, tuple[str, ...]] = {}
@@ -551,8 +561,10 @@ def _build_task(table: _Table, task: str) -> TaskSpec:
     fmt = table.text("format")
     if fmt not in FORMATS:
         raise table.error("format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
-    if (fmt == "pretraining") != (task == "continued-pretraining"):
-        raise table.error("format", "continued-pretraining uses the pretraining format, and only it does")
+    owner = next((name for name, owned in TASK_FORMATS.items() if fmt in owned), None)
+    if task in TASK_FORMATS and fmt not in TASK_FORMATS[task] or owner not in (None, task):
+        wanted = " or ".join(TASK_FORMATS.get(task, ())) or f"a format of no other task (not {fmt})"
+        raise table.error("format", f"{task} takes {wanted}; each of those formats belongs to its task only")
 
     quota_table = table.table("quotas", default={})
     quota_table.only(QUOTA_KEYS)
