@@ -333,8 +333,8 @@ BROKEN = {
         "token_margn",
     ),
     "unknown task": (
-        'id = "nova-micro"\n[tasks.distillation]\nformat = "bedrock-conversation"\n',
-        "tasks.distillation",
+        'id = "nova-micro"\n[tasks.preference-tuning]\nformat = "bedrock-conversation"\n',
+        "tasks.preference-tuning",
     ),
     "min records above max": (
         f'id = "nova-micro"\n{QUOTA}\nvalue = 4\n{SRC}',
