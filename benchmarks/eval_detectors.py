@@ -9,8 +9,9 @@ per 10,000 real records and its cost per record. Exits 1 when a rule misses a ta
 
     python benchmarks/eval_detectors.py [--corpora DIR] [--sets DIR] [--only DP409,DP410]
 
-To add a rule: one line in `DETECTORS` (code -> callable(text) -> bool), one in `TARGETS` if it has one, and
-its set in `benchmarks/evalsets/`.
+To add a rule: one line in `DETECTORS` (code -> callable(text) -> bool; or in `RECORD_DETECTORS`, callable(item)
+-> bool, when the verdict needs the item's `prompt`/`system`), one in `TARGETS` if it has one, and its set in
+`benchmarks/evalsets/`.
 """
 
 from __future__ import annotations
@@ -52,6 +53,15 @@ DETECTORS: dict[str, Callable[[str], bool]] = {
     "DP408": text_quality.looks_truncated,
     # Items are records the model reads (chunks of documents): judged as the build judges a chunk.
     "DP412": lambda text: text_quality.text_problem(text, whole=False) is not None,
+    # Items are a record's texts joined by a newline, as content.findings joins them (DP406), or an answer (DP407).
+    "DP406": lambda text: "DP406" in _codes(Canonical(text=text)),
+    "DP407": lambda text: "DP407" in _codes(Canonical(turns=(Turn("user", "\u2026"), Turn("assistant", text)))),
+}
+# code -> the detector on a whole labelled record: the answer (`text`) with its `prompt` and optional `system`,
+# for answer rules whose verdict depends on what was asked (DP403 empty answer, DP405 answer repeats the prompt).
+RECORD_DETECTORS: dict[str, Callable[[dict[str, object]], bool]] = {
+    "DP403": lambda item: "DP403" in _codes(_record(item)),
+    "DP405": lambda item: "DP405" in _codes(_record(item)),
 }
 # code -> {metric: minimum}; metrics: precision, recall, f1 (on all items), real_precision (non-planted items),
 # max_hits_per_10k (on T0 + GPTeacher, needs --corpora).
@@ -65,6 +75,26 @@ TARGETS: dict[str, dict[str, float]] = {
 }
 
 
+def _codes(row: Canonical) -> set[str]:
+    """The content codes dataprep reports on the row (`dataprep.checks.content.findings`)."""
+    return {code for code, _ in content.findings(row)}
+
+
+def _record(item: dict[str, object]) -> Canonical:
+    """The labelled answer as the row dataprep checks: its system prompt, the user turn, the answer."""
+    system = item.get("system")
+    return Canonical(system=str(system) if system else None,
+                     turns=(Turn("user", str(item.get("prompt", "\u2026"))), Turn("assistant", str(item["text"]))))
+
+
+def _judge(code: str) -> Callable[[dict[str, object]], bool]:
+    """The detector of `code` on a labelled item: on its text, or on the whole record for RECORD_DETECTORS."""
+    if code in RECORD_DETECTORS:
+        return RECORD_DETECTORS[code]
+    detect = DETECTORS[code]
+    return lambda item: detect(str(item["text"]))
+
+
 def _cleaned_by(text: str, code: str) -> bool:
     """True when the clean stage changes the text under `code` (DP416: an end marker ends the turn)."""
     fixes: set[str] = set()
@@ -72,10 +102,10 @@ def _cleaned_by(text: str, code: str) -> bool:
     return code in fixes
 
 
-def score(items: list[dict[str, object]], detect: Callable[[str], bool]) -> dict[str, float | int]:
+def score(items: list[dict[str, object]], detect: Callable[[dict[str, object]], bool]) -> dict[str, float | int]:
     tp = fp = fn = tn = 0
     for item in items:
-        fired, positive = detect(str(item["text"])), bool(item["positive"])
+        fired, positive = detect(item), bool(item["positive"])
         tp, fp, fn, tn = tp + (fired and positive), fp + (fired and not positive), fn + (positive and not fired), \
             tn + (not fired and not positive)
     precision = tp / (tp + fp) if tp + fp else 1.0
@@ -140,10 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     extra, failed = [], []
     for path in sorted(args.sets.glob("*.jsonl")):
         code = path.stem
-        if code not in DETECTORS or (only and code not in only):
+        if (code not in DETECTORS and code not in RECORD_DETECTORS) or (only and code not in only):
             continue
         items = [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
-        detect = DETECTORS[code]
+        detect = _judge(code)
         result = score(items, detect)
         real = score([i for i in items if not str(i["source"]).startswith("planted")], detect)
         rows.append(f"| {code} | {rule(code).name} | {result['positives']} | {result['negatives']} | "
@@ -151,8 +181,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"{_real(real)} |")
         if args.show_errors:
             extra += [f"{code} {'FN' if i['positive'] else 'FP'} {i['source']}: {str(i['text'])[:160]!r}"
-                      for i in items if detect(str(i["text"])) != bool(i["positive"])]
-        corpus = on_real_data(args.corpora, detect) if args.corpora else None
+                      for i in items if detect(i) != bool(i["positive"])]
+        corpus = on_real_data(args.corpora, DETECTORS[code]) if args.corpora and code in DETECTORS else None
         if corpus is not None:
             extra.append(f"{code}: {corpus['hits']} hits in {corpus['records']:,} T0 + GPTeacher records "
                          f"({corpus['hits_per_10k']:.2f} per 10,000), {corpus['us_per_record']:.1f} µs per record")
