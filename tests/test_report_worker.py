@@ -111,3 +111,21 @@ def test_charts_drawn_ahead_of_the_outcome_are_the_ones_the_page_shows(result: B
         assert other != first
     assert charts.token_histogram("tokens-train", [1, 10, 100, 1000], [3, 5, 1], limit) == first
     assert charts.token_histogram("tokens-train", [1, 10, 100, 1000], [3, 5, 1], limit) is not first
+
+
+def test_the_charts_drawn_ahead_are_all_the_page_needs(result: BuildResult) -> None:
+    """`worker._draw_charts` asks for the charts report.html shows with the inputs it shows them with: the
+    page rendered afterwards within `charts.kept()` draws none of its own (if the page's inputs drift, the
+    page stays right, as the charts are kept by their inputs, but the build would draw them twice)."""
+    from dataprep.report import charts
+    from dataprep.report.build import build_report
+    from dataprep.report.html import render
+    from dataprep.report.worker import _draw_charts
+
+    with charts.kept():
+        _draw_charts(result)
+        drawn = dict(charts._kept[-1])
+        render(build_report(result, expectations.check(result)))
+        assert charts._kept[-1] == drawn
+    assert len(drawn) == 1 + sum(1 for s in result.splits.values() if s)  # a histogram per split, the languages
+

@@ -81,13 +81,18 @@ def _answer(conn: Connection, work: Any, folder: Path) -> None:
 
 def _draw_charts(result: BuildResult) -> None:
     """Draw report.html's charts (importing matplotlib) before GX's outcome is known: they show the build's
-    splits, which the outcome does not change, so the page is rendered once with no outcome and thrown away,
-    and `charts.kept()` hands the same SVGs to the page `_write_page` renders with it."""
-    from dataprep.report import expectations
-    from dataprep.report.build import build_report
-    from dataprep.report.html import render
+    written splits, which the outcome does not change, and within `charts.kept()` the page `_write_page`
+    renders takes them as drawn. Their inputs are those `report.build` gives `report.html` (a chart asked
+    for with other inputs is drawn then; tests/test_report_worker.py checks that none is)."""
+    from dataprep.checks.quotas import SPLITS
+    from dataprep.report import charts, stats
 
-    render(build_report(result, expectations.Outcome(version="", suites={}, results=[])))
+    limit = stats.record_limit(result.profile, result.spec)
+    present = {s: result.splits[s] for s in SPLITS if s in result.manifest["outputs"]}
+    edges = stats.histogram_edges(present, limit["quota"] if limit else None)
+    for split, units in present.items():
+        charts.token_histogram(f"tokens-{split}", edges, stats.histogram(units, edges), limit)
+    charts.language_mix("languages", {split: stats.languages(units) for split, units in present.items()})
 
 
 def _write_page(result: BuildResult, outcome: Outcome, folder: Path) -> list[str]:
