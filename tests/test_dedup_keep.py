@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import string
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,9 @@ from planting import oracle
 
 from dataprep.text.dedup import deduplicate, normalise
 
-PAD = " more" * 400  # ~400 tokens, but only three new word 3-grams: the copy stays a near-duplicate
+# ~600 tokens in one "word" of seeded random letters: at most three new word 3-grams, so the copy stays a near
+# duplicate, and no loop ("more more more…" is one: DP420 would drop the copy first).
+PAD = " " + "".join(random.Random(0).choices(string.ascii_lowercase, k=1600))
 
 
 @pytest.fixture(scope="module")

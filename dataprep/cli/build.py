@@ -76,13 +76,13 @@ def build(
     ledger_originals: Annotated[str | None, typer.Option(
         help="What rejected.jsonl keeps of each rejected record: full, masked (secrets and personal data "
         "masked) or none.")] = None,
-    markdown_to_text: Annotated[bool | None, typer.Option("--markdown-to-text/--keep-markdown", help=(
-        "Continued pre-training from .md files: train on the text a reader sees (headings, paragraphs, lists, "
-        "table cells, code verbatim; no anchors, escapes, link targets or images; DP417), or keep the markdown "
-        "as written. [default: --markdown-to-text]"), show_default=False)] = None,
-    fix_mojibake: Annotated[bool | None, typer.Option("--fix-mojibake/--report-mojibake", help=(
-        "Text decoded with the wrong encoding (personâ€™s, DP419): re-decode it with ftfy and count it, or only "
-        "report it. [default: --report-mojibake]"), show_default=False)] = None,
+    keep_markdown: Annotated[bool, typer.Option("--keep-markdown", help=(
+        "Continued pre-training from .md files: keep the markdown as written. By default the build trains on "
+        "the text a reader sees (headings, paragraphs, lists, table cells, code verbatim; no anchors, escapes, "
+        "link targets or images; DP417)."), show_default=False)] = False,
+    fix_mojibake: Annotated[bool, typer.Option("--fix-mojibake", help=(
+        "Re-decode text decoded with the wrong encoding (personâ€™s, DP419) with ftfy, and count it; by default "
+        "it is only reported."), show_default=False)] = False,
     field_map: Annotated[str | None, typer.Option("--map", help=(
         "Which field is which: TARGET=FIELD pairs, e.g. prompt=questionText,completion=answerText (targets: "
         "prompt, completion, system, messages, conversations, text, id, question, answer, instruction, input, "
@@ -116,8 +116,8 @@ def build(
                        dedup_ngram=dedup_ngram, dedup_num_perm=dedup_num_perm, dedup_keep=dedup_keep,
                        validation_file=None if validation_file is None else str(validation_file),
                        max_train_records=max_train_records, secrets=secrets, pii=pii,
-                       ledger_originals=ledger_originals, markdown_to_text=markdown_to_text,
-                       fix_mojibake=fix_mojibake, field_map=field_map,
+                       ledger_originals=ledger_originals, markdown_to_text=False if keep_markdown else None,
+                       fix_mojibake=True if fix_mojibake else None, field_map=field_map,
                        hh_side=hh_side, oasst_paths=oasst_paths)
     from dataprep.extras import require_build
     from dataprep.report.worker import started_early
