@@ -14,19 +14,21 @@ __all__ = ["normalise"]
 
 _PUNCT = re.compile(r"[^\w\s]+")
 _ASCII_PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"
-# ASCII as bytes: case folded (A-Z to a-z is all casefold does to ASCII) and punctuation made a space in one
-# table lookup per byte; the separators str.split() knows and bytes.split() does not (U+001C-U+001F) become
-# spaces too, so splitting the bytes gives the words splitting the text would.
+# ASCII as bytes: case folded (A-Z to a-z is all casefold does to ASCII), and punctuation and every separator
+# str.split() knows (U+0009-U+000D, U+001C-U+001F) made a space, in one table lookup per byte; collapsing the
+# runs of spaces then gives the words joined as splitting the text would (without a bytes object a word).
+_SPACES = bytes([*range(0x09, 0x0E), *range(0x1C, 0x20)])
 _ASCII_TABLE = bytes.maketrans(
-    bytes(range(ord("A"), ord("Z") + 1)) + _ASCII_PUNCT.encode() + bytes(range(0x1C, 0x20)),
-    bytes(range(ord("a"), ord("z") + 1)) + b" " * (len(_ASCII_PUNCT) + 4),
+    bytes(range(ord("A"), ord("Z") + 1)) + _ASCII_PUNCT.encode() + _SPACES,
+    bytes(range(ord("a"), ord("z") + 1)) + b" " * (len(_ASCII_PUNCT) + len(_SPACES)),
 )
 # In text that is not all ASCII the regex decides, and it also takes ASCII controls for punctuation.
 _CONTROLS = bytes([*range(0x09), *range(0x0E, 0x1C), 0x7F])
 _MIXED_TABLE = bytes.maketrans(
-    bytes(range(ord("A"), ord("Z") + 1)) + _ASCII_PUNCT.encode() + bytes(range(0x1C, 0x20)) + _CONTROLS,
-    bytes(range(ord("a"), ord("z") + 1)) + b" " * (len(_ASCII_PUNCT) + 4 + len(_CONTROLS)),
+    bytes(range(ord("A"), ord("Z") + 1)) + _ASCII_PUNCT.encode() + _SPACES + _CONTROLS,
+    bytes(range(ord("a"), ord("z") + 1)) + b" " * (len(_ASCII_PUNCT) + len(_SPACES) + len(_CONTROLS)),
 )
+_RUN = re.compile(b"  +")
 _ASCII_BYTES = bytes(range(128))
 # Text whose non-ASCII characters are at most this share of its UTF-8 bytes takes the bytes path.
 _MOSTLY_ASCII = 0.25
@@ -41,7 +43,7 @@ def normalise(text: str) -> str:
     characters replaced one by one (a fifth of the time the character regex takes); other text pays for it.
     """
     if text.isascii():
-        return b" ".join(text.encode("ascii").translate(_ASCII_TABLE).split()).decode("ascii")
+        return _RUN.sub(b" ", text.encode("ascii").translate(_ASCII_TABLE)).strip(b" ").decode("ascii")
     text = unicodedata.normalize("NFC", text)
     folded = _mostly_ascii(text)
     if folded is not None:
@@ -73,4 +75,4 @@ def _mostly_ascii(text: str) -> str | None:
     for char in present:
         if char.isspace() or not (char.isalnum() or char == "_"):
             data = data.replace(char.encode("utf-8"), b" ")
-    return b" ".join(data.translate(_MIXED_TABLE).split()).decode("utf-8")
+    return _RUN.sub(b" ", data.translate(_MIXED_TABLE)).strip(b" ").decode("utf-8")
