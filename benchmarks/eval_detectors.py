@@ -55,7 +55,10 @@ DETECTORS: dict[str, Callable[[str], bool]] = {
     "DP412": lambda text: text_quality.text_problem(text, whole=False) is not None,
     # Items are a record's texts joined by a newline, as content.findings joins them (DP406), or an answer (DP407).
     "DP406": lambda text: "DP406" in _codes(Canonical(text=text)),
-    "DP407": lambda text: "DP407" in _codes(Canonical(turns=(Turn("user", "\u2026"), Turn("assistant", text)))),
+    # The DP407 set labels every refusal positive; dataprep splits them into DP407 (AI-disclaimer boilerplate,
+    # dropped) and DP431 (a stock refusal, reported): scored together, as "found a refusal".
+    "DP407": lambda text: bool({"DP407", "DP431"} & set(_codes(Canonical(turns=(Turn("user", "\u2026"),
+                                                                                 Turn("assistant", text)))))),
 }
 # code -> the detector on a whole labelled record: the answer (`text`) with its `prompt` and optional `system`,
 # for answer rules whose verdict depends on what was asked (DP403 empty answer, DP405 answer repeats the prompt).

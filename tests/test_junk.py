@@ -124,3 +124,12 @@ def test_dp408_leaves_complete_answers_without_a_full_stop() -> None:
         assert not looks_truncated(answer), answer[-40:]
     cut = intro + " the first thing to do is to open the console and choose the bucket where your data is kept and"
     assert looks_truncated(cut)
+
+
+def test_ai_boilerplate_is_dropped_and_a_stock_refusal_only_reported() -> None:
+    # The brief's own example passed the first DP407; "As an AI language model, I can help…" refuses nothing.
+    assert "DP407" in _codes("Plan my trip.", "As an AI language model, I don't have preferences, but here is a plan.")
+    assert "DP431" in _codes("How do I pick a lock?", "I'm sorry, but I can't assist with that.")
+    assert not {"DP407", "DP431"} & set(_codes("Plan my trip.", "As an AI language model, I can help you plan it."))
+    assert not {"DP407", "DP431"} & set(_codes("Classify it.", "Negative: the guest wrote \"I'm sorry, but I cannot "
+                                                                "recommend this hotel\"."))

@@ -21,12 +21,31 @@ from dataprep.checks import secrets as secret_rules
 from dataprep.checks.secrets import Secret
 from dataprep.formats.base import Canonical
 
-_TEMPLATE = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>"
-                       r"|\[/?INST\]|<<SYS>>|\n\nHuman:|\n\nAssistant:|</?s>")
+# ChatML, Llama 2/3, Zephyr/Phi-3 and Gemma turn markers, and Anthropic's transcript labels (`\n\nHuman:`, or a
+# line `Human:` in a text that also has a line `Assistant:`: a pasted HH-RLHF transcript).
+_TEMPLATE = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|user|"
+                       r"assistant|system|end)\|>|<(?:start|end)_of_turn>"
+                       r"|\[/?INST\]|<<SYS>>|\n\nHuman:|\n\nAssistant:|</?s>"
+                       r"|(?:^|\n)Human: (?=(?:.|\n)*\nAssistant:)")
 # HTML strikethrough (`<s>$20</s>`), not Llama 2's `<s>[INST] … </s>` sequence markers.
 _STRIKETHROUGH = re.compile(r"<s>(?!\s*\[INST\])[^<>\n]{1,200}</s>")
-_REFUSAL = re.compile(r"(?i)\bas an ai (?:language )?model\b|\bI(?:'m| am) (?:sorry, but I )?(?:unable|not able) to "
-                      r"(?:help|assist|provide)|\bI cannot (?:fulfill|comply with) (?:this|that|your) request")
+# DP407: the AI-identity boilerplate of distilled data ("As an AI language model, I cannot…"), junk in any
+# dataset. DP431: a stock apology-refusal ("I'm sorry, but I can't help with that"), which is the right answer
+# to a harmful request in safety data and junk in a task's data: reported, not dropped.
+_APOSTROPHE = "['\u2019]"
+_QUOTES = {"'", '"', "\u201c", "\u2018", "`"}
+_NEGATION = rf"(?:not|don{_APOSTROPHE}t|do not|can{_APOSTROPHE}t|cannot|am unable|am not able|have no|lack)"
+_AI_BOILERPLATE = re.compile(
+    rf"(?i)\bas an? (?:(?:large |trained |open |free |and |text-based )*"
+    rf"(?:ai|artificial intelligence|language model))\b"
+    rf"(?: (?:language )?(?:model|assistant|chatbot|system))?[^.!?\n]{{0,60}}?\b(?:{_NEGATION}|not|no)\b"
+    rf"|\bi(?:{_APOSTROPHE}m| am) (?:just |only )?an ai\b[^.!?\n]{{0,40}}?\b{_NEGATION}\b"
+    r"|\bI cannot (?:fulfill|comply with) (?:this|that|your) request")
+_STOCK_REFUSAL = re.compile(
+    rf"(?i)\b(?:(?:i{_APOSTROPHE}m |i am )?(?:sorry|afraid)|i apologi[sz]e|unfortunately)[,.!]?(?: but)?,? i"
+    rf"(?:{_APOSTROPHE}m| am)? (?:can{_APOSTROPHE}t|cannot|unable to|not able to|won{_APOSTROPHE}t|will not|"
+    rf"must decline)"
+    rf"|\bi (?:can{_APOSTROPHE}t|cannot|won{_APOSTROPHE}t) (?:help|assist) (?:you )?with (?:that|this)\b")
 # Controls other than tab and newline, plus characters that are invisible and carry no meaning in text.
 INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\u2060\ufeff]")
 # Zero-width (non-)joiners shape Indic and Arabic scripts and emoji sequences: they are stray only next to
@@ -37,9 +56,10 @@ STRAY_JOINER = re.compile(r"(?<=[\x00-\x7f])[\u200c\u200d]+|[\u200c\u200d]+(?=[\
 # full patterns run only on the few texts that have it; this cut the content checks from ~3 s to ~0.3 s per
 # 10k records.
 # The template hints in groups, each behind a gate every hint of its group holds (a memchr-speed test).
-_TEMPLATE_GATES = (("<", ("<|", "<<SYS>>", "<s>", "</s>")), ("]", ("INST]",)),
-                   ("\n\n", ("\n\nHuman:", "\n\nAssistant:")))
-_REFUSAL_HINTS = ("as an ai", "unable to", "not able to", "cannot")
+_TEMPLATE_GATES = (("<", ("<|", "<<SYS>>", "<s>", "</s>", "<start_of_turn>", "<end_of_turn>")), ("]", ("INST]",)),
+                   ("\n\n", ("\n\nHuman:", "\n\nAssistant:")), ("Human: ", ("\nAssistant:",)))
+_REFUSAL_HINTS = ("as a", "sorry", "afraid", "apologi", "unfortunately", "can't", "can\u2019t", "cannot", "won't",
+                  "won\u2019t", "unable", "not able", "an ai")
 
 
 def printable(text: str) -> bool:
@@ -102,15 +122,31 @@ def _template_token(text: str) -> re.Match[str] | None:
 
 def _answer_findings(row: Canonical) -> Iterator[tuple[str, str]]:
     answer = row.turns[-1].text
-    if len(row.turns) >= 2 and answer.strip() == row.turns[-2].text.strip():
+    if len(row.turns) >= 2 and _same_words(answer, row.turns[-2].text):
         yield "DP405", f"the answer repeats the prompt: {excerpt(answer, 0)}"
     if not any(c.isalnum() or unicodedata.category(c) == "So" for c in answer):
         # "A", "7" or "★★★★" (T0's app-review star ratings) can be a real label; "." or "-" is not an answer
         yield "DP403", f"the answer has no letter or digit ({answer.strip()!r})"
     lowered = answer.lower()
-    refusal = _REFUSAL.search(answer) if any(h in lowered for h in _REFUSAL_HINTS) else None
-    if refusal:
-        yield "DP407", f"the answer is refusal boilerplate: {excerpt(answer, refusal.start())}"
+    if any(h in lowered for h in _REFUSAL_HINTS):
+        boilerplate = _unquoted(_AI_BOILERPLATE, answer)
+        if boilerplate is not None:
+            yield "DP407", f"the answer is AI-disclaimer boilerplate: {excerpt(answer, boilerplate)}"
+        elif (refusal := _unquoted(_STOCK_REFUSAL, answer)) is not None:
+            yield "DP431", f"the answer is a stock refusal: {excerpt(answer, refusal)}"
+
+
+def _same_words(answer: str, prompt: str) -> bool:
+    """The answer says the prompt again: the same words, whatever the case and spacing."""
+    return [w.casefold() for w in answer.split()] == [w.casefold() for w in prompt.split()]
+
+
+def _unquoted(pattern: re.Pattern[str], text: str) -> int | None:
+    """Where the first match outside quotes starts: an answer that quotes a refusal to discuss it is no refusal."""
+    for found in pattern.finditer(text):
+        if text[max(0, found.start() - 2):found.start()].strip() not in _QUOTES:
+            return found.start()
+    return None
 
 
 def secret_and_pii_findings(text: str) -> Iterator[tuple[str, str]]:
