@@ -562,7 +562,7 @@ def _build_task(table: _Table, task: str) -> TaskSpec:
     if fmt not in FORMATS:
         raise table.error("format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
     owner = next((name for name, owned in TASK_FORMATS.items() if fmt in owned), None)
-    if task in TASK_FORMATS and fmt not in TASK_FORMATS[task] or owner not in (None, task):
+    if (task in TASK_FORMATS and fmt not in TASK_FORMATS[task]) or owner not in (None, task):
         wanted = " or ".join(TASK_FORMATS.get(task, ())) or f"a format of no other task (not {fmt})"
         raise table.error("format", f"{task} takes {wanted}; each of those formats belongs to its task only")
 

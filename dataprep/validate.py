@@ -250,7 +250,10 @@ def _read_as(fmt: str | None, value: dict[str, object], spec: TaskSpec | None) -
     """The format to check a record as. A messages record without `schemaVersion` that mixes string and
     list parts (a Haiku record with one list of blocks) is ambiguous: it is read as the model's messages
     format, so it gets that format's advice. One whose parts all agree keeps the format they say (a whole
-    Claude file given to Nova is one DP201, not a schema finding per record)."""
+    Claude file given to Nova is one DP201, not a schema finding per record). A task-owned format
+    (distillation, RFT) reads the shapes it shares keys with as its own (`formats.READ_AS`)."""
+    if spec is not None and fmt in formats.READ_AS.get(spec.format, ()):
+        return spec.format
     if spec is None or fmt not in _MESSAGE_FORMATS or spec.format not in _MESSAGE_FORMATS \
             or "schemaVersion" in value:
         return fmt

@@ -138,7 +138,25 @@ def _to_target(record: SourceRecord, context: ConvertContext) -> Canonical | str
     if row.text is not None:
         return (f"unlabeled text ({record.shape}) cannot fine-tune {context.model}: it needs prompt/answer pairs; "
                 "use it with --task continued-pretraining on a model that supports it, or give labeled records")
+    if context.target_format in (formats.distillation.NAME, formats.distillation.SINGLE_TURN_NAME):
+        return _distillation_prompt(row, record.shape, context)
+    if context.target_format == formats.rft.NAME and (not row.turns or row.turns[-1].role != "assistant"):
+        return (f"a {record.shape} record without an answer cannot be an RFT record for {context.model}: its "
+                "answer becomes reference_answer; give question/answer records")
     return row
+
+
+def _distillation_prompt(row: Canonical, shape: str | None, context: ConvertContext) -> Canonical | str:
+    """The prompt the teacher answers: the source's final answer is dropped (the teacher writes its own).
+
+    A student that takes single-turn prompts only (Anthropic, Meta) cannot take a multi-turn conversation.
+    """
+    prompt = formats.distillation.prompt_only(row)
+    users = sum(t.role == "user" for t in prompt.turns)
+    if context.target_format == formats.distillation.SINGLE_TURN_NAME and users > 1:
+        return (f"a {shape} conversation with {users} user turns cannot be a distillation prompt for "
+                f"{context.model}, which takes single-turn prompts only; distill into a Nova student instead")
+    return prompt
 
 
 def run(records: list[SourceRecord], context: ConvertContext, ledger: Ledger) -> list[Unit]:

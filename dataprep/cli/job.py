@@ -42,6 +42,12 @@ def job(
     kms_key_id: Annotated[str | None, typer.Option(help="KMS key id or ARN that encrypts the custom model.")] = None,
     job_name: Annotated[str | None, typer.Option(help="Job name (default: PROFILE-TASK-SHA256 prefix).")] = None,
     model_name: Annotated[str | None, typer.Option(help="Custom model name (default: as the job name).")] = None,
+    teacher_model: Annotated[str | None, typer.Option(help=(
+        "Distillation: the teacher model id, ARN or inference profile (same provider as the student)."))] = None,
+    max_response_length: Annotated[int | None, typer.Option(help=(
+        "Distillation: the most tokens asked of the teacher per answer (maxResponseLengthForInference)."))] = None,
+    grader_lambda_arn: Annotated[str | None, typer.Option(help=(
+        "Reinforcement fine-tuning: the ARN of the Lambda function that grades each answer."))] = None,
     vpc_subnet: Annotated[list[str] | None, typer.Option(help="Subnet id for a VPC job; repeatable.")] = None,
     vpc_security_group: Annotated[
         list[str] | None, typer.Option(help="Security group id for a VPC job; repeatable.")
@@ -74,7 +80,8 @@ def job(
             request = jobs.JobRequest(
                 out=folder, s3_uri=uri, role_arn=role_arn, hyperparameters=hyperparameters,
                 kms_key_id=kms_key_id, job_name=job_name, model_name=model_name, subnet_ids=vpc_subnet or [],
-                security_group_ids=vpc_security_group or [],
+                security_group_ids=vpc_security_group or [], teacher_model=teacher_model,
+                max_response_length=max_response_length, grader_lambda_arn=grader_lambda_arn,
             )
             plan = _plan(request, model, profile_file, config)
             if not plan.ready:

@@ -28,6 +28,8 @@ class Task(StrEnum):
 
     fine_tuning = "fine-tuning"
     continued_pretraining = "continued-pretraining"
+    distillation = "distillation"
+    reinforcement_fine_tuning = "reinforcement-fine-tuning"
 
 
 class Split(StrEnum):

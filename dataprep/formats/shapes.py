@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dataprep.formats import claude_messages, conversation, pretraining, prompt_completion
+from dataprep.formats import claude_messages, conversation, pretraining, prompt_completion, rft
 
 ALPACA, DOLLY, QA, OPENAI, SHAREGPT, TEXT = "alpaca", "dolly", "qa", "openai-messages", "sharegpt", "text"
 HH, OASST = "hh-rlhf", "oasst-tree"
@@ -33,7 +33,8 @@ SHAPE_KEYS = ("prompt+completion (prompt-completion), messages (claude-messages,
               "schemaVersion+messages (bedrock-conversation), conversations (sharegpt), "
               "instruction+input+output (alpaca), instruction+context+response (dolly), "
               "question+answer / query+response / prompt+response / prompt+answer / input+output (qa), "
-              "chosen+rejected (hh-rlhf), prompt with replies (oasst-tree), text (text), input (pretraining); "
+              "chosen+rejected (hh-rlhf), prompt with replies (oasst-tree), text (text), input (pretraining), "
+              "messages+reference_answer (rft); "
               "other names: --map")
 
 
@@ -41,6 +42,8 @@ def detect(obj: dict[str, Any], *, sources: bool = False) -> str | None:
     """The shape of a record; None when no rule matches. `sources` admits the importers' source shapes."""
     if "schemaVersion" in obj:
         return conversation.NAME
+    if rft.REFERENCE in obj:
+        return rft.NAME  # an RFT record: chat messages with the grader's reference answer
     if "messages" in obj:
         return OPENAI if sources and _is_openai(obj["messages"]) else _bedrock_messages(obj)
     shape = _source_shape(obj) if sources else None

@@ -18,7 +18,8 @@ from dataprep.job.request import JOB_FILE
 _MEMBER_FLAGS = {"jobName": "--job-name", "customModelName": "--model-name", "roleArn": "--role-arn",
                  "customModelKmsKeyId": "--kms-key-id", "vpcConfig": "--vpc-subnet/--vpc-security-group",
                  "trainingDataConfig": "--s3-uri", "validationDataConfig": "--s3-uri",
-                 "outputDataConfig": "--s3-uri", "hyperParameters": "--hyperparameter"}
+                 "outputDataConfig": "--s3-uri", "hyperParameters": "--hyperparameter",
+                 "customizationConfig": "--teacher-model/--grader-lambda-arn/--hyperparameter"}
 
 # One (where, message) the service would refuse the body for.
 Problems = Iterator[tuple[str, str]]

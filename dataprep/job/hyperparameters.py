@@ -23,6 +23,9 @@ HYPERPARAMETER_FLAGS: Mapping[str, str] = {
 }
 # Used only when no validation set is given (Cohere): a default sent next to a validation set would be noise.
 _ONLY_WITHOUT_VALIDATION = ("evalPercentage",)
+# Jobs whose service picks a default for every hyperparameter left out (the API documents none for RFT):
+# a range without a default is checked when given and otherwise not sent.
+_SERVICE_DEFAULTS = ("REINFORCEMENT_FINE_TUNING",)
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ def resolve_hyperparameters(spec: TaskSpec, profile: Profile, given: Mapping[str
     settings = [s for name, text in given.items() if (s := _given(spec, profile, name, text, has_validation, add))]
     for name, hp in spec.hyperparameters.items():
         if name in given or (name in _ONLY_WITHOUT_VALIDATION and has_validation):
+            continue
+        if hp.default is None and spec.customization_type in _SERVICE_DEFAULTS:
             continue
         if hp.default is None:
             add(f"--hyperparameter {name}", "DP605", f"{profile.name} has no default for {name}; "
@@ -64,7 +69,7 @@ def _given(spec: TaskSpec, profile: Profile, name: str, text: str, has_validatio
         return None
     if not hp.min <= value <= hp.max:
         add(where, "DP604", f"{name} = {text} is out of range for {profile.name}: allowed {_show(hp.min)} to "
-            f"{_show(hp.max)}, default {_default(hp)}")
+            f"{_show(hp.max)}, default {_default(hp, spec)}")
         return None
     if name in _ONLY_WITHOUT_VALIDATION and has_validation:
         add(where, "DP613", f"{name} applies only when no validation dataset is given; Bedrock uses "
@@ -99,6 +104,8 @@ def _show(value: float) -> str:
     return f"{value:g}"
 
 
-def _default(hp: HyperParameter) -> str:
+def _default(hp: HyperParameter, spec: TaskSpec) -> str:
     """The default for an out-of-range message; some models have none and need the value set."""
-    return "none (must be set)" if hp.default is None else _show(hp.default)
+    if hp.default is None:
+        return "the service's own" if spec.customization_type in _SERVICE_DEFAULTS else "none (must be set)"
+    return _show(hp.default)

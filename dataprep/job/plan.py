@@ -14,6 +14,7 @@ from typing import Any
 
 from dataprep.findings import Finding, Severity
 from dataprep.job.botocore_shape import request_shape_problems
+from dataprep.job.customization import check_customization, customization_config, split_rft_settings
 from dataprep.job.folder import check_hashes, check_model_status, task_spec
 from dataprep.job.hyperparameters import Setting, resolve_hyperparameters
 from dataprep.job.identifiers import check_kms_key, check_role_arn, check_vpc, s3_prefix
@@ -75,14 +76,17 @@ def plan_job(request: JobRequest, manifest: Manifest, profile: Profile,
     prefix = s3_prefix(request.s3_uri, add)
     uploads = _uploads(request.out, outputs, prefix, spec, profile, add)
     has_validation = any(u.split == "validation" for u in uploads)
-    settings = resolve_hyperparameters(spec, profile, request.hyperparameters, has_validation, add)
+    given, extras = split_rft_settings(request.hyperparameters, spec)
+    settings = resolve_hyperparameters(spec, profile, given, has_validation, add)
+    check_customization(request, profile, spec, extras, add)
     check_role_arn(request.role_arn, add)
     if request.kms_key_id is not None:
         check_kms_key(request.kms_key_id, add)
     check_vpc(request.subnet_ids, request.security_group_ids, add)
     findings.extend(_data_findings(uploads, profile, spec, settings, policy))
 
-    body = build_body(request, profile, spec, prefix, uploads, settings, outputs["train"]["sha256"])
+    body = build_body(request, profile, spec, prefix, uploads, settings, outputs["train"]["sha256"],
+                      customization_config(request, spec, settings, extras))
     # The shape check is the last line of defence (names, lengths); after a request error it would
     # only repeat that error in the API's words, so it runs on an otherwise clean request.
     if not any(f.severity == Severity.ERROR and f.code.startswith("DP6") for f in findings):

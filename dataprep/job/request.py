@@ -20,7 +20,10 @@ from dataprep.job.identifiers import OUTPUT_FOLDER
 from dataprep.profiles import Profile, TaskSpec
 
 JOB_FILE = "job.json"
-_TASK_TAG = {"FINE_TUNING": "ft", "CONTINUED_PRE_TRAINING": "cpt"}
+_TASK_TAG = {"FINE_TUNING": "ft", "CONTINUED_PRE_TRAINING": "cpt", "DISTILLATION": "dist",
+             "REINFORCEMENT_FINE_TUNING": "rft"}
+# The jobs whose hyperParameters are the string map; the others carry theirs in customizationConfig, or none.
+_STRING_HYPERPARAMETERS = ("FINE_TUNING", "CONTINUED_PRE_TRAINING")
 _NAME_LIMIT = 63  # jobName and customModelName, from the botocore shape
 _HASH_CHARS = 12
 
@@ -38,6 +41,9 @@ class JobRequest:
     model_name: str | None = None
     subnet_ids: Sequence[str] = ()
     security_group_ids: Sequence[str] = ()
+    teacher_model: str | None = None  # DISTILLATION: the teacher's model id, ARN or inference profile
+    max_response_length: int | None = None  # DISTILLATION: maxResponseLengthForInference
+    grader_lambda_arn: str | None = None  # REINFORCEMENT_FINE_TUNING: the grader Lambda function
 
 
 @dataclass(frozen=True)
@@ -63,8 +69,13 @@ def default_name(profile: Profile, spec: TaskSpec, train_sha256: str) -> str:
 
 
 def build_body(request: JobRequest, profile: Profile, spec: TaskSpec, prefix: str, uploads: list[Upload],
-               settings: list[Setting], train_sha256: str) -> dict[str, Any]:
-    """The CreateModelCustomizationJob input; optional members appear only when they were asked for."""
+               settings: list[Setting], train_sha256: str, customization: Mapping[str, Any] | None = None
+               ) -> dict[str, Any]:
+    """The CreateModelCustomizationJob input; optional members appear only when they were asked for.
+
+    `customization` is the customizationConfig of a distillation or RFT job (`job.customization`); an RFT
+    job's hyperparameters are inside it, typed, so such a body has no string hyperParameters map.
+    """
     name = default_name(profile, spec, train_sha256)
     body: dict[str, Any] = {
         "jobName": request.job_name or name,
@@ -74,8 +85,11 @@ def build_body(request: JobRequest, profile: Profile, spec: TaskSpec, prefix: st
         "customizationType": spec.customization_type,
         "trainingDataConfig": {"s3Uri": next(u.s3_uri for u in uploads if u.split == "train")},
         "outputDataConfig": {"s3Uri": prefix + OUTPUT_FOLDER},
-        "hyperParameters": {s.name: s.value for s in settings},
     }
+    if spec.customization_type in _STRING_HYPERPARAMETERS:
+        body["hyperParameters"] = {s.name: s.value for s in settings}
+    if customization is not None:
+        body["customizationConfig"] = dict(customization)
     validators = [{"s3Uri": u.s3_uri} for u in uploads if u.split == "validation"]
     if validators:
         body["validationDataConfig"] = {"validators": validators}
