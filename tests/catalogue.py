@@ -223,6 +223,23 @@ CASES = [
      "DP104", 2),
     ("number-overflow", "train.jsonl", PC + b'{"prompt": "a", "completion": "b", "n": 1e999}\n', None, None,
      "DP109", 2),
+    # Distillation prompts (F6) and RFT records (F7), #15 item 4.
+    ("distillation-multi-turn", "train.jsonl", conv(("user", "Name a prime number.")) + conv(
+        ("user", "Name a prime."), ("assistant", "Seven."), ("user", "And another one?")), "claude-3-haiku",
+     "distillation", "DP230", 2),
+    ("distillation-no-schema-version", "train.jsonl", conv(("user", "Name a prime number.")) + conv(
+        ("user", "Name an even number."), version=None), "nova-micro", "distillation", "DP231", 2),
+    ("rft-no-reference-answer", "train.jsonl", j({"messages": [{"role": "user", "content": "What is 2 + 3?"}],
+                                                   "reference_answer": "5"}) + j(
+        {"messages": [{"role": "user", "content": "What is 4 + 4?"}]}), "nova-2-lite", "reinforcement-fine-tuning",
+     "DP232", 2),
+    ("rft-system-not-first", "train.jsonl", j({"messages": [{"role": "user", "content": "What is 2 + 3?"},
+                                                            {"role": "system", "content": "Be terse."}],
+                                                "reference_answer": "5"}), "nova-2-lite", None, "DP233", 1),
+    ("rft-duplicate-tool", "train.jsonl", j({"messages": [{"role": "user", "content": "Weather in Oslo?"}],
+                                              "reference_answer": "rainy", "tools": [
+        {"type": "function", "function": {"name": "weather"}},
+        {"type": "function", "function": {"name": "weather"}}]}), "nova-2-lite", None, "DP234", 1),
 ]
 
 # Two-file cases (train and validation passed together): (id, train content, validation content, model, task,
