@@ -137,7 +137,10 @@ def _answer_findings(row: Canonical) -> Iterator[tuple[str, str]]:
 
 
 def _same_words(answer: str, prompt: str) -> bool:
-    """The answer says the prompt again: the same words, whatever the case and spacing."""
+    """The answer says the prompt again: the same words, whatever the case and spacing. The first words are
+    compared first: splitting and casefolding every word of every prompt cost 17-23 us a record (#14)."""
+    if [w.casefold() for w in answer.split(None, 1)[:1]] != [w.casefold() for w in prompt.split(None, 1)[:1]]:
+        return False
     return [w.casefold() for w in answer.split()] == [w.casefold() for w in prompt.split()]
 
 
