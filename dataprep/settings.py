@@ -56,6 +56,7 @@ class BuildFlags:
     ledger_originals: str | None = None
     markdown_to_text: bool | None = None
     fix_mojibake: bool | None = None
+    keep_answers: bool | None = None  # distillation: keep the source's answers as golden answers
     field_map: str | None = None  # --map: TARGET=FIELD pairs, as typed
     hh_side: str | None = None
     oasst_paths: str | None = None
@@ -157,6 +158,9 @@ def resolve_build(cfg: Config, profile: Profile, flags: BuildFlags) -> BuildSett
     _check_token_limits(profile, spec)
     dedup = _dedup(values.pop("dedup_threshold"), values.pop("dedup_ngram"), values.pop("dedup_num_perm"),
                    values.pop("dedup_keep"))
+    if values["keep_answers"] and spec.task != "distillation":
+        raise UsageError(f"--keep-answers keeps answers in distillation prompts; {profile.id} {spec.task} "
+                         "records carry their answers anyway: drop the flag or add --task distillation")
     values["validation_file"] = _validation_file(cfg, flags, spec.validation_supported)
     if values["validation_file"] is not None:
         if flags.validation_fraction:

@@ -238,3 +238,26 @@ def test_rft_request_problems(built: dict[str, Path], tmp_path: Path, args: list
     assert result.exit_code == 1
     assert expected in result.output, result.output
     assert not (out / "job.json").exists()
+
+
+def test_keep_answers_keeps_the_golden_answer_and_validates_clean(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(dataprep_app, ["build", str(PROMPT_COMPLETION), str(out), "-q", "--no-report",
+                                               "--model", "claude-3-haiku", "--task", "distillation",
+                                               "--keep-answers", "--lang-detector", "fasttext"])
+    assert result.exit_code == 0, result.output
+    source = {r["prompt"]: r["completion"] for r in lines(PROMPT_COMPLETION)}
+    records = lines(out / "train.jsonl")
+    assert len(records) == len(source)
+    for record in records:
+        user, assistant = record["messages"]
+        assert source[user["content"][0]["text"]] == assistant["content"][0]["text"]
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["settings"]["keep_answers"] is True
+    assert validate_json(out, "--model", "claude-3-haiku", "--task", "distillation") == (0, [])
+
+
+def test_keep_answers_outside_distillation_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(dataprep_app, ["build", str(PROMPT_COMPLETION), str(tmp_path / "out"), "-q",
+                                               "--no-report", "--model", "nova-micro", "--keep-answers"])
+    assert result.exit_code == 2
+    assert "--keep-answers" in result.output and not (tmp_path / "out").exists()

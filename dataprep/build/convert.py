@@ -40,6 +40,7 @@ class ConvertContext:
     quality: QualityPolicy
     markdown_to_text: bool = True  # pre-training text from .md files is rendered to plain text (DP417)
     fix_mojibake: bool = False  # mis-decoded text is re-decoded (DP419) rather than only reported
+    keep_answers: bool = False  # distillation: the source's final answer stays as the golden answer
 
 
 @dataclass
@@ -147,11 +148,12 @@ def _to_target(record: SourceRecord, context: ConvertContext) -> Canonical | str
 
 
 def _distillation_prompt(row: Canonical, shape: str | None, context: ConvertContext) -> Canonical | str:
-    """The prompt the teacher answers: the source's final answer is dropped (the teacher writes its own).
+    """The prompt the teacher answers: the source's final answer is dropped (the teacher writes its own), or
+    kept as the optional golden answer with --keep-answers.
 
     A student that takes single-turn prompts only (Anthropic, Meta) cannot take a multi-turn conversation.
     """
-    prompt = formats.distillation.prompt_only(row)
+    prompt = row if context.keep_answers else formats.distillation.prompt_only(row)
     users = sum(t.role == "user" for t in prompt.turns)
     if context.target_format == formats.distillation.SINGLE_TURN_NAME and users > 1:
         return (f"a {shape} conversation with {users} user turns cannot be a distillation prompt for "

@@ -56,6 +56,9 @@ class BuildSettings:
     markdown_to_text: bool = True
     # Mojibake (DP419) is reported; re-decoded with ftfy only when the user asks.
     fix_mojibake: bool = False
+    # Distillation: each source's final answer kept as the record's optional golden answer (by default
+    # dropped: the teacher model writes the answers).
+    keep_answers: bool = False
     # How raw records are read: `--map`, `--hh-side`, `--oasst-paths`.
     read: ReadOptions = field(default_factory=ReadOptions)
 
@@ -64,6 +67,8 @@ class BuildSettings:
         out["lang"] = list(self.lang)
         # Recorded when any is given: a build that reads as found keeps the manifest it always had.
         out.pop("read")
+        if not self.keep_answers:  # recorded only when asked for: other builds keep the manifest they had
+            out.pop("keep_answers")
         if self.read != ReadOptions():
             out["read"] = self.read.as_dict()
         return out

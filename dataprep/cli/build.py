@@ -83,6 +83,9 @@ def build(
     fix_mojibake: Annotated[bool, typer.Option("--fix-mojibake", help=(
         "Re-decode text decoded with the wrong encoding (personâ€™s, DP419) with ftfy, and count it; by default "
         "it is only reported."), show_default=False)] = False,
+    keep_answers: Annotated[bool, typer.Option("--keep-answers", help=(
+        "--task distillation: keep each source record's answer as the prompt's optional golden answer; by "
+        "default answers are dropped and the teacher model writes them."), show_default=False)] = False,
     field_map: Annotated[str | None, typer.Option("--map", help=(
         "Which field is which: TARGET=FIELD pairs, e.g. prompt=questionText,completion=answerText (targets: "
         "prompt, completion, system, messages, conversations, text, id, question, answer, instruction, input, "
@@ -117,7 +120,8 @@ def build(
                        validation_file=None if validation_file is None else str(validation_file),
                        max_train_records=max_train_records, secrets=secrets, pii=pii,
                        ledger_originals=ledger_originals, markdown_to_text=False if keep_markdown else None,
-                       fix_mojibake=True if fix_mojibake else None, field_map=field_map,
+                       fix_mojibake=True if fix_mojibake else None, keep_answers=True if keep_answers else None,
+                       field_map=field_map,
                        hh_side=hh_side, oasst_paths=oasst_paths)
     from dataprep.extras import require_build
     from dataprep.report.worker import started_early
