@@ -46,7 +46,8 @@ def build(
     paths: Annotated[list[Path], typer.Argument(help="RAW... OUT: input files or folders, then the output folder.",
                                                 show_default=False)],
     model: Annotated[str | None, typer.Option("--model", "-m", help="Model profile id or Bedrock model id.")] = None,
-    task: Annotated[str | None, typer.Option(help="fine-tuning or continued-pretraining.")] = None,
+    task: Annotated[str | None, typer.Option(help=(
+        "fine-tuning, continued-pretraining, distillation or reinforcement-fine-tuning."))] = None,
     seed: Annotated[int | None, typer.Option(help=(
         "Seed of the split hash and the --max-train-records sample (-2^63 to 2^63-1). Dedup uses fixed MinHash "
         "permutations, so the same duplicates are dropped whatever the seed."))] = None,
