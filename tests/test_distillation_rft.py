@@ -261,3 +261,28 @@ def test_keep_answers_outside_distillation_is_a_usage_error(tmp_path: Path) -> N
                                                "--no-report", "--model", "nova-micro", "--keep-answers"])
     assert result.exit_code == 2
     assert "--keep-answers" in result.output and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("record", "task", "code"), [
+    ({"messages": "x", "reference_answer": 1}, "reinforcement-fine-tuning", "DP204"),
+    ({"messages": [], "reference_answer": "a"}, "reinforcement-fine-tuning", "DP233"),
+    ({"messages": [{"role": "tool", "content": "x"}], "reference_answer": {"a": 1}}, "reinforcement-fine-tuning",
+     "DP207"),
+    ({"messages": [{"role": "user", "content": "q"}], "reference_answer": []}, "reinforcement-fine-tuning", "DP232"),
+    ({"schemaVersion": 5, "messages": [{"role": "user", "content": [{"text": "q"}]}]}, "distillation", "DP231"),
+    ({"schemaVersion": "bedrock-conversation-2024", "messages": []}, "distillation", "DP211"),
+    ({"schemaVersion": "bedrock-conversation-2024", "system": "a string",
+      "messages": [{"role": "user", "content": [{"text": "q"}]}]}, "distillation", "DP216"),
+    ({"schemaVersion": "bedrock-conversation-2024",
+      "messages": [{"role": "assistant", "content": [{"text": "a"}]}]}, "distillation", "DP208"),
+    ({"schemaVersion": "bedrock-conversation-2024",
+      "messages": [{"role": "user", "content": [1, {"foo": 1}]}]}, "distillation", "DP215"),
+])
+def test_malformed_records_are_one_finding_each_never_a_traceback(tmp_path: Path, record: dict[str, Any],
+                                                                    task: str, code: str) -> None:
+    path = tmp_path / "train.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    model = "nova-2-lite" if task == "reinforcement-fine-tuning" else "nova-lite"
+    status, findings = validate_json(path, "--model", model, "--task", task)
+    assert status == 1
+    assert [f["code"] for f in findings if f["line"] == 1] == [code]

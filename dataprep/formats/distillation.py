@@ -91,10 +91,13 @@ def _message(message: Any, where: str, emit: Emit, blocks: RecordBlocks) -> Turn
     if not isinstance(content, list) or not content:
         emit("DP204", f"{where}: 'content' must be a non-empty list of {{\"text\": ...}} blocks", "content")
         return None
-    texts = [_block(block, where, role, emit, blocks) for block in content]
-    if role is None or any(t is None for t in texts):
-        return None
-    return Turn(role, "\n".join(t for t in texts if t))
+    texts = []
+    for block in content:  # the first bad block is reported; the message is unusable after it
+        text = _block(block, where, role, emit, blocks)
+        if text is None:
+            return None
+        texts.append(text)
+    return None if role is None else Turn(role, "\n".join(t for t in texts if t))
 
 
 def _block(block: Any, where: str, role: str | None, emit: Emit, blocks: RecordBlocks) -> str | None:
