@@ -60,6 +60,7 @@ import json
 import os
 import re
 import resource
+import select
 import shutil
 import signal
 import statistics
@@ -177,6 +178,20 @@ def _pss(pid: int) -> int:
     return 0
 
 
+def _sleep_until_exit(pid: int, seconds: float) -> None:
+    """Sleep `seconds`, or less if `pid` exits first: the end of a build is then timed to the millisecond, not
+    to the next sample (a sleep of 0.2-0.5 s once made a 1.2 s build look up to 0.5 s longer)."""
+    try:
+        handle = os.pidfd_open(pid)
+    except (AttributeError, OSError):  # no pidfd (not Linux 5.3+, or the process is already reaped)
+        time.sleep(seconds)
+        return
+    try:
+        select.select([handle], [], [], seconds)
+    finally:
+        os.close(handle)
+
+
 def run_build(case: Case, log: Path, interval: float, timeout: float) -> Run:
     """Run one build, sampling its tree's PSS until it exits; wait4 gives the exact largest-process maxrss."""
     load = os.getloadavg()[0]
@@ -199,7 +214,7 @@ def run_build(case: Case, log: Path, interval: float, timeout: float) -> Run:
                 note = f"killed after {timeout:.0f} s"
             # smaps_rollup walks the page tables, so a sample of a multi-GiB tree costs tens of ms: sleep at least
             # _SAMPLE_RATIO times that, keeping the sampler under ~5% of one core (it shares the 2 cores).
-            time.sleep(max(interval, _SAMPLE_RATIO * cost))
+            _sleep_until_exit(proc.pid, max(interval, _SAMPLE_RATIO * cost))
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
     after = resource.getrusage(resource.RUSAGE_SELF)
