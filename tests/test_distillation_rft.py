@@ -180,6 +180,7 @@ def test_distillation_body_names_the_teacher(built: dict[str, Path], tmp_path: P
         "teacherModelIdentifier": "us.amazon.nova-premier-v1:0", "maxResponseLengthForInference": 1000}}}
     assert "hyperParameters" not in body and "validationDataConfig" not in body
     assert "-dist-" in body["jobName"]
+    assert "  teacher: us.amazon.nova-premier-v1:0 (answers up to 1,000 tokens)" in result.output.splitlines()
 
 
 @pytest.mark.parametrize(("args", "where"), [
@@ -211,6 +212,8 @@ def test_rft_body_names_the_grader_and_types_the_hyperparameters(built: dict[str
         "hyperParameters": {"batchSize": 64, "epochCount": 3, "inferenceMaxTokens": 4096, "learningRate": 1e-05,
                             "reasoningEffort": "medium", "trainingSamplePerPrompt": 4}}}
     assert "hyperParameters" not in body  # RFT's are typed, inside rftConfig, not the fine-tuning string map
+    assert f"  grader: {GRADER}" in result.output.splitlines()
+    assert "billed training tokens" not in result.output  # RFT is not billed as tokens x epochs
 
 
 def test_rft_body_without_hyperparameters_leaves_them_to_the_service(built: dict[str, Path], tmp_path: Path) -> None:

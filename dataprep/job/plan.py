@@ -55,9 +55,15 @@ class JobPlan:
 
     @property
     def billed_tokens(self) -> int | None:
-        """Bedrock bills training as tokens in the training data x epochs (User Guide, custom models)."""
+        """Bedrock bills training as tokens in the training data x epochs (User Guide, custom models).
+
+        Said of fine-tuning and continued pre-training; distillation (teacher inference too) and RFT (sampled
+        answers) are billed otherwise, so no estimate is given for them.
+        """
         train = next(u for u in self.uploads if u.split == "train")
-        return None if self.epochs is None else train.tokens * self.epochs
+        if self.epochs is None or self.spec.customization_type not in ("FINE_TUNING", "CONTINUED_PRE_TRAINING"):
+            return None
+        return train.tokens * self.epochs
 
 
 def plan_job(request: JobRequest, manifest: Manifest, profile: Profile,
@@ -139,6 +145,18 @@ def aws_commands(plan: JobPlan, job_file: Path) -> list[str]:
     return [*uploads, submit]
 
 
+def _customization_lines(body: dict[str, Any]) -> list[str]:
+    """The teacher of a distillation job and the grader of an RFT job, as the body names them."""
+    config = body.get("customizationConfig", {})
+    teacher = config.get("distillationConfig", {}).get("teacherModelConfig")
+    if teacher is not None:
+        longest = teacher.get("maxResponseLengthForInference")
+        return [f"  teacher: {teacher['teacherModelIdentifier']}"
+                + (f" (answers up to {longest:,} tokens)" if longest is not None else "")]
+    grader = config.get("rftConfig", {}).get("graderConfig", {}).get("lambdaGrader")
+    return [f"  grader: {grader['lambdaArn']}"] if grader is not None else []
+
+
 def summary_lines(plan: JobPlan) -> list[str]:
     """What the request does, in the terms a reviewer checks: data, tokens, cost driver, hyperparameters."""
     how = "exact" if plan.token_counts_exact else f"{plan.profile.tokenizer} proxy count"
@@ -152,7 +170,10 @@ def summary_lines(plan: JobPlan) -> list[str]:
     validation = sum(u.tokens for u in plan.uploads if u.split == "validation")
     lines.append(f"  validation tokens: {validation:,}")
     shown = ", ".join(f"{s.name}={s.value}{' (default)' if s.is_default else ''}" for s in plan.settings)
-    lines.append(f"  hyperparameters: {shown or 'none'}")
+    rft = plan.body.get("customizationConfig", {}).get("rftConfig", {})
+    typed = ", ".join(f"{k}={v}" for k, v in rft.get("hyperParameters", {}).items())
+    lines.append(f"  hyperparameters: {typed or shown or 'none'}{' (the rest: the service defaults)' if rft else ''}")
+    lines += _customization_lines(plan.body)
     lines.append(f"  output: {plan.body['outputDataConfig']['s3Uri']}  job: {plan.body['jobName']}  "
                  f"model: {plan.body['customModelName']}")
     return lines
