@@ -188,12 +188,13 @@ def test_distillation_body_names_the_teacher(built: dict[str, Path], tmp_path: P
     (["--teacher-model", "anthropic.claude-3-5-sonnet-20241022-v2:0"], "--teacher-model"),  # another provider
     (["--teacher-model", "amazon.nova-premier-v1:0", "--max-response-length", "0"], "--max-response-length"),
     (["--teacher-model", "amazon.nova-premier-v1:0", "--grader-lambda-arn", GRADER], "--grader-lambda-arn"),
+    (["--teacher-model", "not a model id"], "--teacher-model"),  # botocore's pattern: DP611 at the flag
 ])
 def test_distillation_request_problems(built: dict[str, Path], tmp_path: Path, args: list[str], where: str) -> None:
     out = copy_of(built["nova"], tmp_path)
     result = run_job(out, *args)
     assert result.exit_code == 1
-    code = "DP621" if where == "--grader-lambda-arn" else "DP620"
+    code = "DP621" if where == "--grader-lambda-arn" else "DP611" if "not a model" in args[-1] else "DP620"
     assert f"{where}: {code}" in result.output, result.output
     assert not (out / "job.json").exists()
 

@@ -351,7 +351,8 @@ def test_help_shows_a_default_for_every_option_and_choices_not_str(command: str)
     assert rows and all("[default: " in r for r in rows), [r for r in rows if "[default: " not in r]
     assert "<str>" not in "".join(r for r in rows if "--output-format" in r or "--task" in r or "--split" in r)
     if command == "validate":
-        assert "<fine-tuning|continued-pretraining>" in done.stdout and "<train|validation>" in done.stdout
+        assert "<fine-tuning|continued-pretraining|distillation|reinforcement-fine-tuning>" in done.stdout
+        assert "<train|validation>" in done.stdout
         assert "<text|concise|grouped|json|json-lines|github|gitlab|sarif|junit>" in done.stdout
         assert len(rows) == 13
 

@@ -67,7 +67,7 @@ def validate(
     extend_select: Annotated[list[str] | None, typer.Option(
         help=f"{_CODES}: report these too.", show_default="none")] = None,
     ignore: Annotated[list[str] | None, typer.Option(
-        help=f"{_CODES}: never report these (added to the config's ignore).", show_default="the config's")] = None,
+        help=f"{_CODES}: never report these (nor the config's).", show_default="the config's")] = None,
     max_per_rule: Annotated[int | None, typer.Option(
         min=1, help="Print at most N findings of each rule, then one line saying how many more "
         "(text, concise, grouped, github).", show_default="no limit")] = None,

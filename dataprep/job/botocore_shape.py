@@ -18,8 +18,11 @@ from dataprep.job.request import JOB_FILE
 _MEMBER_FLAGS = {"jobName": "--job-name", "customModelName": "--model-name", "roleArn": "--role-arn",
                  "customModelKmsKeyId": "--kms-key-id", "vpcConfig": "--vpc-subnet/--vpc-security-group",
                  "trainingDataConfig": "--s3-uri", "validationDataConfig": "--s3-uri",
-                 "outputDataConfig": "--s3-uri", "hyperParameters": "--hyperparameter",
-                 "customizationConfig": "--teacher-model/--grader-lambda-arn/--hyperparameter"}
+                 "outputDataConfig": "--s3-uri", "hyperParameters": "--hyperparameter"}
+# customizationConfig members (distillation teacher, RFT grader and hyperparameters) by the flag that sets them.
+_CUSTOMIZATION_FLAGS = (("teacherModelIdentifier", "--teacher-model"),
+                        ("maxResponseLengthForInference", "--max-response-length"),
+                        ("lambdaArn", "--grader-lambda-arn"), ("hyperParameters", "--hyperparameter"))
 
 # One (where, message) the service would refuse the body for.
 Problems = Iterator[tuple[str, str]]
@@ -38,7 +41,9 @@ def request_shape_problems(body: Mapping[str, Any]) -> list[tuple[str, str]]:
     problems = [(JOB_FILE, line) for line in report.generate_report().splitlines() if line.strip()]
     for member, message in _limit_problems(body, shape, ""):
         top = re.split(r"[.\[ ]", member, maxsplit=1)[0]
-        problems.append((_MEMBER_FLAGS.get(top, JOB_FILE), message))
+        flag = next((f for key, f in _CUSTOMIZATION_FLAGS if key in member), JOB_FILE) \
+            if top == "customizationConfig" else _MEMBER_FLAGS.get(top, JOB_FILE)
+        problems.append((flag, message))
     return problems
 
 
