@@ -194,7 +194,7 @@ def test_distillation_request_problems(built: dict[str, Path], tmp_path: Path, a
     out = copy_of(built["nova"], tmp_path)
     result = run_job(out, *args)
     assert result.exit_code == 1
-    code = "DP621" if where == "--grader-lambda-arn" else "DP611" if "not a model" in args[-1] else "DP620"
+    code = "DP621" if where == "--grader-lambda-arn" else "DP611" if "not a model id" in args else "DP620"
     assert f"{where}: {code}" in result.output, result.output
     assert not (out / "job.json").exists()
 
