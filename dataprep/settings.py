@@ -54,7 +54,7 @@ class BuildFlags:
     secrets: str | None = None
     pii: str | None = None
     ledger_originals: str | None = None
-    markdown_to_text: bool | None = None
+    keep_markdown: bool | None = None
     fix_mojibake: bool | None = None
     keep_answers: bool | None = None  # distillation: keep the source's answers as golden answers
     field_map: str | None = None  # --map: TARGET=FIELD pairs, as typed

@@ -51,7 +51,7 @@ def test_the_build_renders_md_and_counts_it_and_keep_markdown_keeps_it(tmp_path:
     assert sum('<a name="' in t for t in _texts(tmp_path / "kept")) >= 4
     assert "DP417" not in summary_rules(kept.stderr)
     manifest = json.loads((tmp_path / "kept" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["settings"]["markdown_to_text"] is False
+    assert manifest["settings"]["keep_markdown"] is True
 
 
 def test_ignoring_dp417_in_the_config_changes_nothing(tmp_path: Path) -> None:

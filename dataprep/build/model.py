@@ -52,8 +52,8 @@ class BuildSettings:
     # What `rejected.jsonl` keeps of a rejected record: the original as read, with detected secrets and
     # personal data masked, or nothing (the source and line still say where it is).
     ledger_originals: LedgerOriginals = "masked"
-    # Continued pre-training from .md files: the markdown rendered to the text a reader sees (DP417).
-    markdown_to_text: bool = True
+    # Continued pre-training from .md files is rendered to the text a reader sees (DP417) unless this is set.
+    keep_markdown: bool = False
     # Mojibake (DP419) is reported; re-decoded with ftfy only when the user asks.
     fix_mojibake: bool = False
     # Distillation: each source's final answer kept as the record's optional golden answer (by default

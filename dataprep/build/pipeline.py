@@ -60,7 +60,7 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
         input_records = len(read.records)
         held_records = holdout.split_records(read.records, settings.validation_file)
         screening = QualityPolicy(settings.secrets, settings.pii, ReservedKeywords.of(profile), policy)
-        context = ConvertContext(spec.format, profile.id, screening, settings.markdown_to_text, settings.fix_mojibake,
+        context = ConvertContext(spec.format, profile.id, screening, not settings.keep_markdown, settings.fix_mojibake,
                                  keep_answers=settings.keep_answers)
         walk = place.Walk(profile, spec, settings, limits, tokens, ledger)
         units, clusters = _prepared(read.records, context, limits, tokens, walk, ledger)

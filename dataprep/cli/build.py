@@ -120,7 +120,7 @@ def build(
                        dedup_ngram=dedup_ngram, dedup_num_perm=dedup_num_perm, dedup_keep=dedup_keep,
                        validation_file=None if validation_file is None else str(validation_file),
                        max_train_records=max_train_records, secrets=secrets, pii=pii,
-                       ledger_originals=ledger_originals, markdown_to_text=False if keep_markdown else None,
+                       ledger_originals=ledger_originals, keep_markdown=True if keep_markdown else None,
                        fix_mojibake=True if fix_mojibake else None, keep_answers=True if keep_answers else None,
                        field_map=field_map,
                        hh_side=hh_side, oasst_paths=oasst_paths)
