@@ -26,10 +26,16 @@ _PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z_][\w.\- ]{0,40}?\s*\}\}")
 _TEMPLATING = re.compile(r"(?i)\b(jinja2?|handlebars|mustache|liquid|ansible|twig|django|flask|vue(?:\.js)?|"
                          r"angular|helm|go templates?|template (?:syntax|engine|language|variable)s?|"
                          r"interpolat\w*|nunjucks|hugo|jekyll|svelte|ember|blade)\b|\{%")
-# What UTF-8 becomes when read as a Latin-1-like code page (Latin-1, cp1252, cp1250...): a C1 control, or a
-# lead byte's letter (Â Ã â Ĺ ď ...) before a continuation byte's (a symbol, accent or letter of U+0080-U+02FF,
-# a dash, quote or ™). ftfy (0.3 ms a text) runs only where this matches; ftfy decides.
-_MOJIBAKE_SHAPE = re.compile("[\u0080-\u009f]|[\u00c0-\u017f][\u0080-\u02ff\u2013-\u2122]")
+# What UTF-8 becomes when read as Latin-1, cp1252 or cp1250 (all of the labelled set's fixable mojibake): a C1
+# control, or a lead byte's character (Â Ã â Ĺ Ă ď ...) before a continuation byte's (U+0080-U+00BF, or what
+# cp1252/cp1250 put at 0x80-0xBF: the euro sign, dashes, curly quotes, ™, Š Œ Ÿ, Ą Ľ Ś Ť Ź Ż Ł, caron and
+# breve). Accented words ("ção", "naïve") do not match. ftfy (0.3 ms a text) runs only where this does; ftfy decides.
+_LEAD = "\u00c0-\u00ff\u0102\u0103\u0106\u0107\u010c-\u0111\u0118-\u011b\u0139\u013a\u0143\u0144\u0147\u0148" \
+    "\u0150\u0151\u0158\u0159\u0162\u0163\u016e-\u0171"
+_CONTINUATION = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014" \
+    "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122\u0104\u0105\u013d\u013e\u015a\u015b\u015e" \
+    "\u015f\u0164\u0165\u0179-\u017c\u0141\u0142\u02c7\u02d8\u02d9\u02db\u02dd"
+_MOJIBAKE_SHAPE = re.compile(f"[\u0080-\u009f]|[{_LEAD}][{_CONTINUATION}]")
 _MIN_REPEATS = 5  # a phrase said five times in a row is a loop; three or four can be emphasis or a chant
 _MANY_REPEATS = 8  # ... and eight times is one even when it is short ("Happening. Happening. ...")
 _MIN_LOOP_WORDS = 40
