@@ -79,7 +79,7 @@ def copy_of(folder: Path, tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(("folder", "args"), [
-    ("distillation", ["--model", "nova-lite", "--task", "distillation"]),
+    ("distillation/bedrock-conversation", ["--model", "nova-lite", "--task", "distillation"]),
     ("rft", ["--model", "nova-2-lite"]),  # the task is inferred from the records' format
 ])
 def test_the_shipped_sample_validates_clean(folder: str, args: list[str]) -> None:
@@ -103,7 +103,7 @@ def test_the_real_aws_rft_sample_validates_clean_for_nova_2_lite(tmp_path: Path)
 
 def test_distillation_records_need_no_answer_but_fine_tuning_records_do(tmp_path: Path) -> None:
     path = tmp_path / "train.jsonl"
-    path.write_bytes((BEDROCK / "distillation" / "train.jsonl").read_bytes())
+    path.write_bytes((BEDROCK / "distillation" / "bedrock-conversation" / "train.jsonl").read_bytes())
     assert validate_json(path, "--model", "nova-lite", "--task", "distillation") == (0, [])
     _, as_fine_tuning = validate_json(path, "--model", "nova-lite", "--task", "fine-tuning")
     assert {f["code"] for f in as_fine_tuning} >= {"DP209"}  # the answer is what fine-tuning learns
