@@ -290,3 +290,20 @@ def test_malformed_records_are_one_finding_each_never_a_traceback(tmp_path: Path
     status, findings = validate_json(path, "--model", model, "--task", task)
     assert status == 1
     assert [f["code"] for f in findings if f["line"] == 1] == [code]
+
+
+def test_plain_text_records_become_distillation_prompts_but_not_rft_records(tmp_path: Path) -> None:
+    """A prompt needs no answer: {"text": ...} records are distillation prompts; RFT needs the answer."""
+    raw = tmp_path / "questions.jsonl"
+    raw.write_text("".join(json.dumps({"text": f"Explain in two sentences why {i} is {'even' if i % 2 == 0 else 'odd'}"
+                                       f", and name the numbers on either side of it."}) + "\n" for i in range(110)),
+                   encoding="utf-8")
+    build(raw, tmp_path / "dist", "nova-micro", "distillation")
+    records = lines(tmp_path / "dist" / "train.jsonl")
+    assert len(records) == 110 and all([m["role"] for m in r["messages"]] == ["user"] for r in records)
+    assert validate_json(tmp_path / "dist", "--model", "nova-micro", "--task", "distillation") == (0, [])
+    result = CliRunner().invoke(dataprep_app, ["build", str(raw), str(tmp_path / "rft"), "-q", "--no-report",
+                                               "--model", "nova-2-lite", "--task", "reinforcement-fine-tuning"])
+    assert result.exit_code == 1  # every record rejected: unlabeled text has no reference answer
+    rejected = lines(tmp_path / "rft" / "rejected.jsonl")
+    assert {r["code"] for r in rejected} == {"DP201"} and "reference_answer" in rejected[0]["reason"]

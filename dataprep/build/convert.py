@@ -17,7 +17,7 @@ from dataprep.build.ledger import Ledger
 from dataprep.build.model import Rejected, Unit
 from dataprep.build.screen import QualityPolicy, screen
 from dataprep.checks.duplicates import record_key
-from dataprep.formats.base import Canonical
+from dataprep.formats.base import Canonical, Turn
 from dataprep.io.compressed import inner_suffix
 from dataprep.io.read import SourceRecord
 from dataprep.parallel import Advance, no_advance, ordered_map
@@ -136,10 +136,16 @@ def _to_target(record: SourceRecord, context: ConvertContext) -> Canonical | str
     assert row is not None
     if context.target_format == formats.pretraining.NAME:
         return row if row.text is not None else Canonical(text="\n\n".join(row.texts()))
+    distilling = context.target_format in (formats.distillation.NAME, formats.distillation.SINGLE_TURN_NAME)
+    if row.text is not None and distilling:
+        return Canonical(turns=(Turn("user", row.text),))  # a distillation prompt needs no answer
+    if row.text is not None and context.target_format == formats.rft.NAME:
+        return (f"unlabeled text ({record.shape}) cannot be an RFT record for {context.model}: the answer becomes "
+                "reference_answer, the grader's yardstick; give question/answer records")
     if row.text is not None:
         return (f"unlabeled text ({record.shape}) cannot fine-tune {context.model}: it needs prompt/answer pairs; "
                 "use it with --task continued-pretraining on a model that supports it, or give labeled records")
-    if context.target_format in (formats.distillation.NAME, formats.distillation.SINGLE_TURN_NAME):
+    if distilling:
         return _distillation_prompt(row, record.shape, context)
     if context.target_format == formats.rft.NAME and (not row.turns or row.turns[-1].role != "assistant"):
         return (f"a {record.shape} record without an answer cannot be an RFT record for {context.model}: its "
