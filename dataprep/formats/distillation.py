@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dataprep.checks.media import BLOCKS, MediaRules, RecordBlocks
+from dataprep.formats import conversation
 from dataprep.formats.base import (
     Canonical,
     Emit,
@@ -30,7 +31,9 @@ from dataprep.formats.base import (
 
 NAME = "distillation"
 SINGLE_TURN_NAME = "distillation-single-turn"
-SCHEMA_VERSION = "bedrock-conversation-2024"
+# A distillation prompt is a bedrock-conversation-2024 record: the same version and the same rendering.
+SCHEMA_VERSION = conversation.SCHEMA_VERSION
+render = conversation.render
 _KEYS = frozenset({"schemaVersion", "system", "messages"})
 _MESSAGE_KEYS = frozenset({"role", "content"})
 # Distillation is text to text: any non-text block is refused with this as the "model" that refuses it.
@@ -138,15 +141,6 @@ def prompt_only(row: Canonical) -> Canonical:
     if row.turns and row.turns[-1].role == "assistant":
         return Canonical(system=row.system, turns=row.turns[:-1])
     return row
-
-
-def render(row: Canonical) -> dict[str, Any]:
-    """The row as a distillation record: `schemaVersion`, the system prompt, one text block per turn."""
-    out: dict[str, Any] = {"schemaVersion": SCHEMA_VERSION}
-    if row.system:
-        out["system"] = [{"text": row.system}]
-    out["messages"] = [{"role": t.role, "content": [{"text": t.text}]} for t in row.turns]
-    return out
 
 
 @dataclass(frozen=True)
