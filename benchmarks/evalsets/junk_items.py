@@ -7,8 +7,11 @@ at a word inside a sentence; keeping them here means each builder only says what
 
 from __future__ import annotations
 
+import json
 import random
 import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
 
 Item = dict[str, object]
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
@@ -32,6 +35,20 @@ class ItemSet:
     def count(self, positive: bool, planted: bool | None = None) -> int:
         return sum(1 for i in self.items if i["positive"] == positive
                    and (planted is None or (i["source"] == "planted") == planted))
+
+
+def write_sets(builders: Mapping[str, Callable[[], ItemSet]], folder: Path, only: str) -> None:
+    """Build each set (or those `only`, comma-separated, names) and write it as `folder/CODE.jsonl`, saying
+    how many real and planted positives and negatives it holds."""
+    wanted = {code for code in only.split(",") if code}
+    for code, build in builders.items():
+        if wanted and code not in wanted:
+            continue
+        built = build()
+        path = folder / f"{code}.jsonl"
+        path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in built.items), encoding="utf-8")
+        print(f"{path.name}: {built.count(True, False)} real + {built.count(True, True)} planted positives, "
+              f"{built.count(False, False)} real + {built.count(False, True)} planted negatives")
 
 
 def sentences(text: str) -> list[str]:

@@ -19,7 +19,6 @@ https://github.com/hiyouga/LLaMA-Factory) and GPTeacher's `Codegen/codegen-instr
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -31,7 +30,7 @@ from content_echo import echo_set  # noqa: E402  (sibling modules of this script
 from content_empty import empty_set  # noqa: E402
 from content_refusals import refusal_set  # noqa: E402
 from content_templates import template_set  # noqa: E402
-from junk_items import ItemSet  # noqa: E402
+from junk_items import ItemSet, write_sets  # noqa: E402
 
 
 def _builders(args: argparse.Namespace) -> dict[str, Callable[[], ItemSet]]:
@@ -53,15 +52,7 @@ def main() -> None:
                         help="Codegen/codegen-instruct.json of teknium1/GPTeacher")
     parser.add_argument("--only", default="", help="comma-separated codes to rebuild (default: all four)")
     args = parser.parse_args()
-    only = {code for code in args.only.split(",") if code}
-    for code, build in _builders(args).items():
-        if only and code not in only:
-            continue
-        built = build()
-        path = HERE / f"{code}.jsonl"
-        path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in built.items), encoding="utf-8")
-        print(f"{path.name}: {built.count(True, False)} real + {built.count(True, True)} planted positives, "
-              f"{built.count(False, False)} real + {built.count(False, True)} planted negatives")
+    write_sets(_builders(args), HERE, args.only)
 
 
 if __name__ == "__main__":

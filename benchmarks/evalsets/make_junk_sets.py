@@ -20,7 +20,6 @@ https://github.com/teknium1/GPTeacher, code answers). Fixed seeds, files read in
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from junk_eos import eos_set  # noqa: E402  (sibling modules of this script)
-from junk_items import ItemSet  # noqa: E402
+from junk_items import ItemSet, write_sets  # noqa: E402
 from junk_loops import loop_set  # noqa: E402
 from junk_markers import placeholder_set  # noqa: E402
 from junk_mojibake import mojibake_set  # noqa: E402
@@ -60,15 +59,7 @@ def main() -> None:
                         help="Codegen/codegen-instruct.json of teknium1/GPTeacher")
     parser.add_argument("--only", default="", help="comma-separated codes to rebuild (default: all six)")
     args = parser.parse_args()
-    only = {code for code in args.only.split(",") if code}
-    for code, build in _builders(args).items():
-        if only and code not in only:
-            continue
-        built = build()
-        path = HERE / f"{code}.jsonl"
-        path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in built.items), encoding="utf-8")
-        print(f"{path.name}: {built.count(True, False)} real + {built.count(True, True)} planted positives, "
-              f"{built.count(False, False)} real + {built.count(False, True)} planted negatives")
+    write_sets(_builders(args), HERE, args.only)
 
 
 if __name__ == "__main__":
