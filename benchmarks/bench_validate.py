@@ -134,7 +134,7 @@ def stages(path: Path, model: str) -> list[tuple[str, float]]:
     texts = ["\n".join(row.texts()) for row in rows]
     clock("  secrets (DP409)", secrets.find, texts)
     clock("  personal data (DP410/DP430)", pii.find, texts)
-    clock("  junk (DP418-DP420)", lambda row: list(junk.findings(row)), rows)
+    clock("  junk (DP418-DP420)", lambda row: list(junk.findings(row, content.excerpt)), rows)
     clock("normal form + key (DP401)", duplicate_key, rows)
     clock("reserved keywords (DP212)", keywords.problem, rows)
     clock("size limits", lambda row: (limits.char_problem(row.texts()), limits.could_exceed(row.texts())), rows)

@@ -133,3 +133,9 @@ def test_ai_boilerplate_is_dropped_and_a_stock_refusal_only_reported() -> None:
     assert not {"DP407", "DP431"} & set(_codes("Plan my trip.", "As an AI language model, I can help you plan it."))
     assert not {"DP407", "DP431"} & set(_codes("Classify it.", "Negative: the guest wrote \"I'm sorry, but I cannot "
                                                                 "recommend this hotel\"."))
+
+
+def test_a_placeholder_finding_masks_a_secret_beside_it() -> None:
+    found = dict(content.findings(_pair("Write it.", "Dear {{name}}, your key is AKIAIOSFODNN7EXAMPLE, keep it.")))
+    assert "'{{name}}' at column 6" in found["DP418"] and "AKIA…[masked]" in found["DP418"]
+    assert "AKIAIOSFODNN7EXAMPLE" not in found["DP418"]

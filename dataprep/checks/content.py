@@ -93,7 +93,7 @@ def findings(row: Canonical) -> Iterator[tuple[str, str]]:
     template = _template_token(text) if _template_hint(text) else None
     if template:
         yield "DP406", f"leftover template token {template.group()!r}: {excerpt(text, template.start())}"
-    yield from junk.findings(row)
+    yield from junk.findings(row, excerpt)
     invisible = None if printable(text) else INVISIBLE.search(text) or STRAY_JOINER.search(text)
     if invisible:
         yield "DP404", f"invisible character U+{ord(invisible.group()[0]):04X} in the text: " \

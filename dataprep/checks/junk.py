@@ -1,7 +1,8 @@
 """Junk that exports and generators leave in SFT data: unfilled placeholders, mojibake, degenerate loops.
 
-Shared by `validate` and `build` (through `checks.content.findings`); every finding quotes the text it
-matched, with its column in the record's text, so a reader can judge it.
+Shared by `validate` and `build` (through `checks.content.findings`, which passes its masking `excerpt`, so a
+placeholder's surroundings show no secret); every finding quotes the text it matched, with its column in the
+record's text, so a reader can judge it.
 
 - DP418, a template placeholder left in an answer (`Dear {{name}},`): a model trained on it answers with
   `{{name}}`. Only outside code (fenced blocks, inline code), and not in a text about templating (Jinja,
@@ -16,7 +17,7 @@ matched, with its column in the record's text, so a reader can judge it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from dataprep.formats.base import Canonical
 
@@ -47,12 +48,17 @@ _MAX_UNIT_CHARS = 400  # about `_MAX_PERIOD` words
 _PROBE_REPEATS = 3  # a probe inside a loop sees at least this many repeats ahead; the search then measures it
 
 
-def findings(row: Canonical) -> Iterator[tuple[str, str]]:
-    """(code, message) for each kind of junk in the row: placeholders in the answer, mojibake, loops."""
+def findings(row: Canonical, excerpt: Callable[[str, int], str]) -> Iterator[tuple[str, str]]:
+    """(code, message) for each kind of junk in the row: placeholders in the answer, mojibake, loops.
+
+    `excerpt(text, at)` quotes the text around a position (`checks.content.excerpt`, which masks secrets and
+    personal data; passed in because `checks.content` imports this module)."""
     if row.text is None and row.turns and row.turns[-1].role == "assistant":
-        placeholder = placeholder_in(row.turns[-1].text)
-        if placeholder is not None:
-            yield "DP418", placeholder
+        answer = row.turns[-1].text
+        found = placeholder_in(answer)
+        if found is not None:
+            yield "DP418", f"unfilled template placeholder {found.group()!r} at column {found.start() + 1} of the " \
+                f"answer: {excerpt(answer, found.start())}"
     for text in row.texts():
         mojibake = mojibake_in(text)
         if mojibake is not None:
@@ -65,15 +71,11 @@ def findings(row: Canonical) -> Iterator[tuple[str, str]]:
             break
 
 
-def placeholder_in(answer: str) -> str | None:
-    """The first unfilled `{{…}}` placeholder outside code, quoted with its column, or None."""
+def placeholder_in(answer: str) -> re.Match[str] | None:
+    """The first unfilled `{{…}}` placeholder outside code (its match: code is blanked, so positions hold)."""
     if "{{" not in answer or _TEMPLATING.search(answer):
         return None
-    found = _PLACEHOLDER.search(without_code(answer))
-    if found is None:
-        return None
-    return f"unfilled template placeholder {found.group()!r} at column {found.start() + 1} of the answer: " \
-        f"{_around(answer, found.start(), found.end())}"
+    return _PLACEHOLDER.search(without_code(answer))
 
 
 def without_code(text: str) -> str:
@@ -85,13 +87,11 @@ def without_code(text: str) -> str:
 
 def mojibake_in(text: str) -> str | None:
     """The first word ftfy would re-decode (UTF-8 read as another encoding), with its fix, or None."""
-    if text.isascii() or not _MOJIBAKE_SHAPE.search(text):
+    fixed = _redecoded(text)
+    if fixed is None:
         return None
     import ftfy
 
-    fixed = ftfy.fix_encoding(text)
-    if fixed == text:
-        return None
     at = next((i for i, (a, b) in enumerate(zip(text, fixed, strict=False)) if a != b), min(len(text), len(fixed)))
     word = next((m for m in _WORD.finditer(text) if m.start() <= at < m.end()), None)
     start, shown = (word.start(), word.group()[:40]) if word else (at, text[at:at + 10])
@@ -101,11 +101,17 @@ def mojibake_in(text: str) -> str | None:
 
 def fix_mojibake(text: str) -> str:
     """The text re-decoded where ftfy finds mojibake (`--fix-mojibake`); unchanged elsewhere."""
-    if mojibake_in(text) is None:
-        return text
+    return _redecoded(text) or text
+
+
+def _redecoded(text: str) -> str | None:
+    """ftfy's re-decoding of the text when it finds mojibake, else None (ftfy only behind the shape filter)."""
+    if text.isascii() or not _MOJIBAKE_SHAPE.search(text):
+        return None
     import ftfy
 
-    return str(ftfy.fix_encoding(text))
+    fixed = str(ftfy.fix_encoding(text))
+    return None if fixed == text else fixed
 
 
 def loop_in(text: str) -> str | None:
@@ -193,9 +199,3 @@ def _longest_run(words: list[str]) -> tuple[int, int, int] | None:
             best_words, best = covered, (int(starts[longest]), period, covered // period)
     return best
 
-
-def _around(text: str, start: int, end: int, width: int = 30) -> str:
-    """The match with up to `width` characters either side, on one line, quoted."""
-    left, right = max(0, start - width), min(len(text), end + width)
-    window = " ".join(text[left:right].split())
-    return repr(("…" if left else "") + window + ("…" if right < len(text) else ""))

@@ -32,10 +32,10 @@ def text_problem(text: str, whole: bool = True) -> str | None:
     """Why a pre-training record is not worth training on, or None.
 
     Judged on the record the model reads (a chunk, after chunking), the way Gopher and datatrove judge web
-    text: too few words (`whole` documents only: a document's last chunk may be short), mostly symbols, or
-    repeated lines or paragraphs holding more than 20% of the characters. Code blocks are left out of the
-    letter share and the repetition (a JSON example repeats `},` by nature), and so are short lines and lines
-    without letters, which repeat in any document.
+    text: too few words (`whole` documents only: a document's last chunk may be short), mostly symbols or
+    symbol-only lines, or repeated lines or paragraphs holding more than 20% of the characters. Code blocks
+    are left out of the letter share and the repetition (a JSON example repeats `},` by nature), and so are
+    short lines, lines without letters, table rows and numbered steps, which repeat in any document.
     """
     words = len(text.split())
     if whole and words < _MIN_WORDS:
