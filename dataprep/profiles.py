@@ -108,6 +108,18 @@ QUOTA_KEYS: tuple[str, ...] = (
     "max_validation_file_bytes",
     "max_images_per_record",
     "max_videos_per_record",
+    # The media themselves (read from --media-root copies or s3:// objects; dataprep.checks.media_files) and
+    # image-caption records (F5): bytes per object, pixel sides, total pixels, the long side over the short
+    # one (4 means 1:4 to 4:1), video seconds, caption characters.
+    "max_image_bytes",
+    "min_image_side_px",
+    "max_image_side_px",
+    "max_image_pixels",
+    "max_aspect_ratio",
+    "max_video_bytes",
+    "max_video_seconds",
+    "min_caption_chars",
+    "max_caption_chars",
 )
 
 HYPERPARAMETER_NAMES: tuple[str, ...] = (
