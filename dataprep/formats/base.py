@@ -13,20 +13,37 @@ from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
+class Media:
+    """An image or video a record refers to.
+
+    `location` is where it is as read (a local path, relative to the source file, or an `s3://` URI); the build's
+    media step reads a local one, fills `sha256` and replaces `location` with its URI under `--media-prefix`, so
+    a renderer only ever writes `location`.
+    """
+
+    kind: str  # "image" or "video"
+    format: str  # png, jpeg, gif, webp / mov, mkv, mp4, webm (Bedrock's `format` values)
+    location: str
+    sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Turn:
     """One message of a conversation; system text lives on the row, so the role is user or assistant."""
 
     role: str  # "user" or "assistant"
     text: str
+    media: tuple[Media, ...] = ()  # images or video shown with this turn (user turns only, on Bedrock)
 
 
 @dataclass(frozen=True, slots=True)
 class Canonical:
-    """A record independent of format: labeled (`turns`) or unlabeled (`text`)."""
+    """A record independent of format: labeled (`turns`) or unlabeled (`text`), with any media it shows."""
 
     system: str | None = None
     turns: tuple[Turn, ...] = ()
     text: str | None = None
+    media: tuple[Media, ...] = ()  # the record's own image (image-caption records: `text` is the caption)
 
     def input_text(self) -> str:
         """Everything the model reads: system, all turns but the last, for labeled data; the text otherwise."""
