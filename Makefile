@@ -11,7 +11,7 @@ TEST_DEB_PACKAGES := git chromium
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[build,dev]'
+	$(VENV)/bin/pip install -q -e '.[build,dev,media]'
 	touch $@
 
 DEMO_OUT ?= out/demo
