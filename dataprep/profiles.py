@@ -23,7 +23,8 @@ key that silently drops a limit is worse than a stop:
     reserved_keywords_case_sensitive = true        # optional
     media = []                           # optional; blocks allowed in user turns besides text: image, video
     image_formats = ["png", "jpeg"]      # optional; the image `format` values the model takes (default: all
-    video_formats = ["mp4"]              #   of MEDIA_FORMATS for a kind in `media`); only for a kind in `media`
+    video_formats = ["mp4"]              #   of MEDIA_FORMATS for a kind in `media`); only for a kind in `media`,
+                                         #   or (image_formats) a model with an image-caption task (its images)
     reasoning_content = false            # optional; true = assistant turns may hold reasoningContent blocks
 
     [tasks.fine-tuning]                  # or continued-pretraining, distillation, reinforcement-fine-tuning
@@ -43,6 +44,8 @@ key that silently drops a limit is worse than a stop:
     min = 1
     max = 5
     default = 2                          # omit when the job must set it
+    auto = "Auto"                        # optional; the word the API takes instead of a number (the service
+                                         #   picks the value), in the guide's spelling; matched in any case
     source = "https://..."
     date = "2026-11-23"
     note = ""                            # optional
@@ -80,7 +83,7 @@ CUSTOMIZATION_TYPES: Mapping[str, str] = MappingProxyType(
 )
 
 FORMATS: tuple[str, ...] = ("prompt-completion", "pretraining", "claude-messages", "bedrock-conversation",
-                            "distillation", "distillation-single-turn", "rft")
+                            "distillation", "distillation-single-turn", "rft", "image-caption")
 # Tasks whose records have a format of their own, and only theirs: the format each one takes.
 TASK_FORMATS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {"continued-pretraining": ("pretraining",), "distillation": ("distillation", "distillation-single-turn"),
@@ -181,6 +184,7 @@ class HyperParameter:
     source: str
     date: str
     note: str = ""
+    auto: str | None = None  # the word sent instead of a number to let the service choose (e.g. "Auto")
 
 
 @dataclass(frozen=True)
@@ -546,10 +550,17 @@ def _build_blocks(top: _Table, tasks: Mapping[str, TaskSpec]
     conversation = any(spec.format == "bedrock-conversation" for spec in tasks.values())
     if media and not conversation:
         raise top.error("media", "image and video blocks exist only in the bedrock-conversation format")
+    # An image-caption model's records are images: image_formats names the ones it takes, with no `media`.
+    captions = any(spec.format == "image-caption" for spec in tasks.values())
     formats: dict[str, tuple[str, ...]] = {}
     for kind in MEDIA:
         key = f"{kind}_formats"
         declared = top.strings(key, MEDIA_FORMATS[kind], default=None) if key in top.data else None
+        if kind == "image" and captions and kind not in media:
+            if declared is not None and not declared:
+                raise top.error(key, "must name at least one format")
+            formats[kind] = declared if declared is not None else MEDIA_FORMATS[kind]
+            continue
         if declared is not None and kind not in media:
             raise top.error(key, f"is set, but {kind!r} is not in media; add it there or remove {key}")
         if declared is not None and not declared:
@@ -618,7 +629,7 @@ def _build_quota(table: _Table) -> Sourced:
 
 
 def _build_hyperparameter(table: _Table, name: str) -> HyperParameter:
-    table.only(("type", "min", "max", "default", "source", "date", "note"))
+    table.only(("type", "min", "max", "default", "source", "date", "note", "auto"))
     kind = table.text("type")
     if kind not in ("int", "float"):
         raise table.error("type", f"must be 'int' or 'float', found {kind!r}")
@@ -642,4 +653,5 @@ def _build_hyperparameter(table: _Table, name: str) -> HyperParameter:
         source=table.text("source", empty=False),
         date=table.day("date"),
         note=table.text("note", default=""),
+        auto=table.text("auto", default="") or None,
     )
