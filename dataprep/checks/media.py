@@ -9,8 +9,9 @@ once, and `formats.conversation` calls them for every block it does not know as 
 - DP215: a media block without `format` or `source.s3Location.uri`;
 - DP217: images and video in one record, or (`mixed_media`, per file) in different records;
 - DP218: more images or videos in one record than the model's per-record limit;
-- DP219: a declared `format` the model does not take;
-- DP220: `s3Location.uri` not of the shape `s3://bucket/key`, or `bucketOwner` not a 12-digit account id;
+- DP219: a declared `format` the model does not take (`format_ok`, which image-caption records call too);
+- DP220: `s3Location.uri` not of the shape `s3://bucket/key`, or `bucketOwner` not a 12-digit account id
+  (`uri_ok`, the one S3 URI shape check, also for an image-caption record's `image-ref`);
 - DP221: `reasoningContent` outside an assistant turn, on a model without reasoning, or malformed;
 - DP222: tool sections (`toolUse`, `toolResult`, `toolConfig`), which Bedrock fine-tuning does not support.
 
@@ -122,11 +123,7 @@ class RecordBlocks:
             self.emit("DP215", f"{where}: {kind} block needs 'format' (one of {', '.join(allowed)}) and "
                       "'source': {'s3Location': {'uri': 's3://bucket/key'}}", kind)
             return False
-        ok = True
-        if fmt not in allowed:
-            self.emit("DP219", f"{where}: {kind} format {fmt!r} is not accepted by {self.rules.model}; "
-                      f"use one of {', '.join(allowed)}", "format")
-            ok = False
+        ok = format_ok(kind, fmt, allowed, self.rules.model, where, self.emit)
         return _location(location, where, self.emit) and ok
 
     def _reasoning(self, value: Any, where: str, role: str | None) -> str | None:
@@ -145,14 +142,27 @@ class RecordBlocks:
         return None
 
 
+def format_ok(kind: str, fmt: str, allowed: tuple[str, ...], model: str, where: str, emit: Emit,
+              key: str = "format") -> bool:
+    """DP219 when a media object's format (declared, or read from its name) is not one the model takes."""
+    if fmt in allowed:
+        return True
+    emit("DP219", f"{where}: {kind} format {fmt!r} is not accepted by {model}; use one of {', '.join(allowed)}", key)
+    return False
+
+
+def uri_ok(uri: str, field: str, where: str, emit: Emit, key: str = "uri") -> bool:
+    """DP220 when `uri` (the value of `field`, reported at `key`) is not `s3://bucket/key`."""
+    if _S3_URI.fullmatch(uri) is not None:
+        return True
+    emit("DP220", f"{where}: {field} {uri[:80]!r} is not s3://bucket/key (a bucket name of 3-63 lower-case letters, "
+         "digits, '.' or '-', then the object key)", key)
+    return False
+
+
 def _location(location: dict[str, Any], where: str, emit: Emit) -> bool:
     """DP220 when the S3 location is not `s3://bucket/key` or its bucketOwner is not an account id."""
-    uri = location["uri"]
-    ok = True
-    if _S3_URI.fullmatch(uri) is None:
-        emit("DP220", f"{where}: s3Location.uri {uri[:80]!r} is not s3://bucket/key (a bucket name of 3-63 "
-             "lower-case letters, digits, '.' or '-', then the object key)", "uri")
-        ok = False
+    ok = uri_ok(location["uri"], "s3Location.uri", where, emit)
     owner = location.get("bucketOwner")
     if owner is not None and not (isinstance(owner, str) and _ACCOUNT_ID.fullmatch(owner)):
         emit("DP220", f"{where}: s3Location.bucketOwner {owner!r} is not a 12-digit AWS account id "
