@@ -88,10 +88,11 @@ def _redact(row: Canonical, redactor: Callable[[str], tuple[str, int]], code: st
         return new
 
     if row.text is not None:
-        out = Canonical(text=fix(row.text))
+        out = Canonical(text=fix(row.text), media=row.media)
     else:
         system = fix(row.system) if row.system else None
-        out = Canonical(system=system, turns=tuple(Turn(t.role, fix(t.text)) for t in row.turns))
+        out = Canonical(system=system, turns=tuple(Turn(t.role, fix(t.text), t.media) for t in row.turns),
+                        media=row.media)
     if changed:
         fixes.add(code)
         return out

@@ -156,7 +156,8 @@ def clean(row: Canonical, off: frozenset[str] = frozenset(), mojibake: bool = Fa
     `mojibake` re-decodes mis-decoded text (only when the user asks: `--fix-mojibake`)."""
     fixes: set[str] = set()
     if row.text is not None:
-        return Cleaned(Canonical(text=clean_text(row.text, fixes, off=off, mojibake=mojibake)), frozenset(fixes))
+        return Cleaned(Canonical(text=clean_text(row.text, fixes, off=off, mojibake=mojibake), media=row.media),
+                       frozenset(fixes))
     system = clean_text(row.system, fixes, off=off, mojibake=mojibake) if row.system else None
-    turns = tuple(Turn(t.role, clean_text(t.text, fixes, off=off, mojibake=mojibake)) for t in row.turns)
-    return Cleaned(Canonical(system=system or None, turns=turns), frozenset(fixes))
+    turns = tuple(Turn(t.role, clean_text(t.text, fixes, off=off, mojibake=mojibake), t.media) for t in row.turns)
+    return Cleaned(Canonical(system=system or None, turns=turns, media=row.media), frozenset(fixes))
