@@ -31,6 +31,13 @@ key that silently drops a limit is worse than a stop:
     customization_type = "FINE_TUNING"   # the API enum value for this task
     format = "bedrock-conversation"      # one of FORMATS
     validation_supported = true
+    job_api = "create-model-customization-job"   # optional; "openai-compatible" for open-weight RFT models
+
+    [tasks.distillation.teachers]        # optional, distillation only: the guide's teacher/student pairing
+    ids = ["amazon.nova-premier-v1:0"]   # teacher model ids ([] = none offered today; note says why)
+    source = "https://..."
+    date = "2026-12-06"
+    note = ""
 
     [tasks.fine-tuning.quotas.max_total_records]   # one table per key of QUOTA_KEYS; omit unknown ones
     value = 20000                        # an integer
@@ -173,6 +180,16 @@ class Sourced:
 
 
 @dataclass(frozen=True)
+class Teachers:
+    """The teacher models the guide pairs with a distillation student, and where that pairing was read."""
+
+    ids: tuple[str, ...]
+    source: str
+    date: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class HyperParameter:
     """The accepted range of one job hyperparameter (API name), checked before a job request is written."""
 
@@ -197,6 +214,11 @@ class TaskSpec:
     validation_supported: bool
     quotas: Mapping[str, Sourced]
     hyperparameters: Mapping[str, HyperParameter]
+    # Distillation only: the teachers this student may learn from (None: no pairing recorded).
+    teachers: Teachers | None = None
+    # How the job is created: "create-model-customization-job" (the Bedrock API `dataprep job` writes) or
+    # "openai-compatible" (open-weight models, trained through Bedrock's OpenAI-compatible fine-tuning API).
+    job_api: str = "create-model-customization-job"
 
     def quota(self, key: str) -> int | None:
         """The quota's value, or None when the profile sets none (an unknown limit is not enforced)."""
@@ -574,7 +596,8 @@ def _build_blocks(top: _Table, tasks: Mapping[str, TaskSpec]
 
 
 def _build_task(table: _Table, task: str) -> TaskSpec:
-    table.only(("customization_type", "format", "validation_supported", "quotas", "hyperparameters"))
+    table.only(("customization_type", "format", "validation_supported", "quotas", "hyperparameters", "teachers",
+                "job_api"))
     customization_type = table.text("customization_type")
     if customization_type != CUSTOMIZATION_TYPES[task]:
         raise table.error(
@@ -611,7 +634,31 @@ def _build_task(table: _Table, task: str) -> TaskSpec:
         validation_supported=table.flag("validation_supported"),
         quotas=MappingProxyType(quotas),
         hyperparameters=MappingProxyType(hyperparameters),
+        teachers=_build_teachers(table, task),
+        job_api=_job_api(table),
     )
+
+
+JOB_APIS = ("create-model-customization-job", "openai-compatible")
+
+
+def _job_api(table: _Table) -> str:
+    value = table.text("job_api", default=JOB_APIS[0])
+    if value not in JOB_APIS:
+        raise table.error("job_api", f"{value!r} is not one of {', '.join(JOB_APIS)}")
+    return value
+
+
+def _build_teachers(table: _Table, task: str) -> Teachers | None:
+    """The `teachers` table of a distillation task: model ids (an empty list: none is offered today)."""
+    if "teachers" not in table.data:
+        return None
+    if task != "distillation":
+        raise table.error("teachers", "is set, but only a distillation task has teacher models")
+    sub = table.table("teachers")
+    sub.only(("ids", "source", "date", "note"))
+    return Teachers(ids=sub.strings("ids"), source=sub.text("source", empty=False), date=sub.day("date"),
+                    note=sub.text("note", default=""))
 
 
 def _build_quota(table: _Table) -> Sourced:

@@ -189,6 +189,7 @@ def test_distillation_body_names_the_teacher(built: dict[str, Path], tmp_path: P
     (["--teacher-model", "amazon.nova-premier-v1:0", "--max-response-length", "0"], "--max-response-length"),
     (["--teacher-model", "amazon.nova-premier-v1:0", "--grader-lambda-arn", GRADER], "--grader-lambda-arn"),
     (["--teacher-model", "not a model id"], "--teacher-model"),  # botocore's pattern: DP611 at the flag
+    (["--teacher-model", "amazon.nova-micro-v1:0"], "--teacher-model"),  # same provider, not a teacher of Nova Lite
 ])
 def test_distillation_request_problems(built: dict[str, Path], tmp_path: Path, args: list[str], where: str) -> None:
     out = copy_of(built["nova"], tmp_path)
@@ -307,3 +308,55 @@ def test_plain_text_records_become_distillation_prompts_but_not_rft_records(tmp_
     assert result.exit_code == 1  # every record rejected: unlabeled text has no reference answer
     rejected = lines(tmp_path / "rft" / "rejected.jsonl")
     assert {r["code"] for r in rejected} == {"DP201"} and "reference_answer" in rejected[0]["reason"]
+
+
+@pytest.mark.parametrize("teacher", [
+    "amazon.nova-pro-v1:0",
+    "us.amazon.nova-pro-v1:0",
+    "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-premier-v1:0",
+    "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-premier-v1:0",
+])
+def test_a_teacher_the_guide_pairs_is_taken_in_every_spelling(built: dict[str, Path], tmp_path: Path,
+                                                              teacher: str) -> None:
+    out = copy_of(built["nova"], tmp_path)
+    result = run_job(out, "--teacher-model", teacher)
+    assert result.exit_code == 0, result.output
+    shape_ok(json.loads((out / "job.json").read_text(encoding="utf-8")))
+
+
+def test_a_teacher_outside_the_pairing_table_names_the_ones_that_are(built: dict[str, Path], tmp_path: Path) -> None:
+    out = copy_of(built["nova"], tmp_path)
+    result = run_job(out, "--teacher-model", "us.amazon.nova-lite-v1:0")
+    assert result.exit_code == 1
+    assert "--teacher-model: DP620 teacher 'us.amazon.nova-lite-v1:0' is not one the guide pairs" in result.output
+    assert "use one of: amazon.nova-pro-v1:0, amazon.nova-premier-v1:0" in result.output
+
+
+def test_anthropic_distillation_is_refused_while_the_guide_offers_no_teacher(built: dict[str, Path],
+                                                                            tmp_path: Path) -> None:
+    out = copy_of(built["haiku"], tmp_path)
+    result = run_job(out, "--teacher-model", "anthropic.claude-3-5-sonnet-20241022-v2:0")
+    assert result.exit_code == 1
+    assert "--teacher-model: DP620 the Bedrock User Guide pairs no teacher with Anthropic Claude 3 Haiku today" in result.output
+    assert "Distillation is not currently available for Anthropic models" in result.output
+
+
+@pytest.mark.parametrize("model", ["gpt-oss-20b", "qwen3-32b"])
+def test_open_weight_rft_builds_valid_data_and_says_the_job_is_not_create_model_customization_job(
+        tmp_path: Path, model: str) -> None:
+    out = tmp_path / "out"
+    build(PROMPT_COMPLETION, out, model, "reinforcement-fine-tuning")
+    assert validate_json(out, "--model", model) == (0, [])
+    result = run_job(out, "--grader-lambda-arn", GRADER)
+    assert result.exit_code == 1
+    assert "--model: DP622" in result.output and "OpenAI-compatible" in result.output.replace("openai-compatible",
+                                                                                           "OpenAI-compatible")
+    assert not (out / "job.json").exists()
+
+
+def test_the_llama_students_of_the_pairing_table_take_distillation_prompts(tmp_path: Path) -> None:
+    for model in ("llama3-2-1b-instruct", "llama3-2-3b-instruct", "llama3-3-70b-instruct"):
+        out = tmp_path / model
+        build(CONVERSATION, out, model, "distillation")
+        assert validate_json(out, "--model", model, "--task", "distillation") == (0, [])
+        assert all(len(r["messages"]) == 1 for r in lines(out / "train.jsonl"))  # Meta: single-turn prompts

@@ -78,7 +78,11 @@ def _task(spec: TaskSpec) -> dict[str, Any]:
     return {"customization_type": spec.customization_type, "format": spec.format,
             "validation_supported": spec.validation_supported,
             "quotas": {k: _sourced(v) for k, v in spec.quotas.items()},
-            "hyperparameters": {k: _hyper(v) for k, v in spec.hyperparameters.items()}}
+            "hyperparameters": {k: _hyper(v) for k, v in spec.hyperparameters.items()},
+            "job_api": spec.job_api,
+            "teachers": None if spec.teachers is None else {
+                "ids": list(spec.teachers.ids), "source": spec.teachers.source, "date": spec.teachers.date,
+                "note": spec.teachers.note}}
 
 
 def profile_object(profile: Profile) -> dict[str, Any]:
@@ -125,4 +129,17 @@ def profile_lines(profile: Profile) -> list[str]:
         lines += [f"    {key:<32} {h.type:<5} {h.min:g}..{h.max:g}  default "
                   f"{'none' if h.default is None else format(h.default, 'g')}  {h.date}  {h.source}"
                   f"{_mark(True, h.note)}" for key, h in spec.hyperparameters.items()]
+        lines += _task_extras(spec)
     return [terminal_safe(line) for line in lines]
+
+
+def _task_extras(spec: TaskSpec) -> list[str]:
+    """A distillation task's teachers and a task trained through another API than CreateModelCustomizationJob."""
+    lines = []
+    if spec.teachers is not None:
+        teachers = spec.teachers
+        ids = ", ".join(teachers.ids) or "none offered today"
+        lines.append(f"  teachers: {ids}  {teachers.date}  {teachers.source}{_mark(True, teachers.note)}")
+    if spec.job_api != "create-model-customization-job":
+        lines.append(f"  job: through Bedrock's {spec.job_api} fine-tuning API, not CreateModelCustomizationJob")
+    return lines

@@ -17,7 +17,7 @@ from typing import Any
 
 from dataprep.job.hyperparameters import Setting
 from dataprep.job.problems import Add
-from dataprep.profiles import Profile, TaskSpec
+from dataprep.profiles import Profile, TaskSpec, Teachers
 
 DISTILLATION, RFT = "DISTILLATION", "REINFORCEMENT_FINE_TUNING"
 # RFT settings with no range in the API (whole numbers) or an enum: checked here, not against the profile.
@@ -42,8 +42,12 @@ def check_customization(request: Any, profile: Profile, spec: TaskSpec, extras: 
                         add: Add) -> None:
     """DP620 / DP621 for what a distillation or RFT job needs, and for those flags on any other job."""
     kind = spec.customization_type
+    if spec.job_api != "create-model-customization-job":
+        add("--model", "DP622", f"{profile.name} {spec.task} jobs are created through Bedrock's {spec.job_api} "
+            "fine-tuning API (upload the training file with purpose fine-tune, then create the job there), not "
+            "CreateModelCustomizationJob: dataprep checked the data but writes no request body for it")
     if kind == DISTILLATION:
-        _check_teacher(request.teacher_model, request.max_response_length, profile, add)
+        _check_teacher(request.teacher_model, request.max_response_length, profile, spec, add)
     elif request.teacher_model is not None or request.max_response_length is not None:
         add("--teacher-model", "DP620", f"{profile.name} {spec.task} has no teacher model; "
             "--teacher-model and --max-response-length apply only to --task distillation builds")
@@ -55,8 +59,10 @@ def check_customization(request: Any, profile: Profile, spec: TaskSpec, extras: 
             "--grader-lambda-arn applies only to --task reinforcement-fine-tuning builds")
 
 
-def _check_teacher(teacher: str | None, max_length: int | None, profile: Profile, add: Add) -> None:
-    """A teacher is named, from the student's provider; the answer length, if set, is positive."""
+def _check_teacher(teacher: str | None, max_length: int | None, profile: Profile, spec: TaskSpec,
+                   add: Add) -> None:
+    """A teacher is named, from the student's provider and (where the profile records the guide's pairing)
+    one the guide pairs with this student; the answer length, if set, is positive."""
     if teacher is None or not teacher.strip():
         add("--teacher-model", "DP620", f"a distillation job needs a teacher model: pass --teacher-model with a "
             f"larger {profile.provider} model id or inference profile the guide pairs with {profile.name}")
@@ -65,9 +71,28 @@ def _check_teacher(teacher: str | None, max_length: int | None, profile: Profile
         if provider is not None and provider != student:
             add("--teacher-model", "DP620", f"teacher {teacher!r} is from provider {provider!r}, the student "
                 f"{profile.name} from {student!r}; teacher and student must come from the same provider")
+        elif spec.teachers is not None and provider is not None:  # an unreadable id is DP611, not this
+            _check_pairing(teacher, profile, spec.teachers, add)
     if max_length is not None and max_length < 1:
         add("--max-response-length", "DP620", f"--max-response-length {max_length}: the longest answer asked of "
             "the teacher is a whole number of tokens above 0")
+
+
+def _check_pairing(teacher: str, profile: Profile, teachers: Teachers, add: Add) -> None:
+    """The teacher is one the guide's distillation table pairs with the student (any of its inference profiles)."""
+    if not teachers.ids:
+        add("--teacher-model", "DP620", f"the Bedrock User Guide pairs no teacher with {profile.name} today "
+            f"(read {teachers.date}): {teachers.note}")
+    elif teacher_model_id(teacher) not in teachers.ids:
+        add("--teacher-model", "DP620", f"teacher {teacher!r} is not one the guide pairs with the student "
+            f"{profile.name} (read {teachers.date}); use one of: {', '.join(teachers.ids)}")
+
+
+def teacher_model_id(model: str) -> str:
+    """The foundation-model id in a model id, foundation-model ARN or cross-Region inference profile id/ARN."""
+    tail = re.split(r"foundation-model/|inference-profile/", model.strip())[-1]
+    geo, _, rest = tail.partition(".")
+    return rest if geo.lower() in _GEOS and rest else tail
 
 
 def teacher_provider(model: str) -> str | None:
