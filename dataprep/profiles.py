@@ -141,6 +141,8 @@ HYPERPARAMETER_NAMES: tuple[str, ...] = (
     "earlyStoppingThreshold",
     "earlyStoppingPatience",
     "evalPercentage",
+    # image-caption models (Titan Image Generator, Nova Canvas): training steps, an int like the rest
+    "stepCount",
     # reinforcement fine-tuning (customizationConfig.rftConfig.hyperParameters, typed, not strings)
     "trainingSamplePerPrompt",
     "evalInterval",
