@@ -18,7 +18,9 @@ _MIN_COUNTED_CHARS = 30  # lines shorter than this ("}", "Note", "Yes") repeat i
 # A line or paragraph said twice is a procedure shown for two tools (console and CLI tabs); boilerplate and
 # scraping loops repeat it many times.
 _MIN_REPEATS = 3
-_FENCE = re.compile(r" {0,3}(```|~~~)")
+# A fenced code block opens and closes on a line starting with ``` or ~~~ (CommonMark allows 3 spaces before it);
+# the cleaner (text.clean) keeps these blocks verbatim by the same test.
+FENCE = re.compile(r" {0,3}(```|~~~)")
 _STEP = re.compile(r"\d{1,3}\. ")
 # `{`, `},`, `]);`: the punctuation lines of code or JSON, which a chunk cut inside a code block holds too.
 _CODE_PUNCTUATION = re.compile(r"[\s{}\[\]();,:]+\Z")
@@ -64,7 +66,7 @@ def _prose_lines(text: str) -> list[str]:
     out: list[str] = []
     fenced = False
     for line in text.splitlines():
-        if _FENCE.match(line):
+        if FENCE.match(line):
             fenced = not fenced
             continue
         if not fenced:

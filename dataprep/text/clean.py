@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 from dataprep.checks.content import INVISIBLE, STRAY_JOINER, printable
 from dataprep.checks.junk import fix_mojibake
+from dataprep.checks.text_quality import FENCE
 from dataprep.formats.base import Canonical, Turn
 
 _INNER_SPACES = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
-_FENCE = re.compile(r" {0,3}(```|~~~)")
 _INDENTED = re.compile(r"(?: {4}|\t)")
 # Characters prose rarely holds and code, shell and templates do; an apostrophe inside a word is prose.
 _CODE_CHARS = re.compile(r"[\"'`$=;{}\[\]<>|\\()]")
@@ -137,7 +137,7 @@ def line_kinds(lines: list[str]) -> list[str]:
     fenced = False
     several = sum(1 for line in lines if line.strip()) > 1  # a lone indented line is an edge, not a block
     for i, line in enumerate(lines):
-        if _FENCE.match(line):
+        if FENCE.match(line):
             kinds[i] = BLOCK
             fenced = not fenced
         elif fenced or (several and line.strip() and _INDENTED.match(line)):
