@@ -287,3 +287,19 @@ def _read_options(cfg: Config, flags: BuildFlags) -> ReadOptions:
     oasst = check_choice(flags.oasst_paths or cfg.get("oasst-paths", default.oasst_paths), OASST_PATHS,
                          "--oasst-paths")
     return ReadOptions(fields, hh_side, oasst)
+
+
+def media_root(given: str | None) -> Path | str | None:
+    """`validate --media-root`: a folder of local copies laid out as BUCKET/KEY, or `s3` (or `s3://`) to read the
+    objects from S3 itself; None (nothing is read) without the flag. The [media] extra is checked here, first."""
+    if given is None:
+        return None
+    from dataprep.extras import require_media
+
+    require_media("--media-root")
+    if given.strip().rstrip("/") in ("s3", "s3:"):
+        return "s3"
+    if not Path(given).is_dir():
+        raise UsageError(f"--media-root {given!r} is not a folder; give the folder that holds the local copies as "
+                         "BUCKET/KEY, or s3 to read the objects from S3")
+    return Path(given)

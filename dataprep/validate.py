@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dataprep import formats
 from dataprep.checks import content
@@ -33,6 +34,9 @@ from dataprep.io.jsonl import JSON_ARRAY, JsonlStream, RawRecord
 from dataprep.io.paths import BUILD_SIDECARS, expand_datasets, infer_split
 from dataprep.profiles import Profile, TaskSpec
 from dataprep.registry import RulePolicy
+
+if TYPE_CHECKING:
+    from dataprep.checks.media_files import FileMedia, MediaObjects
 
 _S3_SAFE_NAME = re.compile(r"^[A-Za-z0-9_./-]+$")
 # Reports a finding at (line, col) of the file being checked; the optional fifth argument is its end column.
@@ -84,11 +88,13 @@ def validate_paths(
     task: str | None = None,
     split: str | None = None,
     policy: RulePolicy | None = None,
+    media_root: Path | str | None = None,
 ) -> list[Finding]:
     """All findings for `paths`, sorted by file and line. Raises UsageError for bad arguments.
 
     Each file is read once, streamed: only counts, 12-byte keys per record and (with a train/validation pair
-    and DP502 on) the texts a near-duplicate search compares are kept.
+    and DP502 on) the texts a near-duplicate search compares are kept. With `media_root` (a folder of local copies
+    as bucket/key, or "s3") the images and videos the records name are inspected too (DP225-DP229).
     """
     policy = policy or RulePolicy()
     spec = profile.task(task) if profile is not None else None
@@ -97,7 +103,7 @@ def validate_paths(
     files = [(path, split or infer_split(path)) for path in expand_datasets(paths) if not is_sidecar(path, manifests)]
     splits = {s for _, s in files}
     near = TRAIN in splits and VALIDATION in splits and not policy.ignored("DP502")
-    context = _Context(profile, spec, task is None, policy, findings, near)
+    context = _Context(profile, spec, task is None, policy, findings, near, _media_objects(media_root))
     results = [_check_file(path, file_split, context) for path, file_split in files]
     quota_spec = next((r.spec for r in results if r.spec is not None), spec)
     if quota_spec is not None:
@@ -116,6 +122,7 @@ class _Context:
     policy: RulePolicy
     findings: list[Finding]
     near: bool
+    media: MediaObjects | None = None  # --media-root: where media objects are read from (None: never read)
 
 
 def _check_file(path: Path, split: str | None, context: _Context) -> FileResult:
@@ -149,6 +156,7 @@ def _check_file(path: Path, split: str | None, context: _Context) -> FileResult:
     sizes = _Sizes(profile, spec, emit) if spec is not None and profile is not None else None
     pairs = chain(_drain(head), ((r, _read_as(formats.detect(r.value), r.value, spec)) for r in records))
     count, media = 0, []
+    inspected = _file_media(context, path, spec, emit)
     for record, fmt in pairs:
         count += 1
         checked = _check_record(record, fmt, majority, profile, keywords, emit)
@@ -157,15 +165,40 @@ def _check_file(path: Path, split: str | None, context: _Context) -> FileResult:
         result.keep(checked, emit)
         if sizes is not None:
             sizes.add(checked)
+        if inspected is not None and ('"image' in record.text or '"video"' in record.text):
+            inspected.add(record.line, record.text, record.value, "\n".join(checked.row.texts()))
         if fmt == formats.conversation.NAME and ('"image"' in record.text or '"video"' in record.text):
             media.append((record.line, record.value))  # DP217 compares only the records that hold media
     if sizes is not None:
         sizes.flush()
     for line, code, message in mixed_media(media):
         emit(line, 1, code, message)
+    if inspected is not None:
+        inspected.finish()
     context.findings.extend(_array_shape(path, stream.result.findings, profile, context.policy))
     result.records, result.size = count + stream.bad, stream.result.size
     return result
+
+
+def _media_objects(root: Path | str | None) -> MediaObjects | None:
+    """The run's media reader (each object read once), only with --media-root."""
+    if root is None:
+        return None
+    from dataprep.checks.media_files import MediaObjects
+
+    return MediaObjects(root)
+
+
+def _file_media(context: _Context, path: Path, spec: TaskSpec | None, emit: LineEmit) -> FileMedia | None:
+    """The media inspection of one file's records (DP225-DP229), only with --media-root."""
+    if context.media is None:
+        return None
+    from dataprep.checks.media_files import FileMedia, MediaLimits
+
+    profile = context.profile
+    limits = MediaLimits.of(profile, spec) if profile is not None else MediaLimits()
+    base = Path() if is_stdin(path) else path.parent
+    return FileMedia(context.media, limits, base, profile.tokenizer if profile is not None else None, emit)
 
 
 def _raw_container(path: Path) -> str | None:
