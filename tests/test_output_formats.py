@@ -354,7 +354,7 @@ def test_help_shows_a_default_for_every_option_and_choices_not_str(command: str)
         assert "<fine-tuning|continued-pretraining|distillation|reinforcement-fine-tuning>" in done.stdout
         assert "<train|validation>" in done.stdout
         assert "<text|concise|grouped|json|json-lines|github|gitlab|sarif|junit>" in done.stdout
-        assert len(rows) == 13
+        assert len(rows) == 14  # --media-root (#15 item 2) is the 14th
 
 
 def test_models_id_shows_one_profile_with_quotas_hyperparameters_and_sources(tmp_path: Path) -> None:

@@ -125,38 +125,41 @@ def run(raw: list[Path], out: Path | None, profile: Profile, settings: BuildSett
 def validate(source: Any, model: str | None = None, *, task: str | None = None, split: str | None = None,
              select: Sequence[str] | None = None, extend_select: Sequence[str] | None = None,
              ignore: Sequence[str] | None = None, profile_file: Sequence[str | Path] | None = None,
-             config: str | Path | None = None) -> list[Finding]:
+             config: str | Path | None = None, media_root: str | Path | None = None) -> list[Finding]:
     """The findings `dataprep validate` reports for `source`, sorted by file and line.
 
     `source`: Bedrock JSONL paths (files, or folders holding train.jsonl/validation.jsonl), or records (a list
     of dicts, a DataFrame, a Dataset) in the model's format, whose findings name `<records>` and the row.
+    `media_root` (a folder of local copies as BUCKET/KEY, or "s3") also inspects the images and videos.
     """
     rows = records(source)
     selection = (select, extend_select, ignore)
     if rows is None:
-        return check(inputs(source), model, task, split, profile_file, config, selection)[1]
+        return check(inputs(source), model, task, split, profile_file, config, selection, media_root)[1]
     with tempfile.TemporaryDirectory(prefix="dataprep-validate-") as folder:
         path = Path(folder) / f"{split or 'records'}.jsonl"
         from dataprep.io.write import write_jsonl
 
         write_jsonl(path, rows)
-        _, found = check([path], model, task, split, profile_file, config, selection)
+        _, found = check([path], model, task, split, profile_file, config, selection, media_root)
     return [dataclasses.replace(f, path="<records>") if f.path == str(path) else f for f in found]
 
 
 def check(paths: Sequence[Path], model: str | None, task: str | None, split: str | None,
           profile_file: Sequence[str | Path] | None, config: str | Path | None,
           selection: tuple[Sequence[str] | None, Sequence[str] | None, Sequence[str] | None] = (None, None, None),
-          ) -> tuple[Profile | None, list[Finding]]:
+          media_root: str | Path | None = None) -> tuple[Profile | None, list[Finding]]:
     """Config, model and rule selection resolved, then the checks: the profile used and the findings kept."""
     from dataprep.config import load_config
+    from dataprep.settings import media_root as resolve_media_root
     from dataprep.settings import resolve_target
     from dataprep.validate import validate_paths
 
     cfg = load_config(None if config is None else Path(config))
     policy = _policy(cfg.policy, *selection)
     profile, task = resolve_target(cfg, model, task, [Path(p) for p in profile_file or ()])
-    findings = validate_paths(list(paths), profile, task, split, policy)
+    root = resolve_media_root(None if media_root is None else str(media_root))
+    findings = validate_paths(list(paths), profile, task, split, policy, root)
     return profile, [f for f in findings if not policy.ignored(f.code)]
 
 

@@ -75,6 +75,9 @@ def validate(
                                                             show_default="none")] = None,
     config: Annotated[Path | None, typer.Option(
         help="Config file.", show_default="nearest dataprep.toml or pyproject.toml")] = None,
+    media_root: Annotated[str | None, typer.Option(
+        help="Inspect the images and videos: local copies in DIR/bucket/key, or s3 to read them from S3.",
+        metavar="<DIR|s3>", show_default="not inspected")] = None,
 ) -> None:
     """Check JSONL files against a Bedrock model's format and limits.
 
@@ -87,7 +90,7 @@ def validate(
     if statistics:
         _check_statistics(fmt)
     profile, findings = _run(paths, model, task and task.value, split and split.value, profile_file, config,
-                             (select, extend_select, ignore))
+                             (select, extend_select, ignore), media_root)
     _print(findings, fmt, legacy, statistics, profile, paths, max_per_rule)
     from dataprep.findings import Severity
 
@@ -114,13 +117,13 @@ def _check_statistics(fmt: OutputFormat) -> None:
 
 def _run(paths: list[Path], model: str | None, task: str | None, split: str | None,
          profile_file: list[Path] | None, config: Path | None,
-         selection: tuple[list[str] | None, list[str] | None, list[str] | None],
+         selection: tuple[list[str] | None, list[str] | None, list[str] | None], media_root: str | None = None,
          ) -> tuple[Profile | None, list[Finding]]:
     """The checks as `dataprep.validate` runs them (`dataprep.api.check`); every usage problem exits 2 here."""
     from dataprep.api import check
 
     try:
-        return check(paths, model, task, split, profile_file, config, selection)
+        return check(paths, model, task, split, profile_file, config, selection, media_root)
     except (UsageError, ProfileError, ConfigError) as exc:
         fail_usage(str(exc))
 
