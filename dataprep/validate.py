@@ -365,10 +365,7 @@ def _check_record(record: RawRecord, fmt: str | None, majority: str | None, prof
             fmt = majority  # a malformed record of the file's own messages format, not another format
         else:
             at("DP202", f"this record is {fmt} while most of the file is {majority}", None)
-    module = formats.MODULES[fmt]
-    check = partial(module.check, media=MediaRules.of(profile)) if module is formats.conversation and profile \
-        else module.check
-    row = check(record.value, at)
+    row = _record_check(fmt, profile)(record.value, at)
     if row is None:
         return None
     problem = keywords.problem(row) if keywords is not None else None
@@ -377,6 +374,16 @@ def _check_record(record: RawRecord, fmt: str | None, majority: str | None, prof
     for code, message in content.findings(row):
         at(code, message, None)
     return _Checked(record.line, row, duplicate_key(row))
+
+
+def _record_check(fmt: str, profile: Profile | None) -> Callable[..., Canonical | None]:
+    """The format's check, given the model's rules where the format has them (media, image-caption)."""
+    module = formats.MODULES[fmt]
+    if profile is not None and module is formats.conversation:
+        return partial(module.check, media=MediaRules.of(profile))
+    if profile is not None and module is formats.image_caption:
+        return partial(module.check, rules=formats.image_caption.CaptionRules.of(profile))
+    return module.check
 
 
 class _Sizes:

@@ -46,6 +46,11 @@ def images(n: int) -> list[dict[str, object]]:
 WORDS = " ".join(f"w{i}" for i in range(9000))  # about 18k cl100k tokens, 3 per word
 
 
+def caption(n: int, text: str) -> bytes:
+    """An image-caption record (F5) for image n."""
+    return j({"image-ref": f"s3://amzn-s3-demo-bucket/kites/{n}.png", "caption": text})
+
+
 def distinct_pc(n: int) -> bytes:
     """N distinct prompt/completion records (no DP401 among them)."""
     return b"".join(j({"prompt": f"q {i}", "completion": f"a {i}"}) for i in range(n))
@@ -240,6 +245,21 @@ CASES = [
                                               "reference_answer": "rainy", "tools": [
         {"type": "function", "function": {"name": "weather"}},
         {"type": "function", "function": {"name": "weather"}}]}), "nova-2-lite", None, "DP234", 1),
+    # Image-caption records (F5), #15 item 5.
+    ("caption-too-short", "train.jsonl", caption(1, "a red kite over a beach") + caption(2, "ok"),
+     "titan-image-generator-v2", None, "DP223", 2),
+    ("caption-too-long", "train.jsonl", caption(1, "a red kite over a beach") + caption(2, "kite " * 520),
+     "titan-embed-image", None, "DP223", 2),
+    ("image-ref-not-an-image", "train.jsonl", caption(1, "a red kite over a beach") + j(
+        {"image-ref": "s3://amzn-s3-demo-bucket/kites/captions.txt", "caption": "two kites"}), "nova-canvas", None,
+     "DP224", 2),
+    ("image-ref-gif", "train.jsonl", caption(1, "a red kite over a beach") + j(
+        {"image-ref": "s3://amzn-s3-demo-bucket/kites/2.gif", "caption": "two kites"}), "titan-image-generator-v2",
+     None, "DP219", 2),
+    ("image-ref-not-s3", "train.jsonl", j({"image-ref": "https://example.com/kites/1.png", "caption": "a kite"}),
+     "titan-image-generator-v2", None, "DP220", 1),
+    ("image-caption-validation-file", "validation.jsonl", caption(1, "a red kite over a beach"),
+     "titan-image-generator-v2", None, "DP310", 0),
 ]
 
 # Two-file cases (train and validation passed together): (id, train content, validation content, model, task,

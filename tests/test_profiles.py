@@ -34,6 +34,10 @@ SHIPPED_IDS = {
     "nova-2-lite",
     "cohere-command-light",
     "cohere-command",
+    "titan-image-generator-v2",
+    "titan-image-generator-v1",
+    "nova-canvas",
+    "titan-embed-image",
 }
 
 

@@ -75,6 +75,10 @@ def test_nova_keyword_is_matched_in_its_documented_spelling(tmp_path: Path) -> N
     ("video/bedrock-conversation", "nova-pro", None),
     ("pretraining", "titan-text-express", "continued-pretraining"),
     ("pretraining", "titan-text-lite", "continued-pretraining"),
+    ("image-caption", "titan-image-generator-v2", None),
+    ("image-caption", "titan-image-generator-v1", None),
+    ("image-caption", "nova-canvas", None),
+    ("image-caption", "titan-embed-image", None),
 ])
 def test_sample_data_good_files_validate_clean(folder: str, model: str, task: str | None) -> None:
     assert validate_json(BEDROCK / folder, *model_args(model, task)) == (0, [])

@@ -56,8 +56,11 @@ def overlap(train: Mapping[str, tuple[str, int]], validation: Iterable[tuple[int
 
 
 def dedup_text(row: Canonical) -> str:
-    """The text near-duplicate detection compares for a record: its texts, one per line (build and validate)."""
-    return "\n".join(row.texts())
+    """The text near-duplicate detection compares for a record: its texts, one per line (build and validate).
+
+    A record's own media (an image-caption record's image) are part of it: the same caption on two images is two
+    records, so their locations follow the texts (rows without media compare exactly as before)."""
+    return "\n".join([*row.texts(), *(m.location for m in row.media)])
 
 
 def jaccard_shown(value: float, threshold: float) -> str:

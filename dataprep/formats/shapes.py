@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dataprep.formats import claude_messages, conversation, pretraining, prompt_completion, rft
+from dataprep.formats import claude_messages, conversation, image_caption, pretraining, prompt_completion, rft
 
 ALPACA, DOLLY, QA, OPENAI, SHAREGPT, TEXT = "alpaca", "dolly", "qa", "openai-messages", "sharegpt", "text"
 HH, OASST = "hh-rlhf", "oasst-tree"
@@ -34,7 +34,7 @@ SHAPE_KEYS = ("prompt+completion (prompt-completion), messages (claude-messages,
               "instruction+input+output (alpaca), instruction+context+response (dolly), "
               "question+answer / query+response / prompt+response / prompt+answer / input+output (qa), "
               "chosen+rejected (hh-rlhf), prompt with replies (oasst-tree), text (text), input (pretraining), "
-              "messages+reference_answer (rft); "
+              "messages+reference_answer (rft), image-ref+caption (image-caption); "
               "other names: --map")
 
 
@@ -44,6 +44,8 @@ def detect(obj: dict[str, Any], *, sources: bool = False) -> str | None:
         return conversation.NAME
     if rft.REFERENCE in obj:
         return rft.NAME  # an RFT record: chat messages with the grader's reference answer
+    if image_caption.IMAGE_REF in obj:
+        return image_caption.NAME  # an image with its caption (Titan Image Generator, Nova Canvas, embeddings)
     if "messages" in obj:
         return OPENAI if sources and _is_openai(obj["messages"]) else _bedrock_messages(obj)
     shape = _source_shape(obj) if sources else None
@@ -55,6 +57,8 @@ def detect(obj: dict[str, Any], *, sources: bool = False) -> str | None:
         return TEXT
     if "input" in obj:
         return pretraining.NAME
+    if image_caption.CAPTION in obj:
+        return image_caption.NAME  # a caption without its image-ref: the format's own check says what is missing
     return None
 
 
