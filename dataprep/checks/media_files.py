@@ -238,6 +238,7 @@ class S3Object(io.RawIOBase):
         self.s3, self.bucket, self.key, self.size = s3, bucket, key, size
         self.position = 0
         self.blocks: dict[int, bytes] = {}
+        self.fetched = 0  # bytes GET so far: what a check cost in transfer
 
     def readable(self) -> bool:
         return True
@@ -283,6 +284,7 @@ class S3Object(io.RawIOBase):
             last = min(first + self._BLOCK, self.size) - 1
             body = self.s3.get_object(Bucket=self.bucket, Key=self.key, Range=f"bytes={first}-{last}")["Body"]
             self.blocks[index] = body.read()
+            self.fetched += len(self.blocks[index])
         return self.blocks[index]
 
 
