@@ -93,7 +93,7 @@ def test_images_clean_format_mismatch_cut_off_and_missing_each_at_its_line(tmp_p
                  record(block("image", "jpeg", "cut.jpg")))
     found = media_findings(data, "--model", "nova-lite", "--media-root", tmp_path / "copies")
     assert [(line, code) for line, code, _ in found] == [(2, "DP226"), (3, "DP225"), (4, "DP225"), (5, "DP225")]
-    assert "png format, but the block declares format 'jpeg'" in found[0][2]
+    assert "png format, not 'jpeg' as the record declares" in found[0][2]
     assert "cut off: no IEND chunk" in found[1][2]
     missing = tmp_path / "copies" / BUCKET / "gone" / "missing.png"
     assert found[2][2] == f"s3://{BUCKET}/gone/missing.png: not found at {missing}"
@@ -138,6 +138,21 @@ def test_total_pixels_and_aspect_ratio_limits(tmp_path: Path) -> None:
     assert code == "DP227" and "12,800,000 pixels in all, over 12,582,912" in message
     [(code, message)] = inspect(tmp_path / "none.png", "image", "png", rules)
     assert code == "DP225" and message.endswith("not found at " + str(tmp_path / "none.png"))
+
+
+def test_image_caption_records_image_ref(tmp_path: Path) -> None:
+    """F5 records (Titan Image Generator v2: sides 512-4,096, 1:4 to 4:1): the image-ref's suffix is its format."""
+    root = tmp_path / BUCKET
+    image(root / "ok.png", (1024, 768))
+    image(root / "png-named.jpg", (1024, 768))
+    image(root / "small.png", (400, 600))
+    image(root / "wide.png", (4000, 600))
+    rows = [{"image-ref": f"s3://{BUCKET}/{key}", "caption": "a red square on a white wall"}
+            for key in ("ok.png", "png-named.jpg", "small.png", "wide.png", "gone.png")]
+    data = write(tmp_path, *rows)
+    found = media_findings(data, "--model", "titan-image-generator-v2", "--media-root", tmp_path)
+    assert [(line, code) for line, code, _ in found] == [(2, "DP226"), (3, "DP227"), (4, "DP227"), (5, "DP225")]
+    assert "width 400 px, under 512" in found[1][2] and "aspect ratio 4000:600, beyond 1:4 to 4:1" in found[2][2]
 
 
 @pytest.mark.parametrize("fmt", list(CONTAINERS))

@@ -109,8 +109,9 @@ def judge(facts: Facts, kind: str, declared: str | None, rules: MediaLimits, nam
     """DP225-DP228 for one object, named `name` in the messages."""
     if facts.format is not None and declared is not None and facts.format != declared:
         what = "an image" if facts.format in _PIL_FORMATS.values() else "a video"
-        return [("DP226", f"{name} is {what} in {facts.format} format, but the block declares format "
-                          f"{declared!r}; set format to {facts.format!r} or convert the file")]
+        return [("DP226", f"{name} is {what} in {facts.format} format, not {declared!r} as the record declares "
+                          f"(its block's format, or an image-ref's suffix); declare {facts.format!r} or convert the "
+                          "file")]
     if facts.unreadable is not None:
         return [("DP225", f"{name}: {facts.unreadable}")]
     over = _image_over(facts, rules) if kind == "image" else _video_over(facts, rules)
@@ -292,13 +293,15 @@ def media_refs(value: Any) -> Iterator[tuple[str, str | None, str]]:
     """(kind, declared format, location) of each image and video a record refers to, in order.
 
     Conversation records: every well-formed image/video block (a malformed one is DP215's). Image-caption
-    records (F5): the record's `image-ref`, which declares no format.
+    records (F5): the record's `image-ref`, whose format is its key's suffix (`formats.image_caption`).
     """
     if not isinstance(value, dict):
         return
     ref = value.get("image-ref")
     if isinstance(ref, str):
-        yield "image", None, ref
+        from dataprep.formats.image_caption import image_format
+
+        yield "image", image_format(ref), ref
     messages = value.get("messages")
     for message in messages if isinstance(messages, list) else ():
         content = message.get("content") if isinstance(message, dict) else None
