@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import BEDROCK, validate_json
@@ -242,3 +243,123 @@ def test_models_lists_and_shows_the_image_models(model: str) -> None:
     shown = CliRunner().invoke(app, ["models", model])
     assert shown.exit_code == 0, shown.output
     assert "format image-caption" in shown.output and "min_caption_chars" in shown.output
+
+
+# --------------------------------------------------------------------------------------------------------
+# Build target and job bodies (#15 items 3, 7)
+
+ROLE = "arn:aws:iam::123456789012:role/BedrockCustomization"
+BUCKET = "s3://my-bucket/runs/one/"
+# What each model's job needs besides the defaults: the hyperparameters the guide gives no default for.
+REQUIRED = {"titan-image-generator-v2": ["stepCount=auto"], "titan-image-generator-v1": ["stepCount=1000"],
+            "nova-canvas": [], "titan-embed-image": ["epochCount=Auto"]}
+
+
+def cli(*args: str) -> Any:
+    from dataprep.cli import app
+
+    return CliRunner().invoke(app, [*args])
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The shipped sample built once for each image model (the real `dataprep build`, no report)."""
+    root = tmp_path_factory.mktemp("image-builds")
+    outs = {}
+    for model in IMAGE_MODELS:
+        out = root / model
+        result = cli("build", str(SAMPLE.parent), str(out), "-q", "--no-report", "--model", model,
+                     "--lang-detector", "fasttext")
+        assert result.exit_code == 0, result.output
+        outs[model] = out
+    return outs
+
+
+@pytest.fixture
+def fresh(built: dict[str, Path], tmp_path: Path) -> Any:
+    import shutil
+
+    return lambda model: Path(shutil.copytree(built[model], tmp_path / "out"))
+
+
+@pytest.mark.parametrize("model", IMAGE_MODELS)
+def test_the_build_writes_records_validate_accepts(built: dict[str, Path], model: str) -> None:
+    out = built[model]
+    rows = [json.loads(line) for line in (out / "train.jsonl").read_text(encoding="utf-8").splitlines()]
+    validation = out / "validation.jsonl"
+    held = len(validation.read_text(encoding="utf-8").splitlines()) if validation.exists() else 0
+    assert len(rows) + held == 1000 and all(set(r) == {"image-ref", "caption"} for r in rows)
+    assert validation.exists() == PROFILES[model].task().validation_supported
+    originals = {r["image-ref"]: r["caption"] for r in sample_lines(1000)}
+    assert all(originals[r["image-ref"]] == r["caption"] for r in rows)
+    assert validate_json(out, "--model", model) == (0, [])
+
+
+@pytest.mark.parametrize("model", IMAGE_MODELS)
+def test_every_image_model_gets_a_fine_tuning_body_botocore_accepts(fresh: Any, model: str) -> None:
+    from botocore.session import get_session
+    from botocore.validate import ParamValidator
+
+    out = fresh(model)
+    extra = [a for pair in REQUIRED[model] for a in ("--hyperparameter", pair)]
+    result = cli("job", str(out), "--s3-uri", BUCKET, "--role-arn", ROLE, *extra)
+    assert result.exit_code == 0, result.output
+    body = json.loads((out / "job.json").read_text(encoding="utf-8"))
+    shape = get_session().get_service_model("bedrock").operation_model("CreateModelCustomizationJob").input_shape
+    report = ParamValidator().validate(body, shape)
+    assert not report.has_errors(), report.generate_report()
+    spec = PROFILES[model].task()
+    assert body["customizationType"] == "FINE_TUNING"
+    assert body["baseModelIdentifier"] == PROFILES[model].base_model_id
+    assert body["trainingDataConfig"] == {"s3Uri": BUCKET + "train.jsonl"}
+    assert ("validationDataConfig" in body) == spec.validation_supported
+    assert set(body["hyperParameters"]) == set(spec.hyperparameters)
+    assert all(isinstance(v, str) for v in body["hyperParameters"].values())
+    for pair in REQUIRED[model]:
+        name, value = pair.split("=")
+        assert body["hyperParameters"][name] == value
+
+
+def test_a_required_hyperparameter_is_asked_for_with_its_auto_word(fresh: Any) -> None:
+    out = fresh("titan-image-generator-v2")
+    result = cli("job", str(out), "--s3-uri", BUCKET, "--role-arn", ROLE)
+    assert result.exit_code == 1
+    assert "DP605 Amazon Titan Image Generator G1 v2 has no default for stepCount; pass --hyperparameter " \
+        "stepCount=VALUE (10 to 40000, or auto)" in result.output
+    assert not (out / "job.json").exists()
+
+
+@pytest.mark.parametrize(("model", "pair", "code", "message"), [
+    ("titan-image-generator-v2", "stepCount=40001", "DP604", "stepCount = 40001 is out of range for Amazon Titan "
+     "Image Generator G1 v2: allowed 10 to 40000, or auto, default none (must be set)"),
+    ("titan-image-generator-v2", "stepCount=many", "DP605", "stepCount must be a number or 'auto', found 'many'"),
+    ("nova-canvas", "stepCount=auto", "DP605", "stepCount must be a number, found 'auto'"),  # no auto documented
+    ("nova-canvas", "epochCount=2", "DP605", "takes no hyperparameter 'epochCount'"),
+    ("titan-embed-image", "batchSize=255", "DP604", "allowed 256 to 9216, default 576"),
+])
+def test_image_hyperparameters_are_checked_against_the_guides_ranges(fresh: Any, model: str, pair: str, code: str,
+                                                                     message: str) -> None:
+    out = fresh(model)
+    pairs = [p for p in REQUIRED[model] if p.split("=")[0] != pair.split("=")[0]] + [pair]
+    extra = [a for p in pairs for a in ("--hyperparameter", p)]
+    result = cli("job", str(out), "--s3-uri", BUCKET, "--role-arn", ROLE, *extra)
+    assert result.exit_code == 1, result.output
+    assert f"{code} " in result.output and message in result.output, result.output
+
+
+def test_auto_is_matched_in_any_case_and_sent_as_the_guide_spells_it(fresh: Any) -> None:
+    out = fresh("titan-embed-image")
+    result = cli("job", str(out), "--s3-uri", BUCKET, "--role-arn", ROLE, "--hyperparameter", "epochCount=AUTO")
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "job.json").read_text(encoding="utf-8"))["hyperParameters"]["epochCount"] == "Auto"
+    assert "billed training tokens" not in result.output  # the service picks the epochs: no tokens x epochs
+
+
+def test_a_text_source_cannot_build_an_image_caption_model(tmp_path: Path) -> None:
+    raw = write(tmp_path / "raw.jsonl", [{"prompt": f"q {i}", "completion": f"a {i}"} for i in range(6)])
+    result = cli("build", str(raw), str(tmp_path / "out"), "-q", "--no-report", "--model", "nova-canvas")
+    assert result.exit_code == 1
+    rejected = [json.loads(line) for line in (tmp_path / "out" / "rejected.jsonl").read_text().splitlines()]
+    assert {r["code"] for r in rejected} == {"DP201"}
+    assert "with no image of its own cannot fine-tune nova-canvas, which learns from image-caption pairs" in \
+        rejected[0]["reason"]

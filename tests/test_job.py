@@ -41,9 +41,11 @@ BUCKET = "s3://my-bucket/runs/one/"
 PROFILES = load_profiles()
 # Every model and task whose minimum the raw samples (167 fine-tuning records) can meet: Nova 2 Lite needs 200
 # training records, so its build stops at DP304 (tests/test_media.py builds nothing for it either). Distillation
-# and RFT jobs have no string hyperParameters and need their own flags: tests/test_distillation_rft.py.
+# and RFT jobs have no string hyperParameters and need their own flags: tests/test_distillation_rft.py. The image
+# models learn from image-caption pairs, not these texts: tests/test_image_caption.py builds and submits theirs.
 CASES = [(p.id, task) for p in PROFILES.values() for task in p.tasks
-         if task in RAW and (p.task(task).quota("min_train_records") or 0) <= 150]
+         if task in RAW and (p.task(task).quota("min_train_records") or 0) <= 150
+         and p.task(task).format != "image-caption"]
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 app.command()(job)

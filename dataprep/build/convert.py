@@ -137,6 +137,8 @@ def _to_target(record: SourceRecord, context: ConvertContext) -> Canonical | str
     if context.target_format == formats.pretraining.NAME:
         return row if row.text is not None else Canonical(text="\n\n".join(row.texts()))
     distilling = context.target_format in (formats.distillation.NAME, formats.distillation.SINGLE_TURN_NAME)
+    if context.target_format == formats.image_caption.NAME:
+        return _caption_record(row, record.shape, context.model)
     if row.text is not None and distilling:
         return Canonical(turns=(Turn("user", row.text),))  # a distillation prompt needs no answer
     if row.text is not None and context.target_format == formats.rft.NAME:
@@ -151,6 +153,17 @@ def _to_target(record: SourceRecord, context: ConvertContext) -> Canonical | str
         return (f"a {record.shape} record without an answer cannot be an RFT record for {context.model}: its "
                 "answer becomes reference_answer; give question/answer records")
     return row
+
+
+def _caption_record(row: Canonical, shape: str | None, model: str) -> Canonical | str:
+    """An image with its caption: the record's own image and its text; a record without both cannot be one."""
+    images = tuple(m for m in row.media if m.kind == "image")
+    if len(images) == 1 and row.text is not None:
+        return Canonical(text=row.text, media=images)
+    what = f"{len(images)} images" if images else "no image of its own"
+    return (f"a {shape} record with {what} cannot fine-tune {model}, which learns from image-caption pairs: give "
+            "a folder of images with a captions file (image path and caption columns, or metadata.jsonl/.csv with "
+            "file_name and text), or image-ref/caption records")
 
 
 def _distillation_prompt(row: Canonical, shape: str | None, context: ConvertContext) -> Canonical | str:

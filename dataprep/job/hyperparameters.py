@@ -2,7 +2,9 @@
 
 The ranges and defaults live in the model profile (rules/models/*.toml, from the Bedrock User Guide); this
 module only applies them (DP604 out of range, DP605 not a number / not taken / no default, DP613 a value that
-only applies without a validation set) and spells each value the way the API wants it: as a string.
+only applies without a validation set) and spells each value the way the API wants it: as a string. Where the
+guide lets the service choose (Titan Image Generator's stepCount `auto`, Titan Multimodal Embeddings'
+epochCount `Auto`), that word is taken in any case and sent in the guide's spelling.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def resolve_hyperparameters(spec: TaskSpec, profile: Profile, given: Mapping[str
             continue
         if hp.default is None:
             add(f"--hyperparameter {name}", "DP605", f"{profile.name} has no default for {name}; "
-                f"pass --hyperparameter {name}=VALUE ({_show(hp.min)} to {_show(hp.max)})")
+                f"pass --hyperparameter {name}=VALUE ({_range(hp)})")
             continue
         settings.append(Setting(name, _text(hp.default, hp), is_default=True))
     order = list(spec.hyperparameters)
@@ -64,12 +66,14 @@ def _given(spec: TaskSpec, profile: Profile, name: str, text: str, has_validatio
         add(where, "DP605", f"{profile.name} {spec.task} takes no hyperparameter {name!r}; "
             f"it takes: {', '.join(spec.hyperparameters) or 'none'}")
         return None
+    if hp.auto is not None and text.strip().lower() == hp.auto.lower():
+        return Setting(name, hp.auto, is_default=False)  # the service picks the value (and the cost follows it)
     value = _parse(hp, text, where, add)
     if value is None:
         return None
     if not hp.min <= value <= hp.max:
-        add(where, "DP604", f"{name} = {text} is out of range for {profile.name}: allowed {_show(hp.min)} to "
-            f"{_show(hp.max)}, default {_default(hp, spec)}")
+        add(where, "DP604", f"{name} = {text} is out of range for {profile.name}: allowed {_range(hp)}, "
+            f"default {_default(hp, spec)}")
         return None
     if name in _ONLY_WITHOUT_VALIDATION and has_validation:
         add(where, "DP613", f"{name} applies only when no validation dataset is given; Bedrock uses "
@@ -84,7 +88,8 @@ def _parse(hp: HyperParameter, text: str, where: str, add: Add) -> float | None:
     except ArithmeticError:
         value = None
     if value is None or not value.is_finite():
-        add(where, "DP605", f"{hp.name} must be a number, found {text!r}")
+        word = f" or {hp.auto!r}" if hp.auto is not None else ""
+        add(where, "DP605", f"{hp.name} must be a number{word}, found {text!r}")
         return None
     if hp.type == "int" and value != value.to_integral_value():
         add(where, "DP605", f"{hp.name} must be a whole number, found {text!r}")
@@ -97,6 +102,11 @@ def _text(value: float, hp: HyperParameter) -> str:
     if hp.type == "int":
         return str(int(value))
     return format(Decimal(repr(float(value))), "f")
+
+
+def _range(hp: HyperParameter) -> str:
+    """The values a hyperparameter takes, as messages show them: '10 to 40000', '10 to 40000, or auto'."""
+    return f"{_show(hp.min)} to {_show(hp.max)}" + (f", or {hp.auto}" if hp.auto is not None else "")
 
 
 def _show(value: float) -> str:

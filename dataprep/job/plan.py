@@ -49,9 +49,10 @@ class JobPlan:
 
     @property
     def epochs(self) -> int | None:
-        """epochCount as sent, if the model takes one: the multiplier of the billed tokens."""
+        """epochCount as sent, if the model takes one: the multiplier of the billed tokens (None for `Auto`, a
+        number the service picks)."""
         value = next((s.value for s in self.settings if s.name == "epochCount"), None)
-        return None if value is None else int(value)
+        return int(value) if value is not None and value.isdigit() else None
 
     @property
     def billed_tokens(self) -> int | None:
