@@ -402,6 +402,9 @@ class FileMedia:
     def _tokens(self, images: list[tuple[_Pending, int]]) -> None:
         """DP229: text tokens + image tokens over the budget (a record over it on text alone is DP305's)."""
         budget = self.limits.token_budget
+        # A token is never shorter than one UTF-8 byte: a record whose bytes and image tokens fit is not counted.
+        images = [(item, tokens) for item, tokens in images if budget is not None
+                  and len(item.tokens_of.encode()) + tokens > budget]
         if budget is None or not images or self.tokenizer is None:
             return
         from dataprep.tokens import counter
