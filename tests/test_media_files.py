@@ -169,11 +169,15 @@ def test_nova_video_duration_bytes_format_and_missing(tmp_path: Path) -> None:
     video(root / "long.mp4", 95)  # over Nova's 90 seconds
     video(root / "clip.mkv", 2, "mkv")
     (root / "junk.mp4").write_bytes(b"this is not a video at all")
+    whole = (root / "short.mp4").read_bytes()
+    (root / "cut.mp4").write_bytes(whole[:len(whole) // 2])  # the index (moov) is written last: it is gone
     data = write(tmp_path, record(block("video", "mp4", "short.mp4")), record(block("video", "mp4", "long.mp4")),
                  record(block("video", "mp4", "clip.mkv")), record(block("video", "mp4", "junk.mp4")),
-                 record(block("video", "mp4", "absent.mp4")))
+                 record(block("video", "mp4", "absent.mp4")), record(block("video", "mp4", "cut.mp4")))
     found = media_findings(data, "--model", "nova-pro", "--media-root", tmp_path)
-    assert [(line, code) for line, code, _ in found] == [(2, "DP228"), (3, "DP226"), (4, "DP225"), (5, "DP225")]
+    assert [(line, code) for line, code, _ in found] == [(2, "DP228"), (3, "DP226"), (4, "DP225"), (5, "DP225"),
+                                                         (6, "DP225")]
+    assert "the mp4 container cannot be read" in found[4][2] or "states no duration" in found[4][2]
     assert "seconds long, over 90" in found[0][2] and "a video in mkv format" in found[1][2]
     tight = profile_file(tmp_path, "nova-pro", '[tasks.fine-tuning.quotas.max_video_bytes]\n'
                          'value = 500\nsource = "test"\ndate = "2026-12-06"\n')
