@@ -207,7 +207,8 @@ def _video(handle: BinaryIO, size: int, head: bytes) -> Facts:
         with av.open(handle, mode="r") as container:
             seconds = _seconds(container)
     except (av.error.FFmpegError, OSError, ValueError, EOFError) as exc:
-        return Facts(size, fmt, unreadable=f"the {fmt} container cannot be read ({exc})")
+        why = getattr(exc, "strerror", None) or exc
+        return Facts(size, fmt, unreadable=f"the {fmt} container cannot be read ({why}): cut off, or not {fmt}")
     if seconds is None:
         return Facts(size, fmt, unreadable=f"the {fmt} container states no duration")
     return Facts(size, fmt, seconds=seconds)
