@@ -343,14 +343,14 @@ class MediaObjects:
 
     def _read_s3(self, bucket: str, key: str, kind: str) -> Facts:
         """HEAD, then only the ranges the readers ask for; a missing object is DP225, any other failure one line."""
-        from botocore.exceptions import ClientError
-
         from dataprep.errors import UsageError
         from dataprep.io.s3 import calling, client, reason
 
         uri = f"s3://{bucket}/{key}"
         if self._s3 is None:
-            self._s3 = client("--media-root s3")
+            self._s3 = client("--media-root s3")  # without botocore: one line naming the [s3] extra
+        from botocore.exceptions import ClientError
+
         try:
             size = int(self._s3.head_object(Bucket=bucket, Key=key)["ContentLength"])
         except ClientError as exc:
