@@ -42,6 +42,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "map": dict,
     "hh-side": str,
     "oasst-paths": str,
+    "media-prefix": str,
 }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from dataprep.build.model import BuildResult
 
 MANIFEST_NAME = "manifest.json"
+# The one kind of file a build writes below OUT: a media object named by its sha256 (`build.media`).
+MEDIA_FILE = re.compile(r"media/[0-9a-f]{64}\.[a-z0-9]{1,8}")
 MANIFEST_VERSION: Final = 1
 _REBUILD = "rebuild the folder with `dataprep build`"
 
@@ -121,6 +124,16 @@ class Outputs(TypedDict):
     lineage: OutputFile
 
 
+class MediaFile(TypedDict):
+    """An image or video the records show, copied into OUT (`file`, `media/<sha256>.<format>`) and named in the
+    records by `uri` (under `--media-prefix`): what the upload sends there before the splits."""
+
+    uri: str
+    sha256: str
+    bytes: Count
+    file: str
+
+
 class Stopped(TypedDict):
     """Why a build wrote no splits (every record rejected, DP304; over the training quota, DP503).
 
@@ -146,6 +159,8 @@ class Manifest(TypedDict):
     counts: Counts
     stopped: NotRequired[Stopped]
     outputs: Outputs
+    # The media objects of the records, when any record shows a local image or video.
+    media: NotRequired[list[MediaFile]]
     # Every file the build wrote into OUT except manifest.json, with its sha256: what a later build may delete
     # or replace (nothing else in OUT is dataprep's). Absent in manifests written before it existed.
     files: NotRequired[dict[str, str]]
@@ -347,7 +362,8 @@ def owned_files(folder: Path) -> tuple[str, ...]:
         outputs = data.get("outputs") if isinstance(data.get("outputs"), dict) else {}
         names = [str(o["file"]) for o in outputs.values() if isinstance(o, dict) and "file" in o]
         names += ["report.json", "report.html", "expectations.json"]
-    return (*sorted({n for n in names if n and "/" not in n and n not in (".", "..", MANIFEST_NAME)}), MANIFEST_NAME)
+    return (*sorted({n for n in names if n and ("/" not in n or MEDIA_FILE.fullmatch(n))
+                     and n not in (".", "..", MANIFEST_NAME)}), MANIFEST_NAME)
 
 
 def build_manifest(result: BuildResult, written: Mapping[str, Mapping[str, Any]],

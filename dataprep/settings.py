@@ -57,6 +57,7 @@ class BuildFlags:
     keep_markdown: bool | None = None
     fix_mojibake: bool | None = None
     keep_answers: bool | None = None  # distillation: keep the source's answers as golden answers
+    media_prefix: str | None = None  # s3://bucket/prefix/ the build's local media are uploaded to
     field_map: str | None = None  # --map: TARGET=FIELD pairs, as typed
     hh_side: str | None = None
     oasst_paths: str | None = None
@@ -161,6 +162,7 @@ def resolve_build(cfg: Config, profile: Profile, flags: BuildFlags) -> BuildSett
     if values["keep_answers"] and spec.task != "distillation":
         raise UsageError(f"--keep-answers keeps answers in distillation prompts; {profile.id} {spec.task} "
                          "records carry their answers anyway: drop the flag or add --task distillation")
+    values["media_prefix"] = _media_prefix(values["media_prefix"], flags.media_prefix is not None, cfg)
     values["validation_file"] = _validation_file(cfg, flags, spec.validation_supported)
     if values["validation_file"] is not None:
         if flags.validation_fraction:
@@ -256,6 +258,20 @@ def _dedup(threshold: float, ngram: int, num_perm: int, keep: str) -> DedupSetti
     fitted = num_perm == _default(next(f for f in fields(DedupSettings) if f.name == "num_perm"))
     return DedupSettings(ngram=ngram, num_perm=num_perm, threshold=threshold, keep=keep,
                          **({} if fitted else {"bands": None, "rows": None}))
+
+
+def _media_prefix(given: str | None, flag: bool, cfg: Config) -> str | None:
+    """`--media-prefix` as `s3://bucket/prefix/` (a trailing slash added), checked before any data is read."""
+    if given is None:
+        return None
+    from dataprep.checks.media import uri_ok
+
+    origin = "--media-prefix" if flag else f"{cfg.path}: 'media-prefix'"
+    prefix = given if given.endswith("/") else f"{given}/"
+    if not uri_ok(f"{prefix}x", "--media-prefix", origin, lambda *_: None):
+        raise UsageError(f"{origin} {given!r} is not an S3 folder; give s3://BUCKET/ or s3://BUCKET/PREFIX/ (a "
+                         "bucket name of 3-63 lower-case letters, digits, '.' or '-')")
+    return prefix
 
 
 def _validation_file(cfg: Config, flags: BuildFlags, supported: bool) -> str | None:

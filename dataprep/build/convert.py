@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dataprep import formats
+from dataprep.build import media
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import Rejected, Unit
 from dataprep.build.screen import QualityPolicy, screen
@@ -134,6 +135,8 @@ def _to_target(record: SourceRecord, context: ConvertContext) -> Canonical | str
     """The row as the target format can take it, or why it cannot (labeled data needs labels)."""
     row = record.row
     assert row is not None
+    if context.target_format in media.TEXT_ONLY and media.all_media(row):
+        return row  # kept whole for the media step, which rejects it (DP214): the text alone is not the record
     if context.target_format == formats.pretraining.NAME:
         return row if row.text is not None else Canonical(text="\n\n".join(row.texts()))
     distilling = context.target_format in (formats.distillation.NAME, formats.distillation.SINGLE_TURN_NAME)

@@ -17,7 +17,7 @@ import numpy as np
 
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import Cluster, Rejected, Unit
-from dataprep.checks.duplicates import dedup_text, jaccard_shown
+from dataprep.checks.duplicates import dedup_text, jaccard_shown, media_key
 from dataprep.text.dedup import DedupResult, DedupSettings, deduplicate
 
 # Whether each unit could pass the checks after dedup (`place.Walk.eligible`).
@@ -46,7 +46,8 @@ def run(units: list[Unit], settings: DedupSettings, ledger: Ledger,
     with ledger.stage("deduplicate", len(units)) as stage:
         asked = None if eligible is None else \
             (lambda idx: np.asarray(eligible([units[i] for i in idx.tolist()]), dtype=bool))
-        result = deduplicate(_DedupTexts(units), settings, asked, stage.phase)
+        media = [media_key(u.row) for u in units]
+        result = deduplicate(_DedupTexts(units), settings, asked, stage.phase, media if any(media) else None)
         stage.advance(len(units))
         kept: list[Unit] = []
         members: dict[int, list[Rejected]] = {}

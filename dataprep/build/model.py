@@ -59,6 +59,9 @@ class BuildSettings:
     # Distillation: each source's final answer kept as the record's optional golden answer (by default
     # dropped: the teacher model writes the answers).
     keep_answers: bool = False
+    # Where the build's local images and video go in S3 (`s3://bucket/prefix/`): each is named there by its
+    # sha256 (`media/` in OUT holds the copies to upload). Needed only when a record shows a local object.
+    media_prefix: str | None = None
     # How raw records are read: `--map`, `--hh-side`, `--oasst-paths`.
     read: ReadOptions = field(default_factory=ReadOptions)
 
@@ -69,6 +72,8 @@ class BuildSettings:
         out.pop("read")
         if not self.keep_answers:  # recorded only when asked for: other builds keep the manifest they had
             out.pop("keep_answers")
+        if self.media_prefix is None:  # likewise: a text build's manifest stays as it was
+            out.pop("media_prefix")
         if self.read != ReadOptions():
             out["read"] = self.read.as_dict()
         return out

@@ -17,13 +17,15 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from dataprep.build import chunk, convert, dedup, holdout, language, place, preflight, quality, write
+from dataprep.build import chunk, convert, dedup, holdout, language, media, place, preflight, quality, write
 from dataprep.build.convert import ConvertContext
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import BuildResult, BuildSettings, Cluster, Progress, Unit, no_progress
 from dataprep.build.screen import QualityPolicy
 from dataprep.checks.keywords import ReservedKeywords
 from dataprep.checks.limits import RecordLimits
+from dataprep.checks.media import MediaRules
+from dataprep.checks.media_files import MediaLimits
 from dataprep.checks.quotas import SPLITS, TEST, TRAIN, VALIDATION, record_quota
 from dataprep.errors import BuildError, UsageError
 from dataprep.io.read import SourceRecord, read_sources
@@ -51,7 +53,8 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
     spec = profile.task(settings.task)
     _check_settings(profile, spec, settings)
     limits, tokens = RecordLimits.of(profile, spec), counter(profile.tokenizer)
-    with preflight.claim(paths, out, write.names(settings, reports)) as target, report_writer(reports) as reporter:
+    with preflight.claim(paths, out, write.names(settings, reports)) as target, report_writer(reports) as reporter, \
+            media.store() as cache:
         ledger = Ledger(progress)
         with ledger.stage("read", 0) as stage:
             extra = [Path(settings.validation_file)] if settings.validation_file else []
@@ -63,10 +66,12 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
         context = ConvertContext(spec.format, profile.id, screening, not settings.keep_markdown, settings.fix_mojibake,
                                  keep_answers=settings.keep_answers)
         walk = place.Walk(profile, spec, settings, limits, tokens, ledger)
-        units, clusters = _prepared(read.records, context, limits, tokens, walk, ledger)
+        shown = media.MediaContext(spec.format, MediaRules.of(profile, spec), MediaLimits.of(profile, spec),
+                                   settings.media_prefix)
+        units, clusters = _prepared(read.records, context, (shown, cache), limits, tokens, walk, ledger)
         held: list[Unit] = []
         if held_records:
-            held, held_clusters = _prepared(held_records, context, limits, tokens, walk, ledger)
+            held, held_clusters = _prepared(held_records, context, (shown, cache), limits, tokens, walk, ledger)
             held, clusters = walk.check(holdout.order(held, settings.seed)), clusters + held_clusters
             units = holdout.remove_overlap(units, held, settings.dedup, ledger)
         splits, stopped = _place(walk, units, held, ledger, input_records, settings)
@@ -74,17 +79,19 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
                              input_records + ledger.extra_units, splits, ledger.rejected, ledger.stages, ledger.fixes,
                              ledger.warnings, list(read.findings), {}, tokens.name, clusters, read.skipped)
         with ledger.stage("write", len(write.names(settings, reports))) as stage:
-            write.run(target, result, policy, reporter, stopped, stage.advance)
+            write.run(target, result, policy, reporter, stopped, stage.advance, cache)
     if stopped is not None:
         raise BuildError(f"{stopped['message']}. Wrote {_shown(out, result, reports)} (not ready), no splits")
     return result
 
 
-def _prepared(records: list[SourceRecord], context: ConvertContext, limits: RecordLimits, tokens: TokenCounter,
+def _prepared(records: list[SourceRecord], context: ConvertContext,
+              shown: tuple[media.MediaContext, media.MediaStore], limits: RecordLimits, tokens: TokenCounter,
               walk: place.Walk, ledger: Ledger) -> tuple[list[Unit], list[Cluster]]:
-    """Convert, clean, chunk and deduplicate records into the units that can be placed (RAW's, or the
-    validation file's); a duplicate cluster keeps a member that passes the walk's checks."""
+    """Convert, clean, resolve media, chunk and deduplicate records into the units that can be placed (RAW's,
+    or the validation file's); a duplicate cluster keeps a member that passes the walk's checks."""
     units = convert.run(records, context, ledger)
+    units = media.run(units, *shown, ledger)
     units = chunk.run(units, context.target_format, limits, tokens, ledger)
     units = quality.run(units, context.target_format, context.quality.rules, ledger)
     return dedup.run(units, walk.settings.dedup, ledger, walk.eligible)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dataprep import formats
+from dataprep.build import media as media_step
 from dataprep.build.model import BuildResult, BuildSettings, Rejected
 from dataprep.build.preflight import Target
 from dataprep.checks.quotas import SPLITS, TEST, TRAIN, VALIDATION
@@ -44,12 +45,14 @@ def names(settings: BuildSettings, reports: bool) -> tuple[str, ...]:
 
 
 def run(target: Target, result: BuildResult, policy: RulePolicy, reports: ReportWriter | None,
-        stopped: Stopped | None = None, advance: Advance = no_advance) -> list[Path]:
+        stopped: Stopped | None = None, advance: Advance = no_advance,
+        media: media_step.MediaStore | None = None) -> list[Path]:
     """Stage every output, check the splits with `validate`, then swap the set into OUT.
 
     `reports` writes report.json, report.html and expectations.json (None: no reports). Returns the folders
     beside OUT that had to stay (a user's file that clashed with one in OUT). `advance` is told of each
-    file staged (the reports as they come back, the manifest once the set is published).
+    file staged (the reports as they come back, the manifest once the set is published). `media` holds the
+    media objects the records show: those of the placed records are copied into `media/` and listed.
     """
     _fill_originals(result.rejected)
     stage: Path | None = None
@@ -63,9 +66,13 @@ def run(target: Target, result: BuildResult, policy: RulePolicy, reports: Report
                 result.findings.append(Finding(str(target.out / "train.jsonl"), 0, 0, stopped["code"],
                                                Severity.ERROR, stopped["message"]))
             result.manifest = dict(build_manifest(result, written, stopped))
+            copied = _media(stage, result, media, stopped)
+            if copied:
+                result.manifest["media"] = copied
             files = [w["file"] for w in written.values()] + (_reports(reports, result, stage) if reports else [])
             advance(len(files) - len(written))
             result.manifest["files"] = {name: digest(stage / name).sha256 for name in files}
+            result.manifest["files"].update((m["file"], m["sha256"]) for m in copied)
             write_text(stage / MANIFEST_NAME, dumps_pretty(result.manifest))
             check_unchanged(result.inputs)  # the set describes the bytes read: a file changed since stops it
             kept = publish(stage, target.real, target.owned, owned_files)
@@ -94,6 +101,17 @@ def _write_data(stage: Path, result: BuildResult, stopped: Stopped | None) -> di
     write_jsonl(stage / "lineage.jsonl", _lineage(result) if stopped is None else ())
     written["lineage"] = {"file": "lineage.jsonl", **asdict(digest(stage / "lineage.jsonl"))}
     return written
+
+
+def _media(stage: Path, result: BuildResult, media: media_step.MediaStore | None,
+           stopped: Stopped | None) -> list[dict[str, Any]]:
+    """The media objects of the placed records, copied into `media/` once each: the manifest's `media` list."""
+    if media is None or stopped is not None or not media.objects:
+        return []
+    placed = (u for split in SPLITS for u in result.splits[split])
+    prefix = result.settings.media_prefix or ""
+    return [{"uri": f"{prefix}{s.name}", "sha256": s.sha256, "bytes": s.bytes,
+             "file": f"{media_step.MEDIA_DIR}/{s.name}"} for s in media_step.copy_into(stage, media.objects, placed)]
 
 
 def _self_check(stage: Path, out: Path, result: BuildResult, written: dict[str, dict[str, Any]],

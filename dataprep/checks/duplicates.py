@@ -28,9 +28,21 @@ from dataprep.text.normal import normalise
 
 
 def record_key(row: Canonical) -> str:
-    """Hash of the normalised texts: equal for records that differ only in case, NFC form or whitespace."""
+    """Hash of the normalised texts: equal for records that differ only in case, NFC form or whitespace.
+
+    A record that shows media is keyed by them too (`media_key`), so the same question about two images is
+    two keys; a text-only record keeps the key it always had.
+    """
     joined = "\x1f".join(" ".join(_nfc(t).casefold().split()) for t in row.texts())
-    return hashlib.blake2b(joined.encode(), digest_size=16).hexdigest()
+    media = media_key(row)
+    return hashlib.blake2b((joined + (f"\x1e{media}" if media else "")).encode(), digest_size=16).hexdigest()
+
+
+def media_key(row: Canonical) -> str:
+    """What a record shows, in order: each media object's sha256 (its location before the build hashed it,
+    or an s3:// one), '' for a text-only record. Two records are duplicates only when these are equal."""
+    shown = [*row.media, *(m for t in row.turns for m in t.media)]
+    return " ".join(m.sha256 or m.location for m in shown)
 
 
 def _nfc(text: str) -> str:
@@ -58,9 +70,11 @@ def overlap(train: Mapping[str, tuple[str, int]], validation: Iterable[tuple[int
 def dedup_text(row: Canonical) -> str:
     """The text near-duplicate detection compares for a record: its texts, one per line (build and validate).
 
-    A record's own media (an image-caption record's image) are part of it: the same caption on two images is two
-    records, so their locations follow the texts (rows without media compare exactly as before)."""
-    return "\n".join([*row.texts(), *(m.location for m in row.media)])
+    A record's media (an image-caption record's image, a chat turn's images) are part of it: the same caption on
+    two images is two records, so their `media_key` follows the texts (rows without media compare exactly as
+    before). The near pass also compares only records with equal media keys (`text.dedup`'s `groups`)."""
+    media = media_key(row)
+    return "\n".join([*row.texts(), media] if media else row.texts())
 
 
 def jaccard_shown(value: float, threshold: float) -> str:

@@ -87,6 +87,9 @@ def build(
     keep_answers: Annotated[bool, typer.Option("--keep-answers", help=(
         "--task distillation: keep each source record's answer as the prompt's optional golden answer; by "
         "default answers are dropped and the teacher model writes them."), show_default=False)] = False,
+    media_prefix: Annotated[str | None, typer.Option(help=(
+        "s3://BUCKET/PREFIX/ for local images and video: copied to OUT/media/ by sha256, named there."),
+        show_default=False)] = None,
     field_map: Annotated[str | None, typer.Option("--map", help=(
         "Which field is which: TARGET=FIELD pairs, e.g. prompt=questionText,completion=answerText (targets: "
         "prompt, completion, system, messages, conversations, text, id, question, answer, instruction, input, "
@@ -122,7 +125,7 @@ def build(
                        max_train_records=max_train_records, secrets=secrets, pii=pii,
                        ledger_originals=ledger_originals, keep_markdown=True if keep_markdown else None,
                        fix_mojibake=True if fix_mojibake else None, keep_answers=True if keep_answers else None,
-                       field_map=field_map,
+                       media_prefix=media_prefix, field_map=field_map,
                        hh_side=hh_side, oasst_paths=oasst_paths)
     from dataprep.extras import require_build
     from dataprep.report.worker import started_early

@@ -12,6 +12,7 @@ from dataprep.checks.media import BLOCKS, TOOL_CONFIG, MediaRules, RecordBlocks
 from dataprep.formats.base import (
     Canonical,
     Emit,
+    Media,
     Turn,
     check_keys,
     check_roles,
@@ -97,14 +98,25 @@ def _message(message: Any, where: str, emit: Emit, blocks: RecordBlocks) -> Turn
         emit("DP205", f"{where}: 'content' is an empty list", "content")
         return None
     texts = []
+    media: list[Media] = []
     for block in content:
         text = _block(block, where, role, emit, blocks)
         if text is None:
             return None
         texts.append(text)
+        media.extend(_media(block))
     if role is None:
         return None
-    return Turn(role, "\n".join(t for t in texts if t))
+    return Turn(role, "\n".join(t for t in texts if t), tuple(media))
+
+
+def _media(block: dict[str, Any]) -> list[Media]:
+    """The image or video of a block `RecordBlocks` accepted (its format and S3 URI checked), else nothing."""
+    kind = next((k for k in ("image", "video") if k in block), None)
+    if kind is None:
+        return []
+    spec = block[kind]
+    return [Media(kind, spec["format"], spec["source"]["s3Location"]["uri"])]
 
 
 def _block(block: Any, where: str, role: str | None, emit: Emit, blocks: RecordBlocks) -> str | None:
@@ -124,9 +136,20 @@ def _block(block: Any, where: str, role: str | None, emit: Emit, blocks: RecordB
 
 
 def render(row: Canonical) -> dict[str, Any]:
-    """The row as a bedrock-conversation-2024 record, one text block per turn."""
+    """The row as a bedrock-conversation-2024 record: per turn its text block, then its image or video blocks.
+
+    Text first, media after it, as in the Bedrock User Guide's image-text example (Llama 3.2 Vision) and the
+    Nova fine-tuning examples; a turn with media and no text has only its media blocks.
+    """
     out: dict[str, Any] = {"schemaVersion": SCHEMA_VERSION}
     if row.system:
         out["system"] = [{"text": row.system}]
-    out["messages"] = [{"role": t.role, "content": [{"text": t.text}]} for t in row.turns]
+    out["messages"] = [{"role": t.role, "content": _content(t)} for t in row.turns]
     return out
+
+
+def _content(turn: Turn) -> list[dict[str, Any]]:
+    """A turn's blocks: its text (unless a media turn has none), then one block per image or video."""
+    blocks: list[dict[str, Any]] = [{"text": turn.text}] if turn.text or not turn.media else []
+    blocks += [{m.kind: {"format": m.format, "source": {"s3Location": {"uri": m.location}}}} for m in turn.media]
+    return blocks

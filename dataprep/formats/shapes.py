@@ -28,6 +28,8 @@ QA_KEYS = (("question", "answer"), ("query", "response"), ("prompt", "response")
 _OPENAI_ONLY_ROLES = frozenset({"system", "developer", "tool", "function"})
 # Message keys that only OpenAI chat records use (a participant's name, a turn's training weight).
 _OPENAI_ONLY_KEYS = frozenset({"name", "weight"})
+# Media lists beside chat messages (LLaMA-Factory, TRL's vision format): only the importers read those.
+_MEDIA_LISTS = frozenset({"images", "videos"})
 # What each shape is recognised by, for the DP200 reason.
 SHAPE_KEYS = ("prompt+completion (prompt-completion), messages (claude-messages, openai-messages), "
               "schemaVersion+messages (bedrock-conversation), conversations (sharegpt), "
@@ -47,7 +49,8 @@ def detect(obj: dict[str, Any], *, sources: bool = False) -> str | None:
     if image_caption.IMAGE_REF in obj:
         return image_caption.NAME  # an image with its caption (Titan Image Generator, Nova Canvas, embeddings)
     if "messages" in obj:
-        return OPENAI if sources and _is_openai(obj["messages"]) else _bedrock_messages(obj)
+        return OPENAI if sources and (_is_openai(obj["messages"]) or _MEDIA_LISTS & obj.keys()) \
+            else _bedrock_messages(obj)
     shape = _source_shape(obj) if sources else None
     if shape is not None:
         return shape

@@ -15,9 +15,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from dataprep.formats import MODULES, base, shapes
-from dataprep.formats.base import Canonical, Emit, Turn, check_roles, require_str
-from dataprep.io import trees
+from dataprep.checks.media import MediaRules
+from dataprep.formats import MODULES, base, conversation, shapes
+from dataprep.formats.base import Canonical, Emit, Media, Turn, check_roles, require_str
+from dataprep.io import media_refs, trees
 
 Convert = Callable[[dict[str, Any], Emit], Canonical | None]
 
@@ -32,6 +33,10 @@ HH_SIDES = ("chosen", "rejected")
 _OASST_ROLES = {"prompter": "user", "assistant": "assistant"}
 # (role, text, where) for one message or turn; role or text None when its problem is already reported.
 _Entry = tuple[str | None, str | None, str]
+# The media lists a record can carry beside its text (LLaMA-Factory, TRL), by kind.
+_MEDIA_LISTS = {"image": "images", "video": "videos"}
+# A Bedrock conversation record imports with every media kind; the model's own rules apply in the media step.
+_ANY_MEDIA = MediaRules.kinds(("image", "video"))
 
 
 def _optional(obj: dict[str, Any], key: str, where: str, emit: Emit) -> str | None:
@@ -86,9 +91,25 @@ def _qa(obj: dict[str, Any], emit: Emit) -> Canonical | None:
     question = _required(obj, question_key, where, emit)
     answer = _required(obj, answer_key, where, emit)
     system = _optional(obj, "system", where, emit)
-    if question is None or answer is None or system is None:
+    shown = _columns(obj, where, emit)
+    if question is None or answer is None or system is None or shown is None:
         return None
-    return _pair(system, question, answer)
+    pair = _pair(system, question, answer)
+    return Canonical(system=pair.system, turns=(Turn("user", question, tuple(shown)), pair.turns[1])) if shown \
+        else pair
+
+
+def _columns(obj: dict[str, Any], where: str, emit: Emit) -> list[Media] | None:
+    """A Hugging Face image column (`image`: a feature or a path; `images`: a list of them), for the question."""
+    found: list[Media] = []
+    for key in ("image", "images"):
+        if obj.get(key) is None:
+            continue
+        media = media_refs.references(obj[key], "image", where, emit)
+        if media is None:
+            return None
+        found += media
+    return found
 
 
 def _text(obj: dict[str, Any], emit: Emit) -> Canonical | None:
@@ -103,8 +124,13 @@ def _openai(obj: dict[str, Any], emit: Emit) -> Canonical | None:
     if messages is None:
         return None
     entries: list[_Entry] = []
+    listed = _listed(obj, emit)
+    if listed is None:
+        return None
+    parts = _Parts(listed.get("image", []))
     for number, message in enumerate(messages, 1):
         where = f"message {number}"
+        parts.media.append([])
         if not isinstance(message, dict):
             emit("DP204", f"{where} must be an object, found {type(message).__name__}", "messages")
             entries.append((None, None, where))
@@ -119,28 +145,89 @@ def _openai(obj: dict[str, Any], emit: Emit) -> Canonical | None:
         if message.get("weight") == 0 and role == "assistant":
             emit("DP206", f"{where}: 'weight': 0 cannot be kept (Bedrock trains on every assistant turn); the turn "
                  "is trained on like the others", "weight")
-        entries.append((role, _openai_content(message, where, role == "system", emit), where))
-    return _dialogue(entries, "", emit)
+        entries.append((role, _openai_content(message, where, role == "system", emit, parts), where))
+    if parts.typed and parts.taken != len(parts.images):
+        emit(media_refs.CODE, f"the messages have {parts.taken} image part(s) but 'images' lists "
+             f"{len(parts.images)}; give one {{\"type\": \"image\"}} part per image", "images")
+        return None
+    return _placed(entries, [tuple(m) for m in parts.media], listed if not parts.typed else {}, "", emit)
 
 
-def _openai_content(message: dict[str, Any], where: str, is_system: bool, emit: Emit) -> str | None:
-    """A message's text: a string, or text parts joined by newlines (any other part cannot be imported)."""
+class _Parts:
+    """The images of one OpenAI/TRL record: the record's `images` list, taken in order by `{"type": "image"}`
+    parts, and what each message shows."""
+
+    def __init__(self, images: list[Media]) -> None:
+        self.images = images
+        self.taken = 0
+        self.typed = False  # a {"type": "image"} part took from `images` (no placeholders then)
+        self.media: list[list[Media]] = []
+
+    def image(self, part: dict[str, Any], where: str, emit: Emit) -> Media | None:
+        """An `image_url` part's image, or a TRL `image` part's next listed image; None after reporting."""
+        if part.get("type") == "image_url":
+            url = part.get("image_url")
+            return media_refs.reference(url.get("url") if isinstance(url, dict) else url, "image", where, emit)
+        self.typed = True
+        self.taken += 1
+        if self.taken > len(self.images):
+            return None  # the count is reported once, when the record ends
+        return self.images[self.taken - 1]
+
+
+def _openai_content(message: dict[str, Any], where: str, is_system: bool, emit: Emit, parts: _Parts) -> str | None:
+    """A message's text: a string, or text parts joined by newlines; image parts go to `parts.media`."""
     content = message.get("content")
     if not isinstance(content, list):
         return _required(message, "content", where, emit, allow_empty=is_system)
     texts = []
     for part in content:
         kind = part.get("type") if isinstance(part, dict) else None
+        if kind in ("image_url", "image") and isinstance(part, dict):
+            media = parts.image(part, where, emit)
+            if media is not None:
+                parts.media[-1].append(media)
+            elif kind == "image_url":
+                return None
+            continue
         if kind != "text" or not isinstance(part.get("text"), str):
-            emit("DP214", f"{where}: a {kind or 'malformed'} content part cannot be imported; only text parts "
-                 "({\"type\": \"text\", \"text\": ...})", "content")
+            emit("DP214", f"{where}: a {kind or 'malformed'} content part cannot be imported; only text and image "
+                 "parts ({\"type\": \"text\", \"text\": ...}, {\"type\": \"image_url\", ...})", "content")
             return None
         texts.append(part["text"])
     text = "\n".join(texts)
-    if not text.strip() and not is_system:
+    if not text.strip() and not is_system and not parts.media[-1]:
         emit("DP205", f"{where}: 'content' has no text", "content")
         return None
     return text
+
+
+def _listed(obj: dict[str, Any], emit: Emit) -> dict[str, list[Media]] | None:
+    """The record's `images` / `videos` lists (LLaMA-Factory, TRL) by kind; None after reporting a bad one."""
+    found: dict[str, list[Media]] = {}
+    for kind, key in _MEDIA_LISTS.items():
+        if obj.get(key) is None:
+            continue
+        media = media_refs.references(obj[key], kind, f"'{key}':", emit)
+        if media is None:
+            return None
+        found[kind] = media
+    return found
+
+
+def _placed(entries: list[_Entry], media: list[tuple[Media, ...]], listed: dict[str, list[Media]], system: str,
+            emit: Emit) -> Canonical | None:
+    """`_dialogue` once the listed images and videos are placed where the texts' placeholders are."""
+    texts: list[str | None] = [text for _, text, _ in entries]
+    roles = [role for role, _, _ in entries]
+    for kind, items in listed.items():
+        done = media_refs.placed(texts, roles, items, kind, emit)
+        if done is None:
+            return None
+        texts, shown = done
+        media = [(*m, *s) for m, s in zip(media, shown, strict=True)]
+    entries = [(role, text, where) for (role, _, where), text in zip(entries, texts, strict=True)]
+    return _dialogue(entries, system, emit, media)
 
 
 def _sharegpt(obj: dict[str, Any], emit: Emit) -> Canonical | None:
@@ -151,6 +238,9 @@ def _sharegpt(obj: dict[str, Any], emit: Emit) -> Canonical | None:
         return None
     system = _optional(obj, "system", "ShareGPT record", emit)
     if system is None:
+        return None
+    listed = _listed(obj, emit)
+    if listed is None:
         return None
     entries: list[_Entry] = []
     for number, turn in enumerate(conversations, 1):
@@ -165,11 +255,14 @@ def _sharegpt(obj: dict[str, Any], emit: Emit) -> Canonical | None:
             entries.append((None, None, where))
             continue
         entries.append((role, _required(turn, "value", where, emit, allow_empty=role == "system"), where))
-    return _dialogue(entries, system, lambda c, m, k: emit(c, m.replace("'messages'", "'conversations'"), k))
+    renamed: Emit = lambda c, m, k: emit(c, m.replace("'messages'", "'conversations'"), k)  # noqa: E731
+    return _placed(entries, [() for _ in entries], listed, system, renamed)
 
 
-def _dialogue(entries: list[_Entry], system: str, emit: Emit) -> Canonical | None:
-    """Turns from (role, text, where) entries whose problems are already reported (role or text None).
+def _dialogue(entries: list[_Entry], system: str, emit: Emit,
+              media: list[tuple[Media, ...]] | None = None) -> Canonical | None:
+    """Turns from (role, text, where) entries whose problems are already reported (role or text None), each
+    with the media `media` gives it (aligned with `entries`).
 
     System entries are allowed only before the first user or assistant turn; Bedrock's formats have one
     system prompt and no way to place one mid-conversation. The order rules are the Bedrock formats' own.
@@ -177,17 +270,21 @@ def _dialogue(entries: list[_Entry], system: str, emit: Emit) -> Canonical | Non
     systems = [system] if system.strip() else []
     turns: list[Turn] = []
     ok = True
-    for role, text, where in entries:
+    for index, (role, text, where) in enumerate(entries):
         if role == "system" and turns:
             emit("DP207", f"{where} is a system message after the conversation started; move it to the start",
                  "role")
             ok = False
         elif role is None or text is None:
             ok = False
+        elif role == "system" and media and media[index]:
+            emit("DP214", f"{where}: a system message shows media; images and video belong in user turns",
+                 "role")
+            ok = False
         elif role == "system":
             systems.extend([text] if text.strip() else [])
         else:
-            turns.append(Turn(role, text))
+            turns.append(Turn(role, text, media[index] if media else ()))
     check_roles([t.role for t in turns], emit)
     if not ok or not turns:
         return None
@@ -225,10 +322,31 @@ def _oasst(obj: dict[str, Any], emit: Emit) -> Canonical | None:
     return _dialogue(entries, "", emit)
 
 
+def _captioned(obj: dict[str, Any], emit: Emit) -> Canonical | None:
+    """An image file named beside its caption: the caption as the text, the file (relative to the captions file)
+    as the record's image, which the build's media step reads, hashes and puts under --media-prefix."""
+    where = "captioned image"
+    column = next(k for k in shapes.IMAGE_COLUMNS if k in obj)
+    value = obj[column]
+    path = value.get("path") if isinstance(value, dict) else value  # a Hugging Face Image feature: its path
+    if not isinstance(path, str) or not path.strip():
+        emit("DP204", f"{where}: {column!r} must be the image's path (relative to the captions file), found "
+             f"{type(value).__name__ if not isinstance(value, str) else 'an empty string'}", column)
+        return None
+    caption = _required(obj, next(k for k in shapes.CAPTION_COLUMNS if k in obj), where, emit, allow_empty=True)
+    fmt = image_caption.image_format(path)
+    if fmt is None:
+        emit("DP224", f"{where}: {column!r} {path[:80]!r} does not name an image file; give its path with its "
+             "suffix (.png, .jpg or .jpeg)", column)
+        return None
+    return None if caption is None else Canonical(text=caption, media=(Media("image", fmt, path),))
+
+
 def converters(hh_side: str = "chosen") -> dict[str, Convert]:
     """Every shape `detect(obj, sources=True)` can name, with the function that converts it."""
     return {
         **{name: module.check for name, module in MODULES.items()},
+        conversation.NAME: partial(conversation.check, media=_ANY_MEDIA),
         shapes.ALPACA: _instruction,
         shapes.DOLLY: _instruction,
         shapes.QA: _qa,
@@ -237,6 +355,7 @@ def converters(hh_side: str = "chosen") -> dict[str, Convert]:
         shapes.TEXT: _text,
         shapes.HH: partial(_hh, side=hh_side),
         shapes.OASST: _oasst,
+        shapes.CAPTIONED: _captioned,
     }
 
 

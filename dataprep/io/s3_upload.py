@@ -23,7 +23,7 @@ from typing import Any
 from dataprep.errors import UsageError
 from dataprep.io.remote import S3Url
 from dataprep.io.s3 import calling
-from dataprep.manifest import MANIFEST_NAME
+from dataprep.manifest import MANIFEST_NAME, MEDIA_FILE
 
 PART_SIZE = 64 << 20  # above this a file goes in parts (S3: 5 MiB to 5 GiB a part, 10,000 parts)
 _MULTIPART_ETAG = re.compile(r'"?[0-9a-f]+-\d+"?')
@@ -106,20 +106,26 @@ def upload_out(s3: Any, url: S3Url, folder: Path, previous: Sequence[str]) -> li
     """Upload every file the manifest lists, then the manifest; then delete what it no longer lists.
 
     Each file's sha256 is the manifest's (checked here before sending), so the checksum S3 verifies and
-    keeps is the one `dataprep job` compares with the manifest. A failure stops before the manifest: the
-    prefix keeps its previous manifest, which `dataprep job` then finds does not match the files (DP602).
+    keeps is the one `dataprep job` compares with the manifest. The media objects go first, each to the URI
+    its records name (under `--media-prefix`, which need not be inside OUT), so no uploaded record points at
+    an object not yet there; they are content-addressed and may serve other builds, so none is deleted. A
+    failure stops before the manifest: the prefix keeps its previous manifest, which `dataprep job` then
+    finds does not match the files (DP602).
     """
     from dataprep.io.files import sha256_of
+    from dataprep.io.remote import parse_s3
 
     manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
     listed: dict[str, str] = dict(manifest.get("files") or {})
-    names = [name for name in sorted(listed) if name != MANIFEST_NAME]
+    media = {str(m["file"]): str(m["uri"]) for m in manifest.get("media") or []}
+    names = [name for name in sorted(listed, key=lambda n: (n not in media, n)) if name != MANIFEST_NAME]
     for name in [*names, MANIFEST_NAME]:
         digest = sha256_of(folder / name)
         if name in listed and listed[name] != digest:
             raise UsageError(f"{folder / name}: its sha256 differs from {MANIFEST_NAME}; nothing more was uploaded")
-        put_verified(s3, url.child(name), folder / name, digest)
-    for name in [name for name in previous if name not in listed and name != MANIFEST_NAME]:
+        put_verified(s3, parse_s3(media[name], "media") if name in media else url.child(name), folder / name, digest)
+    for name in [name for name in previous if name not in listed and name != MANIFEST_NAME
+                 and not MEDIA_FILE.fullmatch(name)]:
         with calling(f"delete {url.child(name)}"):
             s3.delete_object(Bucket=url.bucket, Key=url.child(name).key)
     return [*names, MANIFEST_NAME]

@@ -229,16 +229,22 @@ def _move(src: Path, dst: Path) -> None:
         os.rename(src, dst)
 
 
-def _carry(src: Path, dst: Path, skip: tuple[str, ...] = ()) -> None:
-    """Put every entry of `src` not in `skip` (nor already in `dst`) into `dst`: folders re-made, files linked."""
+def _carry(src: Path, dst: Path, skip: tuple[str, ...] = (), under: str = "") -> None:
+    """Put every entry of `src` not in `skip` (nor already in `dst`) into `dst`: folders re-made, files linked.
+
+    `skip` names are relative to the top folder (`media/<sha256>.png` is a file of the old generation too);
+    a folder left empty once they are skipped is not re-made.
+    """
     for entry in os.scandir(src):
-        target = dst / entry.name
-        if (entry.name in skip and entry.is_file(follow_symlinks=False)) or os.path.lexists(target):
+        target, name = dst / entry.name, under + entry.name
+        if (name in skip and entry.is_file(follow_symlinks=False)) or os.path.lexists(target):
             continue
         if entry.is_dir(follow_symlinks=False):
             target.mkdir()
             shutil.copystat(entry.path, target, follow_symlinks=False)
-            _carry(Path(entry.path), target)
+            _carry(Path(entry.path), target, skip, name + "/")
+            if under == "" and any(s.startswith(name + "/") for s in skip):
+                _rmdir_if_empty(target)
             continue
         try:
             os.link(entry.path, target, follow_symlinks=False)
@@ -264,6 +270,8 @@ def retire(folder: Path, out: Path, owned: tuple[str, ...]) -> bool:
     for name in owned[:-1]:
         _unlink_file(folder / name)
         _reached("retiring")
+    for name in {n.rsplit("/", 1)[0] for n in owned if "/" in n}:  # media/, emptied of the build's objects
+        _rmdir_if_empty(folder / name)
     if out.is_dir():
         _merge(folder, out, skip=frozenset(owned[-1:]))
     for name in owned[-1:]:

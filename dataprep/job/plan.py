@@ -8,11 +8,12 @@ identifiers, the data itself, then botocore's shape) and which files are uploade
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from dataprep.findings import Finding, Severity
+from dataprep.io.remote import is_s3, shown
 from dataprep.job.botocore_shape import request_shape_problems
 from dataprep.job.customization import check_customization, customization_config, split_rft_settings
 from dataprep.job.folder import check_hashes, check_model_status, task_spec
@@ -29,6 +30,16 @@ from dataprep.validate import validate_paths
 UPLOADED = ("train", "validation")
 
 
+@dataclass(frozen=True)
+class MediaUpload:
+    """The media objects the records name, uploaded before the splits: OUT's `media/` folder and its S3 prefix."""
+
+    folder: Path
+    prefix: str
+    objects: int
+    bytes: int
+
+
 @dataclass
 class JobPlan:
     """The request body plus everything the summary shows; `ready` is False while any finding is an error."""
@@ -41,6 +52,7 @@ class JobPlan:
     findings: list[Finding]
     token_counts_exact: bool
     local_only: list[str]
+    media: MediaUpload | None = field(default=None)
 
     @property
     def ready(self) -> bool:
@@ -79,6 +91,7 @@ def plan_job(request: JobRequest, manifest: Manifest, profile: Profile,
     built, outputs = manifest["profile"], manifest["outputs"]
     spec = task_spec(profile, built, add)
     check_hashes(request.out, outputs, add)
+    media = _media(request.out, manifest, add)
     check_model_status(profile, add)
     prefix = s3_prefix(request.s3_uri, add)
     uploads = _uploads(request.out, outputs, prefix, spec, profile, add)
@@ -100,7 +113,23 @@ def plan_job(request: JobRequest, manifest: Manifest, profile: Profile,
         for where, message in request_shape_problems(body):
             add(where, "DP611", message)
     return JobPlan(profile, spec, body, uploads, settings, findings, token_counts_exact=built["token_counts_exact"],
-                   local_only=[outputs["test"]["file"]] if "test" in outputs else [])
+                   local_only=[outputs["test"]["file"]] if "test" in outputs else [], media=media)
+
+
+def _media(out: Path, manifest: Manifest, add: Add) -> MediaUpload | None:
+    """The build's media objects: each local copy checked against its sha256 (DP602), as the splits are.
+
+    An s3:// OUT's media were uploaded by the build itself (verified by S3's checksums), so only a local OUT's
+    copies are read here.
+    """
+    listed = manifest.get("media") or []
+    if not listed:
+        return None
+    if not is_s3(shown(out)):
+        check_hashes(out, {m["file"]: {"file": m["file"], "sha256": m["sha256"], "bytes": m["bytes"], "records": 0}
+                           for m in listed}, add)
+    prefix = listed[0]["uri"].removesuffix(listed[0]["file"].rsplit("/", 1)[-1])
+    return MediaUpload(out / listed[0]["file"].rsplit("/", 1)[0], prefix, len(listed), sum(m["bytes"] for m in listed))
 
 
 def _uploads(out: Path, outputs: Outputs, prefix: str, spec: TaskSpec, profile: Profile, add: Add) -> list[Upload]:
@@ -142,6 +171,9 @@ def _data_findings(uploads: list[Upload], profile: Profile, spec: TaskSpec, sett
 def aws_commands(plan: JobPlan, job_file: Path) -> list[str]:
     """The upload commands, to exactly the URIs in the body, then the submit command."""
     uploads = [f"aws s3 cp {shlex.quote(str(u.path))} {shlex.quote(u.s3_uri)}" for u in plan.uploads]
+    if plan.media is not None:  # first: no record may name an object that is not there yet
+        uploads.insert(0, f"aws s3 cp --recursive {shlex.quote(str(plan.media.folder))}/ "
+                       f"{shlex.quote(plan.media.prefix)}")
     submit = f"aws bedrock create-model-customization-job --cli-input-json {shlex.quote(f'file://{job_file}')}"
     return [*uploads, submit]
 
@@ -164,6 +196,9 @@ def summary_lines(plan: JobPlan) -> list[str]:
     lines = [f"{plan.profile.id} ({plan.profile.base_model_id}), {plan.spec.customization_type}"]
     lines += [f"  {u.split:<10} {u.records:>8,} records {u.tokens:>12,} tokens  -> {u.s3_uri}" for u in plan.uploads]
     lines += [f"  {name:<10} kept local (held-out evaluation, not uploaded)" for name in plan.local_only]
+    if plan.media is not None:
+        lines.append(f"  {'media':<10} {plan.media.objects:>8,} objects {plan.media.bytes:>12,} bytes   -> "
+                     f"{plan.media.prefix}")
     train = next(u for u in plan.uploads if u.split == "train")
     if plan.billed_tokens is not None:
         lines.append(f"  billed training tokens (estimate): {train.tokens:,} x {plan.epochs} epochs = "

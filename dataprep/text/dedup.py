@@ -378,7 +378,8 @@ Eligible = Callable[[np.ndarray], np.ndarray]
 
 
 def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
-                eligible: Eligible | None = None, phase: Phase = no_phase) -> DedupResult:
+                eligible: Eligible | None = None, phase: Phase = no_phase,
+                groups: Sequence[str] | None = None) -> DedupResult:
     """Find exact and near-duplicates among ``texts``; see :class:`DedupResult` for the output.
 
     Only one text of each exact group takes part in the near pass. Texts that normalise to nothing are only
@@ -391,7 +392,9 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
     and a text it refuses is never kept, so never the reason another is dropped. Such a text passes through
     (``cluster`` itself) unless it duplicates a kept one; the caller files it under its own check.
     ``phase`` shows the three parts' progress: signatures (per text), candidates (per LSH band), verification
-    (per text with candidates).
+    (per text with candidates). ``groups`` (one label per text: a record's media) keeps the near pass within
+    a label: two texts with other labels are never near-duplicates, however alike (exact copies already
+    differ, as the caller puts the label in the text).
     """
     n = len(texts)
     first_of = np.full(n, -1, dtype=np.int64)
@@ -410,6 +413,10 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
         pairs = candidate_pairs(sigs, usable, settings, advance)
     # Candidates whose signature estimate is far below the threshold are LSH false positives: skip them.
     pairs = pairs[_estimated_jaccard(sigs, pairs) >= settings.threshold - _ESTIMATE_MARGIN]
+    if groups is not None and len(pairs):
+        ids: dict[str, int] = {}
+        label = np.asarray([ids.setdefault(g, len(ids)) for g in groups], dtype=np.int64)
+        pairs = pairs[label[pairs[:, 0]] == label[pairs[:, 1]]]
     del sigs
     group = np.where(first_of >= 0, first_of, np.arange(n, dtype=np.int64))
     # Up to _KEEP_SETS texts the sketch hands back every shingle set (T0's 55k take ~80 MB); beyond that
