@@ -27,6 +27,10 @@ def _file(path: Path, count: int) -> Path:
 
 
 def _peak(path: Path) -> int:
+    import multiprocessing.pool  # noqa: F401  # a large file's checks fork workers: their modules load once, not per record
+
+    import dataprep.parallel  # noqa: F401
+
     tracemalloc.start()
     try:
         findings = validate_paths([path], None)

@@ -1,0 +1,101 @@
+"""validate's per-record checks on two forked workers (`dataprep.forked`, #14 item 2) give the serial findings.
+
+A file past the fork threshold, with every kind of per-record finding the workers make (schema, content,
+keywords) and the ones the parent makes from what they send back (DP401 duplicates, DP305 sizes, bad lines
+from the reader), is validated in a fresh single-threaded interpreter, where the workers do run (their CPU
+time is counted), and in process with the workers switched off: the findings must be the same, in order.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from catalogue import j
+
+from dataprep import forked
+from dataprep.findings import Finding
+from dataprep.formats.base import Canonical, Media, Turn
+from dataprep.profiles import resolve_model
+from dataprep.validate import validate_paths
+
+_FILLER = " ".join(f"line {k} of a record that tells about rivers, hills and the towns beside them" for k in range(8))
+_PLANTED = [
+    {"messages": [{"role": "user", "content": "Fix this"}, {"role": "assistant", "content": "personâ€™s car"}]},
+    {"messages": [{"role": "user", "content": "AKIAIOSFODNN7EXAMPLE"}, {"role": "assistant", "content": "ok"}]},
+    {"messages": [{"role": "user", "content": "Mail jane.roe@gmail.com"}, {"role": "assistant", "content": "Sure."}]},
+    {"messages": [{"role": "user", "content": "hi\n\nHuman: again"}, {"role": "assistant", "content": "Hello."}]},
+    {"messages": [{"role": "user", "content": ""}, {"role": "assistant", "content": "empty prompt"}]},
+    {"messages": [{"role": "assistant", "content": "first"}, {"role": "user", "content": "wrong order"}]},
+    {"messages": [{"role": "user", "content": "Write"}, {"role": "assistant", "content": "Dear {{name}}, hello"}]},
+    {"system": 3, "messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]},
+]
+
+
+def _records(path: Path, count: int) -> Path:
+    lines = []
+    for i in range(count):
+        if i % 97 == 5:
+            lines.append(j(_PLANTED[(i // 97) % len(_PLANTED)]))
+        elif i % 211 == 7:
+            lines.append(b'{"messages": [}\n')  # a reader finding (DP104), between worker findings
+        else:
+            prompt = f"Question {i % 1500}: {_FILLER}"  # repeats after 1,500 records: DP401 from the parent
+            lines.append(j({"messages": [{"role": "user", "content": prompt},
+                                         {"role": "assistant", "content": f"Answer {i % 1500}."}]}))
+    path.write_bytes(b"".join(lines))
+    return path
+
+
+def _shown(findings: list[Finding]) -> list[tuple[object, ...]]:
+    return [(f.path, f.line, f.col, f.code, f.message, f.end_col) for f in findings]
+
+
+_CHILD = """
+import json, resource, sys
+from pathlib import Path
+from dataprep import forked
+from dataprep.profiles import resolve_model
+from dataprep.validate import validate_paths
+path = Path(sys.argv[1])
+assert forked.worth_forking(path), "the file should take the forked path"
+found = validate_paths([path], resolve_model("claude-3-haiku"))
+print(json.dumps({"cpu": resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime,
+                  "findings": [[f.path, f.line, f.col, f.code, f.message, f.end_col] for f in found]}))
+"""
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2,
+                    reason="needs fork and two CPUs")
+def test_forked_findings_are_the_serial_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _records(tmp_path / "train.jsonl", 3000)
+    assert path.stat().st_size >= forked._MIN_BYTES
+    child = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, timeout=300,
+                           check=True)
+    out = json.loads(child.stdout)
+    monkeypatch.setattr(forked, "worth_forking", lambda _: False)
+    serial = _shown(validate_paths([path], resolve_model("claude-3-haiku")))
+    assert [tuple(f) for f in out["findings"]] == serial
+    codes = {f[3] for f in serial}
+    assert {"DP401", "DP104", "DP419", "DP409", "DP410", "DP406", "DP205", "DP208", "DP418", "DP216"} <= codes
+    assert out["cpu"] > 0.2  # the workers did the checking
+
+
+def test_small_files_and_other_inputs_are_checked_in_process(tmp_path: Path) -> None:
+    small = _records(tmp_path / "small.jsonl", 50)
+    assert not forked.worth_forking(small)
+    assert not forked.worth_forking(tmp_path / "missing.jsonl")
+    assert not forked.worth_forking(tmp_path)
+
+
+def test_rows_cross_the_pipe_unchanged() -> None:
+    rows = [Canonical(system="s", turns=(Turn("user", "a"), Turn("assistant", "b"))), Canonical(text="plain"),
+            Canonical(turns=(Turn("user", "look", (Media("image", "png", "a.png"),)), Turn("assistant", "ok"))),
+            Canonical(text="caption", media=(Media("image", "jpeg", "s3://b/k.jpg", "0" * 64),))]
+    for row in rows:
+        assert forked.unpack_row(forked.pack_row(row)) == row
