@@ -363,3 +363,64 @@ def test_a_text_source_cannot_build_an_image_caption_model(tmp_path: Path) -> No
     assert {r["code"] for r in rejected} == {"DP201"}
     assert "with no image of its own cannot fine-tune nova-canvas, which learns from image-caption pairs" in \
         rejected[0]["reason"]
+
+
+# --------------------------------------------------------------------------------------------------------
+# The build's source: a folder of images with its captions file (#15 item 5)
+
+CAPTIONED = BEDROCK.parent / "raw" / "captioned-images"
+
+
+def read_rows(*paths: Path) -> list[Any]:
+    from dataprep.io.read import read_sources
+    from dataprep.registry import RulePolicy
+
+    return list(read_sources(list(paths), RulePolicy()).records)
+
+
+def test_imagefolder_metadata_rows_are_captions_with_their_image_relative_to_the_file() -> None:
+    records = read_rows(CAPTIONED)
+    assert [r.shape for r in records] == ["captioned-images"] * 6
+    metadata = [json.loads(line) for line in (CAPTIONED / "metadata.jsonl").read_text().splitlines()]
+    assert [r.row for r in records] == [
+        Canonical(text=m["text"], media=(Media("image", image_caption.image_format(m["file_name"]) or "",
+                                               m["file_name"]),)) for m in metadata]
+    assert {m.format for r in records for m in r.row.media} == {"png", "jpeg"}
+    assert all((CAPTIONED / m.location).is_file() for r in records for m in r.row.media)
+
+
+@pytest.mark.parametrize("header", ["image,caption", "image_path,caption", "file_name,text", "image_file,text"])
+def test_a_captions_csv_with_an_image_path_column_reads_the_same_rows(tmp_path: Path, header: str) -> None:
+    lines = [header, "shots/kite.png,a red kite over the dunes", 'shots/boat.jpg,"a boat, moored at dusk"']
+    (tmp_path / "captions.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    kite = Canonical(text="a red kite over the dunes", media=(Media("image", "png", "shots/kite.png"),))
+    boat = Canonical(text="a boat, moored at dusk", media=(Media("image", "jpeg", "shots/boat.jpg"),))
+    assert [(r.shape, r.row) for r in read_rows(tmp_path / "captions.csv")] == [("captioned-images", kite),
+                                                                                 ("captioned-images", boat)]
+
+
+def test_a_captions_row_without_an_image_file_is_refused_at_its_line(tmp_path: Path) -> None:
+    rows = [{"file_name": "a.png", "text": "a kite"}, {"file_name": "notes.txt", "text": "not an image"},
+            {"file_name": "", "text": "no path"}, {"file_name": "b.jpg", "text": 7}]
+    records = read_rows(write(tmp_path / "metadata.jsonl", rows))
+    assert [(r.line, r.code) for r in records] == [(1, None), (2, "DP224"), (3, "DP204"), (4, "DP204")]
+    assert "'file_name' 'notes.txt' does not name an image file" in records[1].reason
+
+
+def test_validate_sends_a_captions_file_to_the_build(tmp_path: Path) -> None:
+    path = write(tmp_path / "metadata.jsonl", [{"file_name": "a.png", "text": "a kite"}] * 3)
+    _, findings = validate_json(path, "--model", "nova-canvas")
+    assert [(f["code"], f["line"]) for f in findings] == [("DP118", 1)]
+    assert "JSONL of captioned-images records, not Bedrock JSONL: convert it with `dataprep build" in \
+        findings[0]["message"] and "--model nova-canvas" in findings[0]["message"]
+
+
+def test_the_build_refuses_what_validate_refuses_in_an_image_caption_record(tmp_path: Path) -> None:
+    lines = sample_lines(6)
+    lines[1]["caption"] = "ok"  # DP223 for Nova Canvas (3 characters at least), fine for the defaults
+    lines[4]["image-ref"] = lines[4]["image-ref"].replace("s3://", "s3://UPPER-")  # DP220
+    result = cli("build", str(write(tmp_path / "raw.jsonl", lines)), str(tmp_path / "out"), "-q", "--no-report",
+                 "--model", "nova-canvas", "--validation-fraction", "0")
+    rejected = [json.loads(line) for line in (tmp_path / "out" / "rejected.jsonl").read_text().splitlines()]
+    assert sorted((r["line"], r["code"]) for r in rejected) == [(2, "DP223"), (5, "DP220")], result.output
+    assert "nova-canvas takes 3 to 1,024" in next(r["reason"] for r in rejected if r["code"] == "DP223")

@@ -17,7 +17,19 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from dataprep.build import chunk, convert, dedup, holdout, language, media, place, preflight, quality, write
+from dataprep.build import (
+    captions,
+    chunk,
+    convert,
+    dedup,
+    holdout,
+    language,
+    media,
+    place,
+    preflight,
+    quality,
+    write,
+)
 from dataprep.build.convert import ConvertContext
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import BuildResult, BuildSettings, Cluster, Progress, Unit, no_progress
@@ -92,6 +104,7 @@ def _prepared(records: list[SourceRecord], context: ConvertContext,
     or the validation file's); a duplicate cluster keeps a member that passes the walk's checks."""
     units = convert.run(records, context, ledger)
     units = media.run(units, *shown, ledger)
+    units = captions.run(units, context.target_format, walk.profile, ledger)
     units = chunk.run(units, context.target_format, limits, tokens, ledger)
     units = quality.run(units, context.target_format, context.quality.rules, ledger)
     return dedup.run(units, walk.settings.dedup, ledger, walk.eligible)

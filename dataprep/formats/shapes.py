@@ -21,6 +21,14 @@ from dataprep.formats import claude_messages, conversation, image_caption, pretr
 
 ALPACA, DOLLY, QA, OPENAI, SHAREGPT, TEXT = "alpaca", "dolly", "qa", "openai-messages", "sharegpt", "text"
 HH, OASST = "hh-rlhf", "oasst-tree"
+# A captions file beside its images (a CSV or JSONL with an image path and a caption column; Hugging Face's
+# imagefolder metadata.jsonl / metadata.csv with `file_name` and `text`): image-caption records to build.
+CAPTIONED = "captioned-images"
+IMAGE_COLUMNS = ("file_name", "image", "image_path", "image_file")
+CAPTION_COLUMNS = ("caption", "text")
+# Keys that make a record a conversation or a question/answer pair, even when it also names an image.
+_DIALOGUE_KEYS = frozenset({"messages", "conversations", "question", "answer", "prompt", "response", "instruction",
+                            "completion", "output", "chosen"})
 # Question/answer key pairs, in the order they are tried; each pair is unambiguous on its own.
 QA_KEYS = (("question", "answer"), ("query", "response"), ("prompt", "response"), ("prompt", "answer"),
            ("input", "output"))
@@ -36,7 +44,8 @@ SHAPE_KEYS = ("prompt+completion (prompt-completion), messages (claude-messages,
               "instruction+input+output (alpaca), instruction+context+response (dolly), "
               "question+answer / query+response / prompt+response / prompt+answer / input+output (qa), "
               "chosen+rejected (hh-rlhf), prompt with replies (oasst-tree), text (text), input (pretraining), "
-              "messages+reference_answer (rft), image-ref+caption (image-caption); "
+              "messages+reference_answer (rft), image-ref+caption (image-caption), "
+              "file_name/image/image_path+caption/text beside the images (captioned-images); "
               "other names: --map")
 
 
@@ -79,6 +88,9 @@ def _bedrock_messages(obj: dict[str, Any]) -> str:
 
 def _source_shape(obj: dict[str, Any]) -> str | None:
     """The source shapes whose keys decide before Bedrock's `prompt`/`completion`/`input` fallbacks."""
+    if any(k in obj for k in IMAGE_COLUMNS) and any(k in obj for k in CAPTION_COLUMNS) \
+            and _DIALOGUE_KEYS.isdisjoint(obj):
+        return CAPTIONED
     if isinstance(obj.get("prompt"), dict) and "replies" in obj["prompt"]:
         return OASST
     if "chosen" in obj and "rejected" in obj:

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from dataprep.checks.media import MediaRules
-from dataprep.formats import MODULES, base, conversation, shapes
+from dataprep.formats import MODULES, base, conversation, image_caption, shapes
 from dataprep.formats.base import Canonical, Emit, Media, Turn, check_roles, require_str
 from dataprep.io import media_refs, trees
 
