@@ -424,3 +424,36 @@ def test_the_build_refuses_what_validate_refuses_in_an_image_caption_record(tmp_
     rejected = [json.loads(line) for line in (tmp_path / "out" / "rejected.jsonl").read_text().splitlines()]
     assert sorted((r["line"], r["code"]) for r in rejected) == [(2, "DP223"), (5, "DP220")], result.output
     assert "nova-canvas takes 3 to 1,024" in next(r["reason"] for r in rejected if r["code"] == "DP223")
+
+
+def test_a_folder_of_images_builds_and_its_job_uploads_the_images_first(tmp_path: Path) -> None:
+    out, prefix = tmp_path / "out", BUCKET + "media/"
+    result = cli("build", str(CAPTIONED), str(out), "-q", "--no-report", "--model", "titan-image-generator-v2",
+                 "--media-prefix", prefix, "--lang-detector", "fasttext")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in (out / "train.jsonl").read_text(encoding="utf-8").splitlines()]
+    captions = {json.loads(line)["text"] for line in (CAPTIONED / "metadata.jsonl").read_text().splitlines()}
+    assert {r["caption"] for r in rows} == captions and (out / "rejected.jsonl").read_text() == ""
+    names = sorted(p.name for p in (out / "media").iterdir())
+    assert sorted(r["image-ref"].removeprefix(prefix) for r in rows) == names and len(names) == 6
+    assert validate_json(out, "--model", "titan-image-generator-v2") == (0, [])
+    job = cli("job", str(out), "--s3-uri", BUCKET, "--role-arn", ROLE, "--hyperparameter", "stepCount=2000")
+    assert job.exit_code == 0, job.output
+    copies = [line.strip() for line in job.output.splitlines() if line.strip().startswith("aws s3 cp")]
+    assert copies == [f"aws s3 cp --recursive {out / 'media'}/ {prefix}",
+                      f"aws s3 cp {out / 'train.jsonl'} {BUCKET}train.jsonl"]
+
+
+def test_an_image_outside_the_models_limits_is_dropped_with_its_line(tmp_path: Path) -> None:
+    from PIL import Image
+
+    rows = []
+    for n, size in enumerate([(640, 512), (300, 300), (2100, 500), (512, 512), (800, 600), (600, 800)], 1):
+        Image.new("RGB", size, (20 * n, 120, 200)).save(tmp_path / f"{n}.png")
+        rows.append({"image": f"{n}.png", "caption": f"a flat blue-green panel, number {n}"})
+    write(tmp_path / "captions.jsonl", rows)
+    result = cli("build", str(tmp_path / "captions.jsonl"), str(tmp_path / "out"), "-q", "--no-report", "--model",
+                 "nova-canvas", "--media-prefix", BUCKET + "media/", "--validation-fraction", "0")
+    rejected = [json.loads(line) for line in (tmp_path / "out" / "rejected.jsonl").read_text().splitlines()]
+    # 300 px is under Nova Canvas's 512 px side; 2,100 x 500 is wider than 4:1.
+    assert sorted((r["line"], r["code"]) for r in rejected) == [(2, "DP227"), (3, "DP227")], result.output
