@@ -94,10 +94,15 @@ def findings(row: Canonical) -> Iterator[tuple[str, str]]:
     if template:
         yield "DP406", f"leftover template token {template.group()!r}: {excerpt(text, template.start())}"
     yield from junk.findings(row, excerpt)
-    invisible = None if printable(text) else INVISIBLE.search(text) or STRAY_JOINER.search(text)
+    invisible = None if printable(text) else INVISIBLE.search(text) or _stray_joiner(text)
     if invisible:
         yield "DP404", f"invisible character U+{ord(invisible.group()[0]):04X} in the text: " \
             f"{excerpt(text, invisible.start())}"
+
+
+def _stray_joiner(text: str) -> re.Match[str] | None:
+    """STRAY_JOINER's first match; its lookbehind start makes re try every position, so only behind a joiner."""
+    return STRAY_JOINER.search(text) if "\u200c" in text or "\u200d" in text else None
 
 
 def _template_hint(text: str) -> bool:
