@@ -268,3 +268,43 @@ def test_an_s3_out_uploads_the_media_to_their_uris_with_their_sha256(s3_env: dic
     train = s3.get_object(Bucket="built", Key="runs/mm/train.jsonl")["Body"].read().decode()
     assert {u for line in train.splitlines() for u in _images(json.loads(line))} <= \
         {m["uri"] for m in manifest["media"]}
+
+
+def test_the_report_counts_the_media_objects_and_bytes(tmp_path: Path) -> None:
+    import jsonschema
+
+    out = tmp_path / "out"
+    done = build(SAMPLE, out, "--model", "nova-lite", "--media-prefix", PREFIX)
+    assert done.returncode == 0, done.stderr
+    report, manifest = read_json(out / "report.json"), read_json(out / "manifest.json")
+    schema = json.loads((Path(__file__).resolve().parents[1] / "dataprep/report/schema.json").read_text("utf-8"))
+    jsonschema.validate(report, schema)
+    assert report["media"] == {"objects": len(manifest["media"]), "bytes": sum(m["bytes"] for m in manifest["media"]),
+                               "prefix": PREFIX}
+    assert f"media: {len(manifest['media'])} objects" in done.stdout + done.stderr
+
+
+def _bedrock(text: str, kind: str, uri: str) -> dict[str, Any]:
+    fmt = uri.rsplit(".", 1)[-1]
+    return {"schemaVersion": "bedrock-conversation-2024",
+            "messages": [{"role": "user", "content": [{"text": text}, {kind: {"format": fmt, "source": {
+                "s3Location": {"uri": uri, "bucketOwner": "123456789012"}}}}]},
+                         {"role": "assistant", "content": [{"text": "It shows a short clip of a shape moving."}]}]}
+
+
+def test_s3_media_are_kept_and_a_dataset_never_mixes_images_and_video(tmp_path: Path) -> None:
+    records = [_bedrock(f"What happens in this clip, number {n}?", "video", f"s3://clips/v{n}.mp4") for n in range(9)]
+    records += [_bedrock("And what does this picture show?", "image", "s3://clips/still.png"),
+                _openai("What is drawn in this photo of the board?", "s3://clips/board.jpeg")]
+    out = tmp_path / "out"
+    done = build(_write(tmp_path / "mixed.jsonl", records), out, "--model", "nova-lite", "--no-report",
+                 "--validation-fraction", "0")  # s3:// media only: no --media-prefix needed
+    assert done.returncode == 0, done.stderr
+    assert [(e["line"], e["code"]) for e in jsonl(out / "rejected.jsonl")] == [(10, "DP217"), (11, "DP217")]
+    built = jsonl(out / "train.jsonl")
+    assert sorted(b["video"]["source"]["s3Location"]["uri"] for r in built for m in r["messages"]
+                  for b in m["content"] if "video" in b) == sorted(f"s3://clips/v{n}.mp4" for n in range(9))
+    assert not (out / "media").exists() and "media" not in read_json(out / "manifest.json")
+    done = build(tmp_path / "mixed.jsonl", tmp_path / "llama", "--model", "llama3-2-11b-instruct", "--no-report")
+    ledger = jsonl(tmp_path / "llama" / "rejected.jsonl")  # Llama 3.2 Vision takes images only
+    assert {e["code"] for e in ledger if e["line"] <= 9} == {"DP214"}

@@ -137,6 +137,10 @@ def print_summary(result: BuildResult, out: Path) -> None:
                        _path(out / entry["file"]))
     quotas.add_row("rejected", f"{len(result.rejected):,}", "", "", _path(out / "rejected.jsonl"))
     console.print(quotas)
+    media = result.manifest.get("media") or []
+    if media:  # the images and video the records name: copied once each, to upload before the splits
+        console.print(Text(terminal_safe(f"media: {len(media):,} objects, {sum(m['bytes'] for m in media):,} bytes "
+                                         f"in {out / 'media'} for {result.settings.media_prefix}")))
     for entry in result.inputs:
         if entry.mapping:  # which field became which, per file: say it so a wrong guess is seen
             console.print(Text(terminal_safe(f"read {entry.path} as: {entry.mapping}")))

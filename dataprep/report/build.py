@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +66,13 @@ def build_report(result: BuildResult, outcome: Outcome) -> dict[str, Any]:
         "findings": {"total": len(written), "by_severity": _by_severity(written),
                      "items": [_finding(f) for f in written[:_FINDINGS]]},
         "outputs": manifest["outputs"],
+        **({"media": _media(manifest["media"], result.settings.media_prefix)} if manifest.get("media") else {}),
     }
+
+
+def _media(listed: Sequence[Mapping[str, Any]], prefix: str | None) -> dict[str, Any]:
+    """How many media objects the records show and their bytes (each counted once), and where they go."""
+    return {"objects": len(listed), "bytes": sum(int(m["bytes"]) for m in listed), "prefix": prefix}
 
 
 def _finding(f: Finding) -> dict[str, Any]:
