@@ -268,6 +268,17 @@ def test_an_s3_out_uploads_the_media_to_their_uris_with_their_sha256(s3_env: dic
     train = s3.get_object(Bucket="built", Key="runs/mm/train.jsonl")["Body"].read().decode()
     assert {u for line in train.splitlines() for u in _images(json.loads(line))} <= \
         {m["uri"] for m in manifest["media"]}
+    # An s3:// RAW: a relative image path names the object beside the file, already in S3 (nothing copied).
+    s3.put_object(Bucket="built", Key="raw/chat.jsonl", Body="".join(
+        json.dumps(_openai(f"What colour is the shape in picture {n}?", f"pictures/{n}.png")) + "\n"
+        for n in range(8)).encode())
+    done = subprocess.run([*CLI, "build", "s3://built/raw/chat.jsonl", str(tmp_path / "local"), "--model",
+                           "nova-lite", "-q", "--no-report", "--validation-fraction", "0"], capture_output=True,
+                          text=True, timeout=300, env={**s3_env, "DATAPREP_RAISE_UNEXPECTED": "1"}, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert sorted(u for r in jsonl(tmp_path / "local" / "train.jsonl") for u in _images(r)) == \
+        sorted(f"s3://built/raw/pictures/{n}.png" for n in range(8))
+    assert not (tmp_path / "local" / "media").exists()
 
 
 def test_the_report_counts_the_media_objects_and_bytes(tmp_path: Path) -> None:

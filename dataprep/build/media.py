@@ -6,7 +6,8 @@ local object is read here once (streamed and hashed into a private cache: one co
 however many records show it), its `sha256` filled in and its `location` replaced by
 `<--media-prefix><sha256>.<format>`, the URI the records will name; the write step copies the cached objects
 of the records that reach a split into OUT as `media/<sha256>.<format>` and the manifest lists them for the
-upload. `s3://` media are kept as they are.
+upload. `s3://` media are kept as they are, and so is a relative path in a record read from an s3:// RAW:
+it names the object beside that file, which is in S3 already.
 
 A record is rejected, never stripped of its media: DP235 when a local object is missing or unreadable,
 DP236 when it is only on the web (dataprep does not download at run time), DP214 when the target format
@@ -21,6 +22,7 @@ import base64
 import binascii
 import hashlib
 import os
+import posixpath
 import re
 import shutil
 import tempfile
@@ -204,6 +206,9 @@ def _resolved(unit: Unit, context: MediaContext, media: MediaStore) -> Canonical
     base = Path(unit.source).parent
 
     def located(item: Media) -> Media:
+        beside = _beside_remote(unit.source, item.location)
+        if beside is not None:  # a relative path in an s3:// RAW names the object beside it: already in S3
+            return replace(item, location=beside)
         stored = _read(item, base, unit, context, media)
         if stored is None:
             return item
@@ -214,6 +219,15 @@ def _resolved(unit: Unit, context: MediaContext, media: MediaStore) -> Canonical
     if context.target_format == formats.conversation.NAME:
         _check_rules(out, context.rules)
     return out
+
+
+def _beside_remote(source: str, location: str) -> str | None:
+    """The s3:// URI a relative path of a record read from an s3:// RAW names; None for anything else."""
+    if not source.startswith("s3://") or re.match(r"[A-Za-z][A-Za-z0-9+.-]+:", location) or location.startswith("/"):
+        return None
+    bucket, _, key = source.removeprefix("s3://").partition("/")
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(key), location))
+    return None if joined.startswith("..") or joined == "." else f"s3://{bucket}/{joined}"
 
 
 def _check_target(row: Canonical, context: MediaContext) -> None:
