@@ -319,3 +319,42 @@ def test_s3_media_are_kept_and_a_dataset_never_mixes_images_and_video(tmp_path: 
     done = build(tmp_path / "mixed.jsonl", tmp_path / "llama", "--model", "llama3-2-11b-instruct", "--no-report")
     ledger = jsonl(tmp_path / "llama" / "rejected.jsonl")  # Llama 3.2 Vision takes images only
     assert {e["code"] for e in ledger if e["line"] <= 9} == {"DP214"}
+
+
+def _clip(path: Path) -> Path:
+    """A one-second 64 x 48 MPEG-4 clip (four frames), made with PyAV."""
+    av = pytest.importorskip("av", reason="the [media] extra")
+    import numpy as np
+
+    with av.open(str(path), mode="w", format="mp4") as container:
+        stream = container.add_stream("mpeg4", rate=4)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(4):
+            frame = np.zeros((48, 64, 3), dtype=np.uint8)
+            frame[:, i * 16:(i + 1) * 16] = (255, 0, 0)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def test_video_placeholders_become_video_blocks_and_a_cut_off_clip_is_refused(tmp_path: Path) -> None:
+    clip = _clip(tmp_path / "clip.mp4")
+    (tmp_path / "cut.mp4").write_bytes(clip.read_bytes()[:200])
+    records = [{"messages": [{"role": "user", "content": f"<video>Where is the red bar in second {n}?"},
+                             {"role": "assistant", "content": "It moves from the left edge to the right."}],
+                "videos": ["clip.mp4"]} for n in range(8)]
+    records.append({"messages": [{"role": "user", "content": "<video>What moves in this clip?"},
+                                 {"role": "assistant", "content": "A red bar."}], "videos": ["cut.mp4"]})
+    out = tmp_path / "out"
+    done = build(_write(tmp_path / "videos.jsonl", records), out, "--model", "nova-lite", "--no-report",
+                 "--validation-fraction", "0", "--media-prefix", PREFIX)
+    assert done.returncode == 0, done.stderr
+    sha = hashlib.sha256(clip.read_bytes()).hexdigest()
+    blocks = [b for r in jsonl(out / "train.jsonl") for b in r["messages"][0]["content"]]
+    assert [b for b in blocks if "video" in b] == [{"video": {"format": "mp4", "source": {"s3Location": {
+        "uri": f"{PREFIX}{sha}.mp4"}}}}] * 8
+    assert not any("<video>" in b.get("text", "") for b in blocks)
+    assert [p.name for p in (out / "media").iterdir()] == [f"{sha}.mp4"]
+    assert [(e["line"], e["code"]) for e in jsonl(out / "rejected.jsonl")] == [(9, "DP225")]
