@@ -140,7 +140,8 @@ def test_missing_files_are_DP235_and_local_media_need_the_prefix(tmp_path: Path)
     raw = _write(tmp_path / "chat.jsonl", [_openai("What colour is the circle in this picture?",
                                                    "images/red-circle.png"),
                                            _openai("What colour is the square in this picture?", "images/gone.png"),
-                                           _openai("And this picture, what does it show to you?", "images")])
+                                           _openai("And this picture, what does it show to you?", "images"),
+                                           _openai("What does this picture say?", "data:text/plain;base64,aGk=")])
     out = tmp_path / "out"
     done = build(raw, out, "--model", "nova-lite", "--no-report", "--validation-fraction", "0")
     assert done.returncode == 2 and "--media-prefix" in done.stderr and "Traceback" not in done.stderr
@@ -152,8 +153,9 @@ def test_missing_files_are_DP235_and_local_media_need_the_prefix(tmp_path: Path)
                  "--media-prefix", PREFIX)
     assert done.returncode == 1 and "DP304 1 training records; at least 8" in done.stderr, done.stderr  # Nova's minimum
     ledger = jsonl(out / "rejected.jsonl")
-    assert [(e["line"], e["code"]) for e in ledger] == [(2, "DP235"), (3, "DP235")]
+    assert [(e["line"], e["code"]) for e in ledger] == [(2, "DP235"), (3, "DP235"), (4, "DP236")]
     assert "does not exist" in ledger[0]["reason"] and "is a folder" in ledger[1]["reason"]
+    assert "data:image/...;base64" in ledger[2]["reason"]
 
 
 def test_same_text_other_image_is_not_a_duplicate_the_same_record_twice_is(tmp_path: Path) -> None:

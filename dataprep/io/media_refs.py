@@ -49,6 +49,10 @@ def reference(value: Any, kind: str, where: str, emit: Emit) -> Media | None:
         sub = data.group("sub").lower()
         return Media(data.group("kind").lower(), "jpeg" if sub == "jpg" else sub, text)
     scheme = urlparse(text).scheme.lower() if _SCHEME.match(text) else ""
+    if scheme == "data":
+        emit(CODE, f"{where}: the {kind} data: URI ({text[:40]}...) is not data:image/...;base64, or "
+             "data:video/...;base64,: its type and bytes cannot be told", None)
+        return None
     if scheme not in ("", "file", "s3"):
         emit(CODE, f"{where}: the {kind} {text[:80]!r} is on the web ({scheme}), and dataprep downloads nothing "
              "at build time", None)
