@@ -360,3 +360,32 @@ def test_video_placeholders_become_video_blocks_and_a_cut_off_clip_is_refused(tm
     assert not any("<video>" in b.get("text", "") for b in blocks)
     assert [p.name for p in (out / "media").iterdir()] == [f"{sha}.mp4"]
     assert [(e["line"], e["code"]) for e in jsonl(out / "rejected.jsonl")] == [(9, "DP225")]
+
+
+def test_a_trl_vision_shard_takes_its_images_list_in_order(tmp_path: Path) -> None:
+    """HuggingFaceH4/llava-instruct-mix-vsft's shape: `messages` whose parts are {"type": "image"} or text (a
+    Parquet struct: every part has index, text and type, nulls where unused), and an `images` list of features."""
+    import polars as pl
+
+    part = pl.Struct({"index": pl.Int64, "text": pl.String, "type": pl.String})
+    message = pl.Struct({"content": pl.List(part), "role": pl.String})
+    red, blue = ((SAMPLE / "images" / name).read_bytes() for name in ("red-circle.png", "blue-square.png"))
+    rows = [{"messages": [{"role": "user", "content": [{"index": 0, "text": None, "type": "image"},
+                                                       {"index": 1, "text": None, "type": "image"},
+                                                       {"index": None, "text": f"Which picture is round ({n})?",
+                                                        "type": "text"}]},
+                          {"role": "assistant", "content": [{"index": None, "text": "The first one: a circle.",
+                                                             "type": "text"}]}],
+             "images": [{"bytes": red, "path": None}, {"bytes": blue, "path": None}]} for n in range(8)]
+    rows.append({**rows[0], "images": [{"bytes": red, "path": None}]})  # two image parts, one image
+    shard = tmp_path / "train-00000-of-00001.parquet"
+    pl.DataFrame(rows, schema={"messages": pl.List(message),
+                               "images": pl.List(pl.Struct({"bytes": pl.Binary, "path": pl.String}))}
+                 ).write_parquet(shard)
+    out = tmp_path / "out"
+    done = build(shard, out, "--model", "nova-lite", "--no-report", "--validation-fraction", "0",
+                 "--media-prefix", PREFIX)
+    assert done.returncode == 0, done.stderr
+    assert {tuple(_images(r)) for r in jsonl(out / "train.jsonl")} == \
+        {(f"{PREFIX}{IMAGES['red-circle.png']}.png", f"{PREFIX}{IMAGES['blue-square.png']}.png")}
+    assert [(e["line"], e["code"]) for e in jsonl(out / "rejected.jsonl")] == [(9, "DP236")]
