@@ -45,3 +45,31 @@ def test_a_stray_joiner_is_found_only_where_the_pattern_finds_one() -> None:
         expected = content.STRAY_JOINER.search(text)
         found = content._stray_joiner(text)
         assert (found and found.span()) == (expected and expected.span()), repr(text)
+
+
+def _evalset_texts(*codes: str) -> list[str]:
+    import json
+    from pathlib import Path
+
+    sets = Path(__file__).resolve().parents[1] / "benchmarks" / "evalsets"
+    return [json.loads(line)["text"] for code in codes for line in (sets / f"{code}.jsonl").open(encoding="utf-8")]
+
+
+def test_the_refusal_gates_pass_every_answer_the_patterns_match() -> None:
+    planted = ["As an AI language model, I cannot do that.", "AS A LARGE TRAINED LANGUAGE MODEL I have no view",
+               "I'm just an AI and I can't say", "I cannot fulfill this request.", "I Cannot Comply With your request",
+               "I'm sorry, but I can't help.", "Unfortunately, I am unable to", "I apologise, I won't", "I can't help "
+               "you with that", "I won\u2019t assist with this", "Afraid I cannot", "as an artificial intelligence, I "
+               "do not", "as a text-based ai I cannot", "\u0130 cannot fulfill this request", "I\u0131 am sorry",
+               "a\u017f an AI I cannot", "as an\u00a0ai, I cannot", "I am an AI\u2014I can't", "SORRY, I CAN'T"]
+    texts = planted + _evalset_texts("DP407")
+    for text in texts:
+        lowered = text.lower()
+        if any(c in text for c in content._FOLDS_TO_ASCII):
+            continue  # these run the patterns ungated
+        if not content._boilerplate_gate(lowered):
+            assert content._AI_BOILERPLATE.search(text) is None, text
+        if not content._refusal_gate(lowered):
+            assert content._STOCK_REFUSAL.search(text) is None, text
+    matched = [t for t in texts if content._AI_BOILERPLATE.search(t) or content._STOCK_REFUSAL.search(t)]
+    assert len(matched) > 100  # the cases reach the patterns, so the gates are tested on matches

@@ -134,11 +134,34 @@ def _answer_findings(row: Canonical) -> Iterator[tuple[str, str]]:
         yield "DP403", f"the answer has no letter or digit ({answer.strip()!r})"
     lowered = answer.lower()
     if any(h in lowered for h in _REFUSAL_HINTS):
-        boilerplate = _unquoted(_AI_BOILERPLATE, answer)
+        exact = any(c in answer for c in _FOLDS_TO_ASCII)  # the gates read `lowered`, which these defeat
+        boilerplate = _unquoted(_AI_BOILERPLATE, answer) if exact or _boilerplate_gate(lowered) else None
         if boilerplate is not None:
             yield "DP407", f"the answer is AI-disclaimer boilerplate: {excerpt(answer, boilerplate)}"
-        elif (refusal := _unquoted(_STOCK_REFUSAL, answer)) is not None:
+        elif (refusal := _unquoted(_STOCK_REFUSAL, answer) if exact or _refusal_gate(lowered) else None) is not None:
             yield "DP431", f"the answer is a stock refusal: {excerpt(answer, refusal)}"
+
+
+# Necessary conditions of the two case-insensitive patterns, read on the lowered answer: what each branch must
+# hold (a case-insensitive pattern has no literal prefix to skip ahead by: 123 us an answer that has a hint, on
+# the hinted answers of T0, GPTeacher and the evalsets). re also matches i to dotless i and dotted capital I,
+# and s to long s, which lower() does not make i and s: an answer holding one runs the patterns ungated.
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f")
+_AS_AN_AI = re.compile(r"as an? (?:large |trained |open |free |and |text-based )*(?:ai|artificial intelligence|"
+                       r"language model)")
+_SORRY = ("sorry", "afraid", "apologi", "unfortunately")
+
+
+def _boilerplate_gate(lowered: str) -> bool:
+    """False when no branch of `_AI_BOILERPLATE` can match: "as a(n) … ai", "an ai", "i cannot fulfill/comply with"."""
+    return ("an ai" in lowered or _AS_AN_AI.search(lowered) is not None
+            or ("i cannot " in lowered and ("i cannot fulfill" in lowered or "i cannot comply with" in lowered)))
+
+
+def _refusal_gate(lowered: str) -> bool:
+    """False when no branch of `_STOCK_REFUSAL` can match: an apology word, or help/assist "with this/that"."""
+    return any(word in lowered for word in _SORRY) or (
+        "with th" in lowered and ("help" in lowered or "assist" in lowered))
 
 
 def _same_words(answer: str, prompt: str) -> bool:
