@@ -355,6 +355,14 @@ def test_auto_is_matched_in_any_case_and_sent_as_the_guide_spells_it(fresh: Any)
     assert "billed training tokens" not in result.output  # the service picks the epochs: no tokens x epochs
 
 
+def test_an_image_model_gets_no_tokens_x_epochs_estimate(fresh: Any) -> None:
+    out = fresh("titan-embed-image")
+    result = cli("job", str(out), "--s3-uri", BUCKET, "--role-arn", ROLE, "--hyperparameter", "epochCount=3")
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "job.json").read_text(encoding="utf-8"))["hyperParameters"]["epochCount"] == "3"
+    assert "billed training tokens" not in result.output  # images, not caption tokens, are what it trains on
+
+
 def test_a_text_source_cannot_build_an_image_caption_model(tmp_path: Path) -> None:
     raw = write(tmp_path / "raw.jsonl", [{"prompt": f"q {i}", "completion": f"a {i}"} for i in range(6)])
     result = cli("build", str(raw), str(tmp_path / "out"), "-q", "--no-report", "--model", "nova-canvas")

@@ -71,10 +71,12 @@ class JobPlan:
         """Bedrock bills training as tokens in the training data x epochs (User Guide, custom models).
 
         Said of fine-tuning and continued pre-training; distillation (teacher inference too) and RFT (sampled
-        answers) are billed otherwise, so no estimate is given for them.
+        answers) are billed otherwise, so no estimate is given for them, nor for the image models (image-caption
+        records: images, not text tokens, are what they train on).
         """
         train = next(u for u in self.uploads if u.split == "train")
-        if self.epochs is None or self.spec.customization_type not in ("FINE_TUNING", "CONTINUED_PRE_TRAINING"):
+        if self.epochs is None or self.spec.customization_type not in ("FINE_TUNING", "CONTINUED_PRE_TRAINING") \
+                or self.spec.format == "image-caption":
             return None
         return train.tokens * self.epochs
 
