@@ -14,7 +14,13 @@ lock at the fork would leave it locked in the child): `usable` says False and th
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import pickle
+import select
+import signal
+import struct
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -33,53 +39,136 @@ WORKERS = 2
 # Checks one record: `check(record, format, emit=...)`, reporting through `emit`; returns what is kept of it.
 Check = Callable[..., Any]
 
-_fn: Callable[[Any], Any] | None = None  # the worker's function, set in each child by `_init`
-
-
 def usable() -> bool:
-    """True when forking is safe and can pay: a fork start method, two CPUs, and no other thread running."""
-    import multiprocessing
-    import os
-
-    return ("fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) >= WORKERS
-            and threading.active_count() == 1)
+    """True when forking is safe and can pay: fork exists, two CPUs, and no other thread is running."""
+    return hasattr(os, "fork") and (os.cpu_count() or 1) >= WORKERS and threading.active_count() == 1
 
 
-def _init(fn: Callable[[Any], Any]) -> None:
-    global _fn
-    _fn = fn
-
-
-def _run(chunk: Any) -> Any:
-    assert _fn is not None
-    return _fn(chunk)
+_HEADER = struct.Struct("<Q")  # each message on a pipe: its length, then its pickle
+_READ = 1 << 16  # a pipe's default capacity (os.read allocates the whole size first)
 
 
 def ordered_map(fn: Callable[[T], R], chunks: Iterable[tuple[T, L]], window: int = 4) -> Iterator[tuple[L, R]]:
     """(local, fn(sent)) for each (sent, local) of `chunks`, in order; `sent` goes to a worker, `local` stays.
 
-    `fn` runs in processes forked when this generator starts; closing the generator ends them.
+    `fn` runs in `WORKERS` processes forked when this generator starts (chunk k goes to worker k mod 2, so
+    each worker's results come back in its chunks' order); closing the generator ends them. The parent has
+    no thread: it writes without blocking and reads whatever is ready (`select`), so neither side can wait
+    on the other with a full pipe, and the parent's reading of the file never waits for a lock.
     """
-    import multiprocessing
-
-    from dataprep.parallel import sigint_ignored
-
-    context = multiprocessing.get_context("fork")
-    with sigint_ignored():  # the workers keep SIGINT ignored: a Ctrl-C stops the parent, which ends them
-        pool = context.Pool(WORKERS, initializer=_init, initargs=(fn,))
+    workers = [_Worker(fn) for _ in range(WORKERS)]
+    pending: deque[tuple[L, _Worker]] = deque()
     try:
-        pending: deque[tuple[L, Any]] = deque()
-        for sent, local in chunks:
-            pending.append((local, pool.apply_async(_run, (sent,))))
+        for index, (sent, local) in enumerate(chunks):
+            worker = workers[index % WORKERS]
+            worker.send(sent)
+            pending.append((local, worker))
+            _pump(workers, block=False)
             if len(pending) >= window:
-                done, result = pending.popleft()
-                yield done, result.get()
+                done, owner = pending.popleft()
+                yield done, _next_result(owner, workers)
         while pending:
-            done, result = pending.popleft()
-            yield done, result.get()
+            done, owner = pending.popleft()
+            yield done, _next_result(owner, workers)
     finally:
-        pool.terminate()
-        pool.join()
+        for worker in workers:
+            worker.close()
+
+
+def _next_result(worker: _Worker, workers: list[_Worker]) -> Any:
+    """The worker's next result, moving every pipe on while it is not there yet."""
+    while not worker.results:
+        _pump(workers, block=True)
+    failed, value = worker.results.popleft()
+    if failed:
+        raise RuntimeError(f"a validate worker failed:\n{value}")
+    return value
+
+
+def _pump(workers: list[_Worker], block: bool) -> None:
+    """Write what each worker can take and read what each has sent; wait for one of them when `block`."""
+    writers = [w.tasks for w in workers if w.out]
+    readers = [w.answers for w in workers]
+    readable, writable, _ = select.select(readers, writers, [], None if block else 0)
+    for worker in workers:
+        if worker.tasks in writable:
+            worker.write()
+        if worker.answers in readable:
+            worker.read()
+
+
+class _Worker:
+    """One forked process: chunks in on one pipe, `(failed, result)` out on another, each a framed pickle."""
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        """Fork the worker; in the child this serves until the task pipe closes, then exits."""
+        task_r, self.tasks = os.pipe()
+        self.answers, answer_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(self.tasks)
+            os.close(self.answers)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C stops the parent, which ends the workers
+            os._exit(_serve(fn, task_r, answer_w))  # no atexit handler, no flush of the parent's buffers
+        os.close(task_r)
+        os.close(answer_w)
+        os.set_blocking(self.tasks, False)
+        self.out = bytearray()
+        self.inbox = bytearray()
+        self.results: deque[tuple[bool, Any]] = deque()
+
+    def send(self, chunk: Any) -> None:
+        """Queue a chunk for the worker (written as its pipe takes it)."""
+        data = pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL)
+        self.out += _HEADER.pack(len(data))
+        self.out += data
+
+    def write(self) -> None:
+        """As much of the queued bytes as the pipe takes now."""
+        try:
+            written = os.write(self.tasks, self.out)
+        except BlockingIOError:
+            return
+        del self.out[:written]
+
+    def read(self) -> None:
+        """What the worker has sent; each complete message becomes a result."""
+        data = os.read(self.answers, _READ)
+        if not data:
+            raise RuntimeError("a validate worker ended before sending its results")
+        self.inbox += data
+        while len(self.inbox) >= _HEADER.size:
+            (size,) = _HEADER.unpack_from(self.inbox)
+            if len(self.inbox) < _HEADER.size + size:
+                break
+            self.results.append(pickle.loads(self.inbox[_HEADER.size:_HEADER.size + size]))
+            del self.inbox[:_HEADER.size + size]
+
+    def close(self) -> None:
+        """End the worker (done, or abandoned mid-file) and reap it."""
+        os.close(self.tasks)
+        os.close(self.answers)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGTERM)
+        os.waitpid(self.pid, 0)
+
+
+def _serve(fn: Callable[[Any], Any], tasks: int, answers: int) -> int:
+    """The worker's loop: read a chunk, send `(False, fn(chunk))` or `(True, traceback)`; 0 at end of input."""
+    with os.fdopen(tasks, "rb") as source, os.fdopen(answers, "wb") as sink:
+        while header := source.read(_HEADER.size):
+            chunk = pickle.loads(source.read(_HEADER.unpack(header)[0]))
+            try:
+                answer: tuple[bool, Any] = (False, fn(chunk))
+            except Exception:  # a bug in a check: the parent raises it with this traceback
+                import traceback
+
+                answer = (True, traceback.format_exc())
+            data = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
+            sink.write(_HEADER.pack(len(data)))
+            sink.write(data)
+            sink.flush()
+    return 0
 
 
 # A record's findings, as `emit` arguments (line, col, code, message[, end_col]), and what its check returned.

@@ -99,3 +99,35 @@ def test_rows_cross_the_pipe_unchanged() -> None:
             Canonical(text="caption", media=(Media("image", "jpeg", "s3://b/k.jpg", "0" * 64),))]
     for row in rows:
         assert forked.unpack_row(forked.pack_row(row)) == row
+
+
+_MAP = """
+import os, sys
+from dataprep import forked
+def double(chunk):
+    if -1 in chunk:
+        raise ValueError("a planted bug")
+    return [2 * x for x in chunk]
+chunks = [(list(range(k, k + 3000)), k) for k in range(0, 60000, 3000)]  # 100 KB pickles: past a pipe's capacity
+got = [(local, result) for local, result in forked.ordered_map(double, chunks)]
+assert got == [(k, [2 * x for x in range(k, k + 3000)]) for k in range(0, 60000, 3000)], "order"
+early = forked.ordered_map(double, chunks)
+next(early)
+early.close()  # abandoned: its workers are ended and reaped
+try:
+    list(forked.ordered_map(double, [([1], 0), ([-1], 1)]))
+except RuntimeError as error:
+    assert "a planted bug" in str(error), error
+else:
+    raise AssertionError("the worker's error was lost")
+try:
+    os.waitpid(-1, os.WNOHANG)
+except ChildProcessError:
+    print("reaped")
+"""
+
+
+def test_the_workers_answer_in_order_pass_on_errors_and_are_reaped() -> None:
+    child = subprocess.run([sys.executable, "-c", _MAP], capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == "reaped"
