@@ -389,3 +389,16 @@ def test_a_trl_vision_shard_takes_its_images_list_in_order(tmp_path: Path) -> No
     assert {tuple(_images(r)) for r in jsonl(out / "train.jsonl")} == \
         {(f"{PREFIX}{IMAGES['red-circle.png']}.png", f"{PREFIX}{IMAGES['blue-square.png']}.png")}
     assert [(e["line"], e["code"]) for e in jsonl(out / "rejected.jsonl")] == [(9, "DP236")]
+
+
+def test_a_rebuilt_s3_image_keeps_its_bucket_owner(tmp_path: Path) -> None:
+    """bucketOwner names the account of a cross-account bucket: a build that drops it breaks the job's access."""
+    records = [_bedrock(f"What is drawn in picture number {n} of the set?", "image", f"s3://shared-media/p{n}.png")
+               for n in range(8)]
+    out = tmp_path / "out"
+    done = build(_write(tmp_path / "owned.jsonl", records), out, "--model", "nova-lite", "--no-report",
+                 "--validation-fraction", "0")
+    assert done.returncode == 0, done.stderr
+    owners = [b["image"]["source"]["s3Location"] for r in jsonl(out / "train.jsonl") for m in r["messages"]
+              for b in m["content"] if "image" in b]
+    assert len(owners) == 8 and all(o.get("bucketOwner") == "123456789012" for o in owners), owners

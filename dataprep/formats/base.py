@@ -25,6 +25,7 @@ class Media:
     format: str  # png, jpeg, gif, webp / mov, mkv, mp4, webm (Bedrock's `format` values)
     location: str
     sha256: str | None = None
+    bucket_owner: str | None = None  # the `bucketOwner` account of an s3:// object read from a record, kept as read
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,7 +116,8 @@ def _media(block: dict[str, Any]) -> list[Media]:
     if kind is None:
         return []
     spec = block[kind]
-    return [Media(kind, spec["format"], spec["source"]["s3Location"]["uri"])]
+    location = spec["source"]["s3Location"]
+    return [Media(kind, spec["format"], location["uri"], bucket_owner=location.get("bucketOwner"))]
 
 
 def _block(block: Any, where: str, role: str | None, emit: Emit, blocks: RecordBlocks) -> str | None:
@@ -151,5 +152,13 @@ def render(row: Canonical) -> dict[str, Any]:
 def _content(turn: Turn) -> list[dict[str, Any]]:
     """A turn's blocks: its text (unless a media turn has none), then one block per image or video."""
     blocks: list[dict[str, Any]] = [{"text": turn.text}] if turn.text or not turn.media else []
-    blocks += [{m.kind: {"format": m.format, "source": {"s3Location": {"uri": m.location}}}} for m in turn.media]
+    blocks += [{m.kind: {"format": m.format, "source": {"s3Location": _s3_location(m)}}} for m in turn.media]
     return blocks
+
+
+def _s3_location(media: Media) -> dict[str, str]:
+    """The block's s3Location: the URI, and the bucket owner's account when the source named one."""
+    location = {"uri": media.location}
+    if media.bucket_owner is not None:
+        location["bucketOwner"] = media.bucket_owner
+    return location
