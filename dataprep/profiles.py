@@ -26,6 +26,7 @@ key that silently drops a limit is worse than a stop:
     video_formats = ["mp4"]              #   of MEDIA_FORMATS for a kind in `media`); only for a kind in `media`,
                                          #   or (image_formats) a model with an image-caption task (its images)
     reasoning_content = false            # optional; true = assistant turns may hold reasoningContent blocks
+    media_same_bucket = false            # optional; true = the media must sit in the dataset's S3 bucket (Nova)
 
     [tasks.fine-tuning]                  # or continued-pretraining, distillation, reinforcement-fine-tuning
     customization_type = "FINE_TUNING"   # the API enum value for this task
@@ -258,6 +259,7 @@ class Profile:
     overrides: tuple[Path, ...] = ()
     media_formats: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     reasoning_content: bool = False
+    media_same_bucket: bool = False
 
     def task(self, name: str | None = None) -> TaskSpec:
         """The spec for `name`; without a name, fine-tuning if the model has it, else its only task."""
@@ -505,6 +507,7 @@ _TOP_KEYS = (
     "image_formats",
     "video_formats",
     "reasoning_content",
+    "media_same_bucket",
     "tasks",
 )
 
@@ -564,6 +567,7 @@ def _build(data: Mapping[str, Any], path: Path, *, report_path: Path) -> Profile
         base_model_id_verified=base_model_id_verified,
         media_formats=media_formats,
         reasoning_content=reasoning,
+        media_same_bucket=top.flag("media_same_bucket", default=False),
     )
 
 

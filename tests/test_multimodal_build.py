@@ -402,3 +402,16 @@ def test_a_rebuilt_s3_image_keeps_its_bucket_owner(tmp_path: Path) -> None:
     owners = [b["image"]["source"]["s3Location"] for r in jsonl(out / "train.jsonl") for m in r["messages"]
               for b in m["content"] if "image" in b]
     assert len(owners) == 8 and all(o.get("bucketOwner") == "123456789012" for o in owners), owners
+
+
+def test_a_nova_job_refuses_media_outside_the_dataset_bucket(sample_build: Path, tmp_path: Path) -> None:
+    """Nova reads a dataset's media only from the dataset's own bucket: the job names the other bucket once."""
+    out = tmp_path / "out"
+    shutil.copytree(sample_build, out)
+    done = subprocess.run([*CLI, "job", str(out), "--s3-uri", "s3://other-bucket/data/", "--role-arn", ROLE],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    [line] = [text for text in done.stdout.splitlines() if "DP623" in text]
+    assert "names media in bucket 'media-bucket', but the dataset goes to 'other-bucket'" in line
+    assert line.split("DP623", 1)[1].split()[0].startswith("train.jsonl:")
+    assert not (out / "job.json").exists()

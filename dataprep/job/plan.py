@@ -19,6 +19,7 @@ from dataprep.job.customization import check_customization, customization_config
 from dataprep.job.folder import check_hashes, check_model_status, task_spec
 from dataprep.job.hyperparameters import Setting, resolve_hyperparameters
 from dataprep.job.identifiers import check_kms_key, check_role_arn, check_vpc, s3_prefix
+from dataprep.job.media_bucket import check_media_bucket
 from dataprep.job.problems import Add
 from dataprep.job.request import JobRequest, Upload, build_body
 from dataprep.manifest import Manifest, Outputs
@@ -97,6 +98,8 @@ def plan_job(request: JobRequest, manifest: Manifest, profile: Profile,
     check_model_status(profile, add)
     prefix = s3_prefix(request.s3_uri, add)
     uploads = _uploads(request.out, outputs, prefix, spec, profile, add)
+    if profile.media_same_bucket:
+        check_media_bucket(uploads, prefix, profile.name, add)
     has_validation = any(u.split == "validation" for u in uploads)
     given, extras = split_rft_settings(request.hyperparameters, spec)
     settings = resolve_hyperparameters(spec, profile, given, has_validation, add)
