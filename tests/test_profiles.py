@@ -454,3 +454,16 @@ def test_models_lists_the_new_profiles_and_marks_legacy_ones() -> None:
     legacy = {profile_id for profile_id, line in rows.items() if line.endswith("[legacy]")}
     assert legacy == {p.id for p in load_profiles().values() if p.legacy}
     assert {"titan-text-lite", "titan-text-premier", "cohere-command", "cohere-command-light"} <= legacy
+
+
+def test_the_readme_lists_every_shipped_profile_with_its_tasks() -> None:
+    """The README's model table is what `dataprep models` says: a profile added or a task given is listed."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `([a-z0-9.-]+)` \| [^|]+\| `[^`]+` \| ([^|]+) \|",
+                                                          readme, re.MULTILINE)}
+    profiles = load_profiles()
+    assert set(rows) == set(profiles)
+    for profile in profiles.values():
+        assert [t.split(" (")[0] for t in rows[profile.id].strip().split("), ")] == list(profile.tasks), profile.id
