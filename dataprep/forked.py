@@ -173,7 +173,7 @@ def _serve(fn: Callable[[Any], Any], tasks: int, answers: int) -> int:
 
 # A record's findings, as `emit` arguments (line, col, code, message[, end_col]), and what its check returned.
 Found = list[tuple[Any, ...]]
-_CHUNK = 64  # records a worker checks at a time: large enough that the pipes cost little, small for memory
+_CHUNK = 32  # records a worker checks at a time: 32 and 64 run as fast; 32 halves the memory in flight
 _MIN_BYTES = 2 << 20  # below about 2,000 records the fork costs more than the second core gives
 
 
