@@ -141,5 +141,5 @@ def _task_extras(spec: TaskSpec) -> list[str]:
         ids = ", ".join(teachers.ids) or "none offered today"
         lines.append(f"  teachers: {ids}  {teachers.date}  {teachers.source}{_mark(True, teachers.note)}")
     if spec.job_api != "create-model-customization-job":
-        lines.append(f"  job: through Bedrock's {spec.job_api} fine-tuning API, not CreateModelCustomizationJob")
+        lines.append("  job: through Bedrock's OpenAI-compatible fine-tuning API, not CreateModelCustomizationJob")
     return lines

@@ -43,7 +43,7 @@ def check_customization(request: Any, profile: Profile, spec: TaskSpec, extras: 
     """DP620 / DP621 for what a distillation or RFT job needs, and for those flags on any other job."""
     kind = spec.customization_type
     if spec.job_api != "create-model-customization-job":
-        add("--model", "DP622", f"{profile.name} {spec.task} jobs are created through Bedrock's {spec.job_api} "
+        add("--model", "DP622", f"{profile.name} {spec.task} jobs are created through Bedrock's OpenAI-compatible "
             "fine-tuning API (upload the training file with purpose fine-tune, then create the job there), not "
             "CreateModelCustomizationJob: dataprep checked the data but writes no request body for it")
     if kind == DISTILLATION:
