@@ -305,9 +305,15 @@ def _read_options(cfg: Config, flags: BuildFlags) -> ReadOptions:
     return ReadOptions(fields, hh_side, oasst)
 
 
-def media_root(given: str | None) -> Path | str | None:
+def media_root(given: str | None, cfg: Config | None = None) -> Path | str | None:
     """`validate --media-root`: a folder of local copies laid out as BUCKET/KEY, or `s3` (or `s3://`) to read the
-    objects from S3 itself; None (nothing is read) without the flag. The [media] extra is checked here, first."""
+    objects from S3 itself; the config's `media-root` (a folder relative to the config file) without the flag;
+    None (nothing is read) without either. The [media] extra is checked here, first."""
+    origin = "--media-root"
+    if given is None and cfg is not None and cfg.get("media-root") is not None:
+        configured, origin = str(cfg.get("media-root")), f"{cfg.path}: 'media-root'"
+        is_s3 = configured.strip().rstrip("/") in ("s3", "s3:")
+        given = configured if is_s3 or cfg.path is None else str(Path(cfg.path).parent / configured)
     if given is None:
         return None
     from dataprep.extras import require_media
@@ -316,6 +322,6 @@ def media_root(given: str | None) -> Path | str | None:
     if given.strip().rstrip("/") in ("s3", "s3:"):
         return "s3"
     if not Path(given).is_dir():
-        raise UsageError(f"--media-root {given!r} is not a folder; give the folder that holds the local copies as "
+        raise UsageError(f"{origin} {given!r} is not a folder; give the folder that holds the local copies as "
                          "BUCKET/KEY, or s3 to read the objects from S3")
     return Path(given)

@@ -293,3 +293,19 @@ def test_s3_failures_other_than_a_missing_object_are_one_usage_line(tmp_path: Pa
                           text=True, timeout=120, env=no_keys)
     assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1
     assert "no AWS credentials found" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_config_media_root_is_relative_to_the_config_file(tmp_path: Path) -> None:
+    """`media-root` in dataprep.toml inspects as the flag does, from the config's folder; the flag wins."""
+    root = tmp_path / "copies" / BUCKET
+    image(root / "png-as-jpeg.png", (64, 64))
+    data = write(tmp_path, record(block("image", "jpeg", "png-as-jpeg.png")))
+    config = tmp_path / "dataprep.toml"
+    config.write_text('model = "nova-lite"\nmedia-root = "copies"\n', encoding="utf-8")
+    found = media_findings(data, "--config", config)
+    assert [(line, code) for line, code, _ in found] == [(1, "DP226")]
+    config.write_text('model = "nova-lite"\nmedia-root = "nowhere"\n', encoding="utf-8")
+    done = subprocess.run([*CLI, "validate", str(data), "--config", str(config)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2 and f"{config}: 'media-root'" in done.stderr
+    assert media_findings(data, "--config", config, "--media-root", tmp_path / "copies") == found

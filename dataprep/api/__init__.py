@@ -158,7 +158,7 @@ def check(paths: Sequence[Path], model: str | None, task: str | None, split: str
     cfg = load_config(None if config is None else Path(config))
     policy = _policy(cfg.policy, *selection)
     profile, task = resolve_target(cfg, model, task, [Path(p) for p in profile_file or ()])
-    root = resolve_media_root(None if media_root is None else str(media_root))
+    root = resolve_media_root(None if media_root is None else str(media_root), cfg)
     findings = validate_paths(list(paths), profile, task, split, policy, root)
     return profile, [f for f in findings if not policy.ignored(f.code)]
 
