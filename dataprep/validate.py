@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from dataprep import forked, formats
 from dataprep.checks import content
-from dataprep.checks.duplicates import dedup_text, duplicate_key, near_overlap, overlap
+from dataprep.checks.duplicates import dedup_text, duplicate_key, media_key, near_overlap, overlap
 from dataprep.checks.keyset import LineKeys
 from dataprep.checks.keywords import ReservedKeywords
 from dataprep.checks.limits import RecordLimits
@@ -75,7 +75,7 @@ class FileResult:
     size: int = 0
     keys: LineKeys = field(default_factory=LineKeys)
     validation_keys: list[tuple[int, str]] | None = None  # (line, key) of a validation file's records (DP501)
-    near: list[tuple[int, str]] | None = None  # (line, dedup text), only when DP502 has a pair to compare
+    near: list[tuple[int, str, str]] | None = None  # (line, dedup text, media key), only when DP502 can have a pair
     spec: TaskSpec | None = None  # the task the file was checked against (inferred from its records)
     raw: bool = False  # a raw dataset (DP118): input for the build, no quota applies to it
 
@@ -87,7 +87,7 @@ class FileResult:
         if self.validation_keys is not None:
             self.validation_keys.append((checked.line, checked.key))
         if self.near is not None:
-            self.near.append((checked.line, dedup_text(checked.row)))
+            self.near.append((checked.line, dedup_text(checked.row), media_key(checked.row)))
 
 
 def validate_paths(
@@ -460,8 +460,8 @@ def _check_overlap(results: list[FileResult], policy: RulePolicy, findings: list
     if not any(r.split == VALIDATION for r in results):
         return
     trains = [r for r in results if r.split == TRAIN]
-    near_train = [(r.path, line, text) for r in results if r.split == TRAIN and r.near is not None
-                  for line, text in r.near]
+    near_train = [(r.path, line, text, media) for r in results if r.split == TRAIN and r.near is not None
+                  for line, text, media in r.near]
     for result in results:
         if result.split != VALIDATION:
             continue
@@ -471,6 +471,6 @@ def _check_overlap(results: list[FileResult], policy: RulePolicy, findings: list
             policy.add(findings, result.path, line, 1, "DP501", message)
             same.add(line)
         # A record already reported as the same record (DP501) is not reported again as a near one.
-        rest = [(line, text) for line, text in (result.near or []) if line not in same]
+        rest = [near for near in (result.near or []) if near[0] not in same]
         for line, message in near_overlap(near_train, rest):
             policy.add(findings, result.path, line, 1, "DP502", message)

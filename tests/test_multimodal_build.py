@@ -415,3 +415,31 @@ def test_a_nova_job_refuses_media_outside_the_dataset_bucket(sample_build: Path,
     assert "names media in bucket 'media-bucket', but the dataset goes to 'other-bucket'" in line
     assert line.split("DP623", 1)[1].split()[0].startswith("train.jsonl:")
     assert not (out / "job.json").exists()
+
+
+QUESTION = ("Look closely at this photograph from the museum's spring catalogue and describe the painting it "
+            "shows, naming the colours, the figures in the foreground and the weather over the hills.")
+
+
+def _near(text: str, uri: str) -> dict[str, Any]:
+    return _bedrock(text, "image", uri)
+
+
+def test_train_and_validation_overlap_compares_records_showing_the_same_media(tmp_path: Path) -> None:
+    """A near-identical question about another picture is not a leak into validation (DP502); about the same one it
+    is. validate and the build's --validation-file use the one definition."""
+    train = [_near(f"{QUESTION} Picture {n}.", f"s3://museum/p{n}.png") for n in range(9)]
+    validation = [_near(f"{QUESTION} Picture 0, please.", "s3://museum/other.png"),  # other image: no overlap
+                  _near(f"{QUESTION} Picture 1, please.", "s3://museum/p1.png")]  # same image, near text: DP502
+    folder = tmp_path / "data"
+    folder.mkdir()
+    _write(folder / "train.jsonl", train)
+    _write(folder / "validation.jsonl", validation)
+    _, found = validate_json(folder, "--model", "nova-lite")
+    assert [(f["path"].rsplit("/", 1)[-1], f["line"], f["code"]) for f in found if f["code"] in ("DP501", "DP502")] \
+        == [("validation.jsonl", 2, "DP502")]
+    out = tmp_path / "out"
+    done = build(folder / "train.jsonl", out, "--model", "nova-lite", "--no-report",
+                 "--validation-file", folder / "validation.jsonl")
+    assert done.returncode == 0, done.stderr
+    assert [(e["line"], e["code"]) for e in jsonl(out / "rejected.jsonl")] == [(2, "DP502")]

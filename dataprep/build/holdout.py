@@ -16,7 +16,7 @@ from dataprep.build.dedup import where
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import Unit
 from dataprep.build.split import split_position
-from dataprep.checks.duplicates import SAME, dedup_text, jaccard_shown
+from dataprep.checks.duplicates import SAME, dedup_text, jaccard_shown, media_key
 from dataprep.io.read import SourceRecord
 from dataprep.text.dedup import DedupSettings, cross_duplicates
 
@@ -37,7 +37,9 @@ def remove_overlap(train: list[Unit], held: list[Unit], settings: DedupSettings,
     if not train or not held:
         return train
     with ledger.stage("validation overlap", len(train)) as stage:
-        found = cross_duplicates([dedup_text(u.row) for u in held], [dedup_text(u.row) for u in train], settings)
+        media = [media_key(u.row) for u in (*held, *train)]
+        found = cross_duplicates([dedup_text(u.row) for u in held], [dedup_text(u.row) for u in train], settings,
+                                 media if any(media) else None)
         stage.advance(len(train))
         dropped: set[int] = set()
         for t, v, value in found:

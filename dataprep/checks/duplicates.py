@@ -85,20 +85,23 @@ def jaccard_shown(value: float, threshold: float) -> str:
     return f"Jaccard {shown} ≥ {threshold}"
 
 
-def near_overlap(train: Sequence[tuple[str, int, str]],
-                 validation: Sequence[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+def near_overlap(train: Sequence[tuple[str, int, str, str]],
+                 validation: Sequence[tuple[int, str, str]]) -> Iterator[tuple[int, str]]:
     """(validation line, DP502 message) for each validation text that near-duplicates a training text.
 
-    `train` holds (path, line, text), `validation` (line, text); texts are `dedup_text` of the records. The
-    message names the most similar training record and the true Jaccard of their shingle sets.
+    `train` holds (path, line, text, media), `validation` (line, text, media); texts are `dedup_text` of the
+    records, media their `media_key` (near pairs only between records showing the same media). The message names
+    the most similar training record and the true Jaccard of their shingle sets.
     """
     if not train or not validation:
         return
     from dataprep.text.dedup import DedupSettings, cross_duplicates
 
     settings = DedupSettings()
-    for v, t, value in cross_duplicates([text for _, _, text in train], [text for _, text in validation], settings):
-        path, line, _ = train[t]
+    media = [m for *_, m in train] + [m for *_, m in validation]
+    found = cross_duplicates([t[2] for t in train], [v[1] for v in validation], settings, media if any(media) else None)
+    for v, t, value in found:
+        path, line = train[t][0], train[t][1]
         at = validation[v][0]
         yield at, (f"near-duplicate of the training record {path}:{line}: line {at} ↔ {path}:{line} "
                    f"({jaccard_shown(value, settings.threshold)})")

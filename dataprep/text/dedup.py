@@ -414,9 +414,7 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
     # Candidates whose signature estimate is far below the threshold are LSH false positives: skip them.
     pairs = pairs[_estimated_jaccard(sigs, pairs) >= settings.threshold - _ESTIMATE_MARGIN]
     if groups is not None and len(pairs):
-        ids: dict[str, int] = {}
-        label = np.asarray([ids.setdefault(g, len(ids)) for g in groups], dtype=np.int64)
-        pairs = pairs[label[pairs[:, 0]] == label[pairs[:, 1]]]
+        pairs = _within_groups(pairs, groups)
     del sigs
     group = np.where(first_of >= 0, first_of, np.arange(n, dtype=np.int64))
     # Up to _KEEP_SETS texts the sketch hands back every shingle set (T0's 55k take ~80 MB); beyond that
@@ -542,15 +540,24 @@ def _greedy(pairs: np.ndarray, n: int, settings: DedupSettings, similarity: Call
     return np.asarray(near_of, dtype=np.int64), jaccard
 
 
-def cross_duplicates(left: Sequence[str], right: Sequence[str],
-                     settings: DedupSettings = DedupSettings()) -> list[tuple[int, int, float]]:
+def _within_groups(pairs: np.ndarray, groups: Sequence[str]) -> np.ndarray:
+    """The candidate pairs whose two texts carry the same label (records showing the same media)."""
+    ids: dict[str, int] = {}
+    label = np.asarray([ids.setdefault(g, len(ids)) for g in groups], dtype=np.int64)
+    return pairs[label[pairs[:, 0]] == label[pairs[:, 1]]]
+
+
+def cross_duplicates(left: Sequence[str], right: Sequence[str], settings: DedupSettings = DedupSettings(),
+                     groups: Sequence[str] | None = None) -> list[tuple[int, int, float]]:
     """(right index, left index, true Jaccard) for each right text that near-duplicates a left text.
 
     The build's definition across two sets (validate's DP502: validation texts against training texts):
     the same normalisation, shingles, LSH candidates and true-Jaccard verification as :func:`deduplicate`,
     so a pair the build would drop is the pair validate reports. Each right text names the left text with
     the highest Jaccard at or above the threshold (ties: the lowest left index); a right text that
-    normalises to a left text's exact form has Jaccard 1. Pairs within one side are not reported.
+    normalises to a left text's exact form has Jaccard 1. Pairs within one side are not reported. ``groups``
+    (one label per text, left then right: a record's media) keeps near pairs within a group, as in
+    :func:`deduplicate`.
     """
     texts = [*left, *right]
     n_left = len(left)
@@ -561,6 +568,8 @@ def cross_duplicates(left: Sequence[str], right: Sequence[str],
     pairs = candidate_pairs(sigs, usable, settings)
     pairs = pairs[(pairs[:, 0] < n_left) & (pairs[:, 1] >= n_left)]
     pairs = pairs[_estimated_jaccard(sigs, pairs) >= settings.threshold - _ESTIMATE_MARGIN]
+    if groups is not None and len(pairs):
+        pairs = _within_groups(pairs, groups)
     memo = WordHashes()
 
     def shingle_set(u: int) -> np.ndarray:
