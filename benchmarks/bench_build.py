@@ -4,7 +4,7 @@ Why whole processes: a user pays start-up, imports, the forked workers and the w
 Cases (each one `dataprep build ... -q` run once, as a child of this script):
 
 - t0: ../shared/corpora/t0-prompt-completion (55k records) for llama3-1-8b-instruct with
-  --max-train-records 10000, once with the default langdetect and once with --lang-detector fasttext;
+  --max-train-records 10000, once with the default detector (fasttext) and once with --lang-detector langdetect;
   target < 60 s and < 2 GiB; and with --no-report, alternating, best of --repeat each: the reports may add
   at most 15% to the build (issue #16).
 - cpt: continued pre-training of ../shared/corpora/aws-sagemaker-devguide-md (1,284 markdown files, chunked)
@@ -32,7 +32,7 @@ larger of the two figures.
 Per-stage seconds come from the summary table the build prints on stderr (kept even with -q).
 
     python benchmarks/bench_build.py [--corpora DIR] [--work DIR] [--sizes 10000,100000,1000000]
-                                     [--skip-t0] [--skip-fasttext] [--skip-cpt] [--skip-scale]
+                                     [--skip-t0] [--skip-langdetect] [--skip-cpt] [--skip-scale]
                                      [--skip-report-cost] [--small-only] [--pairs N]
                                      [--results PREFIX] [--seed N] [--timeout S] [--interval S] [--keep]
 
@@ -354,7 +354,7 @@ def report_overhead(runs: list[Run]) -> list[dict[str, object]]:
     """What report.json, report.html and the GX suite add to the small and the T0 build: best of each side
     (what the target is judged on) and the median of the pairs' differences, with every pair."""
     found: list[dict[str, object]] = []
-    for name, full, bare in (("small", "small", "small --no-report"), ("t0", "t0 langdetect", "t0 --no-report")):
+    for name, full, bare in (("small", "small", "small --no-report"), ("t0", "t0 default", "t0 --no-report")):
         pairs = _pairs(runs, full, bare)
         if not pairs:
             continue
@@ -520,10 +520,10 @@ def fixed_cases(options: argparse.Namespace, work: Path) -> list[Case]:
         records = count_lines(t0)
         # Alternating pairs, best of each side: a few seconds of noise in one run (the language stage varies by
         # ~3 s here, and the machine is shared) would otherwise decide the 15% target.
-        cases += paired("t0 langdetect", fine_tuning(t0, work / "out-t0"),
+        cases += paired("t0 default", fine_tuning(t0, work / "out-t0"),
                         fine_tuning(t0, work / "out-t0-nr", "--no-report"), records, options.repeat, 60, 2 * GIB)
-        if not options.skip_fasttext:
-            cases.append(Case("t0 fasttext", fine_tuning(t0, work / "out-t0-ft", "--lang-detector", "fasttext"),
+        if not options.skip_langdetect:
+            cases.append(Case("t0 langdetect", fine_tuning(t0, work / "out-t0-ld", "--lang-detector", "langdetect"),
                               records, 60, 2 * GIB))
     elif not options.skip_t0:
         print(f"skipped t0: {t0} is absent", file=sys.stderr)
@@ -543,7 +543,7 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--skip-t0", action="store_true")
-    parser.add_argument("--skip-fasttext", action="store_true")
+    parser.add_argument("--skip-langdetect", action="store_true")
     parser.add_argument("--skip-cpt", action="store_true")
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-report-cost", action="store_true")
