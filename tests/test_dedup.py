@@ -257,3 +257,27 @@ def test_reshingling_above_keep_sets_equals_kept_sets(many_texts: list[str], pro
         truth = _jaccard(many_texts[i], many_texts[reshingled.near_of[i]], settings.ngram)
         assert reshingled.jaccard[i] == pytest.approx(truth)
         assert truth >= settings.threshold
+
+
+@pytest.mark.parametrize("seed", [0, 1, 42, 2**31 - 1])
+@pytest.mark.parametrize("num_perm", [1, 64, 128, 256])
+def test_permutations_are_datasketch_legacy_ones(seed: int, num_perm: int) -> None:
+    """Our (a, b) are drawn as datasketch draws them, without building a datasketch MinHash for them."""
+    from dataprep.text.dedup import _permutations
+
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="legacy").permutations
+    ours = _permutations(num_perm, seed)
+    assert np.array_equal(ours[0], np.asarray(a, dtype=np.uint64))
+    assert np.array_equal(ours[1], np.asarray(b, dtype=np.uint64))
+
+
+def test_the_dedup_step_does_not_import_datasketch() -> None:
+    """datasketch (and scipy, which it imports: ~0.5 s) stays out of a build with the default bands and rows."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from dataprep.text.dedup import minhash_signatures, shingle_hashes, DedupSettings, "
+            "lsh_params; minhash_signatures([shingle_hashes('a b c d e f g', 3)], 128, 1); "
+            "lsh_params(DedupSettings()); print('datasketch' in sys.modules, 'scipy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]

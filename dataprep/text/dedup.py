@@ -6,8 +6,8 @@ train and validation, make the validation loss lie. So the stage runs two passes
 1. exact: hash of the normalised text (`dataprep.text.normal`); the first eligible occurrence in index
    order is kept (the caller sorts rows by a stable key, which makes "first" deterministic, and says which
    texts could reach an output at all, so a kept text never fails a later check);
-2. near: MinHash over word n-gram shingles plus LSH (datasketch) to find candidate pairs, then a greedy pass
-   in index order: a text is dropped only when the true Jaccard of its shingle set with a text that is
+2. near: MinHash over word n-gram shingles plus LSH (datasketch's scheme, in numpy) to find candidate pairs, then a
+   greedy pass in index order: a text is dropped only when the true Jaccard of its shingle set with a text that is
    *kept* is at or above the threshold (see `_greedy`). Union-find clusters used to chain, dropping texts
    that shared half their shingles with the kept one.
 
@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import xxhash
-from datasketch import MinHash
 
 from dataprep.parallel import Advance, Phase, no_advance, no_phase, ordered_map
 from dataprep.text.normal import normalise
@@ -46,6 +45,7 @@ __all__ = [
 ]
 
 _MAX_HASH = np.uint64((1 << 32) - 1)
+_MERSENNE = np.uint64((1 << 61) - 1)  # the prime the legacy permutations are taken modulo
 # Bound the (permutations x shingles) uint64 block a batch materialises: 128 x 2**13 = 8 MiB, cache-friendly.
 _BATCH_SHINGLES = 1 << 13
 # Buckets up to this size give all their pairs, larger ones a chain of this width (see candidate_pairs).
@@ -177,9 +177,18 @@ def shingle_hashes(normalised: str, ngram: int, memo: WordHashes | None = None) 
 
 
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's own (a, b) for this seed, so our signatures are interchangeable with its MinHash."""
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="legacy").permutations
-    return np.asarray(a, dtype=np.uint64), np.asarray(b, dtype=np.uint64)
+    """The (a, b) of datasketch's legacy MinHash for this seed, so our signatures are interchangeable with its.
+
+    datasketch draws, per permutation, a in [1, p) then b in [0, p) (p the Mersenne prime 2**61 - 1) from numpy's
+    legacy RandomState(seed). Drawing them here, instead of building a datasketch MinHash for them, keeps
+    datasketch (and the scipy it imports, half a second) out of every build; tests/test_dedup.py checks the values
+    against datasketch's own for several seeds and sizes.
+    """
+    draw = np.random.RandomState(seed)
+    pairs = [(draw.randint(1, _MERSENNE, dtype=np.uint64), draw.randint(0, _MERSENNE, dtype=np.uint64))
+             for _ in range(num_perm)]
+    a, b = np.array(pairs, dtype=np.uint64).reshape(num_perm, 2).T
+    return a.copy(), b.copy()
 
 
 def minhash_signatures(hash_sets: Sequence[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
