@@ -133,10 +133,20 @@ def check_roles(roles: Sequence[str | None], emit: Emit) -> None:
     if len(roles) < 2:
         emit("DP211", f"'messages' has {len(roles)} message(s); at least a user and an assistant turn are needed",
              "messages")
-    if roles and roles[0] is not None and roles[0] != "user":
-        emit("DP208", f"the first message has role {roles[0]!r}; it must be 'user'", "messages")
+    check_user_first(roles, emit)
     if roles and roles[-1] is not None and roles[-1] != "assistant":
         emit("DP209", f"the last message has role {roles[-1]!r}; it must be 'assistant'", "messages")
+    check_alternation(roles, emit)
+
+
+def check_user_first(roles: Sequence[str | None], emit: Emit) -> None:
+    """DP208: the first message is the user's (every conversation format, distillation prompts too)."""
+    if roles and roles[0] is not None and roles[0] != "user":
+        emit("DP208", f"the first message has role {roles[0]!r}; it must be 'user'", "messages")
+
+
+def check_alternation(roles: Sequence[str | None], emit: Emit) -> None:
+    """DP210 at the first two neighbouring messages of one role (a None role proves nothing)."""
     for index in range(1, len(roles)):
         if roles[index] is not None and roles[index] == roles[index - 1]:
             emit("DP210", f"messages {index} and {index + 1} both have role {roles[index]!r}; roles must alternate",

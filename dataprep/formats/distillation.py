@@ -22,7 +22,9 @@ from dataprep.formats.base import (
     Canonical,
     Emit,
     Turn,
+    check_alternation,
     check_keys,
+    check_user_first,
     message_roles,
     require_messages,
     require_role,
@@ -124,13 +126,8 @@ def check_order(roles: Sequence[str | None], emit: Emit, *, single_turn: bool) -
     if not roles:
         emit("DP211", "'messages' is empty; a distillation record needs a user prompt", "messages")
         return
-    if roles[0] is not None and roles[0] != "user":
-        emit("DP208", f"the first message has role {roles[0]!r}; it must be 'user'", "messages")
-    for index in range(1, len(roles)):
-        if roles[index] is not None and roles[index] == roles[index - 1]:
-            emit("DP210", f"messages {index} and {index + 1} both have role {roles[index]!r}; roles must alternate",
-                 "messages")
-            break
+    check_user_first(roles, emit)
+    check_alternation(roles, emit)
     if single_turn and (len(roles) > 2 or roles.count("user") > 1):
         emit("DP230", f"{len(roles)} messages; this student takes single-turn prompts only (one user prompt, "
              "optionally one assistant answer): split the conversation or pick a Nova student", "messages")
