@@ -234,7 +234,7 @@ Packed = tuple[Any, ...]
 
 def pack_row(row: Canonical) -> Packed:
     """The row as (system, roles, texts, text), or (row,) when it shows media (rare: pickled as it is)."""
-    if row.media or any(turn.media for turn in row.turns):
+    if row.all_media():
         return (row,)
     return row.system, tuple(t.role for t in row.turns), tuple(t.text for t in row.turns), row.text
 

@@ -135,7 +135,7 @@ def _to_target(record: SourceRecord, context: ConvertContext) -> Canonical | str
     """The row as the target format can take it, or why it cannot (labeled data needs labels)."""
     row = record.row
     assert row is not None
-    if context.target_format in media.TEXT_ONLY and media.all_media(row):
+    if context.target_format in media.TEXT_ONLY and row.all_media():
         return row  # kept whole for the media step, which rejects it (DP214): the text alone is not the record
     if context.target_format == formats.pretraining.NAME:
         return row if row.text is not None else Canonical(text="\n\n".join(row.texts()))

@@ -41,6 +41,8 @@ from dataprep.checks.media import MediaRules
 from dataprep.checks.media_files import MediaLimits, judge, read_local
 from dataprep.errors import UsageError
 from dataprep.formats.base import Canonical, Media
+from dataprep.io.media_refs import scheme_of
+from dataprep.io.write import umask
 from dataprep.registry import rule
 
 MISSING = "DP235"  # a local media object that is missing or cannot be read
@@ -51,11 +53,6 @@ TEXT_ONLY = frozenset({formats.prompt_completion.NAME, formats.claude_messages.N
                        formats.distillation.NAME, formats.distillation.SINGLE_TURN_NAME, formats.rft.NAME})
 _DATA_URI = re.compile(r"data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(;[^;,]*)*?);base64,(?P<payload>.*)", re.S)
 _BLOCK = 1 << 20
-
-
-def all_media(row: Canonical) -> tuple[Media, ...]:
-    """Every media object of a row: the record's own, then each turn's, in order."""
-    return (*row.media, *(m for t in row.turns for m in t.media))
 
 
 @dataclass(frozen=True)
@@ -131,7 +128,7 @@ class MediaStore:
         """Stream the bytes into the cache, hashing them; one file per distinct (sha256, format)."""
         sha, size = hashlib.sha256(), 0
         fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".part-")
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would make OUT's copies private
+        os.fchmod(fd, 0o666 & ~umask())  # mkstemp's 0600 would make OUT's copies private
         with os.fdopen(fd, "wb") as out:
             for block in blocks:
                 sha.update(block)
@@ -146,13 +143,6 @@ class MediaStore:
         os.replace(temp, stored.path)
         self.objects[(digest, fmt)] = stored
         return stored
-
-
-def _umask() -> int:
-    """The process umask (read by setting it, the only way POSIX offers)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _outcome(found: Stored | Problem) -> Stored:
@@ -180,13 +170,13 @@ class MediaContext:
 
 def run(units: list[Unit], context: MediaContext, media: MediaStore, ledger: Ledger) -> list[Unit]:
     """Resolve, store and judge every record's media; records without media pass untouched (no stage at all)."""
-    if not any(all_media(u.row) for u in units):
+    if not any(u.row.all_media() for u in units):
         return units
     kept: list[Unit] = []
     with ledger.stage("media", len(units)) as stage:
         for unit in units:
             stage.advance(1)
-            if all_media(unit.row):
+            if unit.row.all_media():
                 try:
                     unit.row = _resolved(unit, context, media)
                     unit.key = record_key(unit.row)
@@ -223,7 +213,7 @@ def _resolved(unit: Unit, context: MediaContext, media: MediaStore) -> Canonical
 
 def _beside_remote(source: str, location: str) -> str | None:
     """The s3:// URI a relative path of a record read from an s3:// RAW names; None for anything else."""
-    if not source.startswith("s3://") or re.match(r"[A-Za-z][A-Za-z0-9+.-]+:", location) or location.startswith("/"):
+    if not source.startswith("s3://") or scheme_of(location) or location.startswith("/"):
         return None
     bucket, _, key = source.removeprefix("s3://").partition("/")
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(key), location))
@@ -236,7 +226,7 @@ def _check_target(row: Canonical, context: MediaContext) -> None:
     fmt = context.target_format
     if fmt in TEXT_ONLY or (turn_media and fmt != formats.conversation.NAME) \
             or (row.media and fmt == formats.conversation.NAME):
-        kinds = sorted({m.kind for m in all_media(row)})
+        kinds = sorted({m.kind for m in row.all_media()})
         raise Problem("DP214", f"the record shows {' and '.join(kinds)} media but {context.rules.model} records "
                       f"({fmt}) take text only; the record is not built without them: choose a multimodal model "
                       "(nova-lite, nova-pro, llama3-2-11b-instruct, llama3-2-90b-instruct) or drop the media")
@@ -245,7 +235,7 @@ def _check_target(row: Canonical, context: MediaContext) -> None:
 def _read(item: Media, base: Path, unit: Unit, context: MediaContext, media: MediaStore) -> Stored | None:
     """The stored object of a local or data: media object; None for an s3:// one; Problem otherwise."""
     location = item.location
-    scheme = urlparse(location).scheme.lower() if re.match(r"[A-Za-z][A-Za-z0-9+.-]+:", location) else ""
+    scheme = scheme_of(location)
     if scheme == "s3":
         return None
     if scheme not in ("", "file", "data"):
@@ -287,7 +277,7 @@ def _check_rules(row: Canonical, rules: MediaRules) -> None:
 
 def _one_kind(units: list[Unit], context: MediaContext, ledger: Ledger) -> list[Unit]:
     """DP217 across records: images and video never share a dataset; the kind fewer records show goes."""
-    kinds = [frozenset(m.kind for m in all_media(u.row)) & {"image", "video"} for u in units]
+    kinds = [frozenset(m.kind for m in u.row.all_media()) & {"image", "video"} for u in units]
     counts = Counter(kind for found in kinds for kind in found)
     if context.target_format != formats.conversation.NAME or len(counts) < 2:
         return units
@@ -306,7 +296,7 @@ def _one_kind(units: list[Unit], context: MediaContext, ledger: Ledger) -> list[
 
 def copy_into(stage: Path, objects: dict[tuple[str, str], Stored], units: Iterator[Unit]) -> list[Stored]:
     """Copy the objects the placed `units` show into `stage/media/`, once each; returned in name order."""
-    used = {(m.sha256, m.format) for u in units for m in all_media(u.row) if m.sha256 is not None}
+    used = {(m.sha256, m.format) for u in units for m in u.row.all_media() if m.sha256 is not None}
     wanted = sorted((objects[key] for key in used if key in objects), key=lambda s: s.name)
     if wanted:
         (stage / MEDIA_DIR).mkdir(exist_ok=True)

@@ -41,8 +41,7 @@ def record_key(row: Canonical) -> str:
 def media_key(row: Canonical) -> str:
     """What a record shows, in order: each media object's sha256 (its location before the build hashed it,
     or an s3:// one), '' for a text-only record. Two records are duplicates only when these are equal."""
-    shown = [*row.media, *(m for t in row.turns for m in t.media)]
-    return " ".join(m.sha256 or m.location for m in shown)
+    return " ".join(m.sha256 or m.location for m in row.all_media())
 
 
 def _nfc(text: str) -> str:

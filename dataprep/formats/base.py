@@ -58,6 +58,10 @@ class Canonical:
         """The response the model learns to produce (empty for unlabeled text)."""
         return self.turns[-1].text if self.turns and self.text is None else ""
 
+    def all_media(self) -> tuple[Media, ...]:
+        """Every media object the record shows, in order: its own (an image-caption record's), then each turn's."""
+        return (*self.media, *(m for t in self.turns for m in t.media))
+
     def texts(self) -> list[str]:
         """Every text field, for quality and keyword checks."""
         if self.text is not None:

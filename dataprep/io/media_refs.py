@@ -35,6 +35,11 @@ _DATA = re.compile(r"data:(?P<kind>image|video)/(?P<sub>[\w.+-]+)[^,]*;base64,",
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")
 
 
+def scheme_of(location: str) -> str:
+    """A media location's URI scheme in lower case ('s3', 'file', 'data', 'https'), '' for a plain path."""
+    return urlparse(location).scheme.lower() if _SCHEME.match(location) else ""
+
+
 def reference(value: Any, kind: str, where: str, emit: Emit) -> Media | None:
     """One reference (a string or an Image feature dict) as a Media object, or None after reporting it."""
     if isinstance(value, dict) and ("bytes" in value or "path" in value):
@@ -48,7 +53,7 @@ def reference(value: Any, kind: str, where: str, emit: Emit) -> Media | None:
     if data is not None:
         sub = data.group("sub").lower()
         return Media(data.group("kind").lower(), "jpeg" if sub == "jpg" else sub, text)
-    scheme = urlparse(text).scheme.lower() if _SCHEME.match(text) else ""
+    scheme = scheme_of(text)
     if scheme == "data":
         emit(CODE, f"{where}: the {kind} data: URI ({text[:40]}...) is not data:image/...;base64, or "
              "data:video/...;base64,: its type and bytes cannot be told", None)

@@ -147,7 +147,7 @@ def staging(out: Path, owned_of: Owned) -> Iterator[Path]:
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.dataprep-new-", dir=out.parent))
     try:
         (stage / MARKER).touch()
-        os.chmod(stage, stat.S_IMODE(out.stat().st_mode) if out.is_dir() else 0o777 & ~_umask())
+        os.chmod(stage, stat.S_IMODE(out.stat().st_mode) if out.is_dir() else 0o777 & ~umask())
         yield stage
     finally:
         if os.path.lexists(stage):  # not published (or its retired half kept): best effort, the next build retries
@@ -155,7 +155,7 @@ def staging(out: Path, owned_of: Owned) -> Iterator[Path]:
                 discard(stage, out, owned_of)
 
 
-def _umask() -> int:
+def umask() -> int:
     """The process umask (read by setting it, the only way POSIX offers)."""
     mask = os.umask(0o022)
     os.umask(mask)
