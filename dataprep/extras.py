@@ -32,9 +32,11 @@ def require_job(command: str) -> None:
     _require(_JOB, command)
 
 
-def require_media(flag: str) -> None:
-    """Raise UsageError naming the `[media]` extra when Pillow or PyAV is not installed."""
-    missing = sorted(dist for module, dist in _MEDIA.items() if find_spec(module) is None)
+def require_media(flag: str, kind: str | None = None) -> None:
+    """Raise UsageError naming the `[media]` extra when Pillow or PyAV is not installed (with `kind`, only the
+    reader of that kind: Pillow for an image, PyAV for a video)."""
+    needed = _MEDIA if kind is None else {m: d for m, d in _MEDIA.items() if (m == "PIL") == (kind == "image")}
+    missing = sorted(dist for module, dist in needed.items() if find_spec(module) is None)
     if missing:
         raise UsageError(f"{flag} reads the images and videos with Pillow and PyAV, which are not installed "
                          f"({', '.join(missing)}): pip install 'bedrock-dataprep[media]'")

@@ -40,6 +40,7 @@ from dataprep.checks.duplicates import record_key
 from dataprep.checks.media import MediaRules
 from dataprep.checks.media_files import MediaLimits, judge, read_local
 from dataprep.errors import UsageError
+from dataprep.extras import require_media
 from dataprep.formats.base import Canonical, Media
 from dataprep.io.media_refs import scheme_of
 from dataprep.io.write import umask
@@ -91,7 +92,7 @@ class MediaStore:
         """`checks.media_files` on the cached copy (format, size, pixels, duration), once per object and kind."""
         key = (stored.sha256, stored.format, kind)
         if key not in self._judged:
-            _require_reader(kind)
+            require_media(f"a record's local {kind}: the media step", kind)
             self._judged[key] = judge(read_local(stored.path, kind), kind, stored.format, limits, shown)
         for code, message in self._judged[key]:
             raise Problem(code, message)
@@ -255,15 +256,6 @@ def _read(item: Media, base: Path, unit: Unit, context: MediaContext, media: Med
     media.inspect(stored, item.kind, context.limits, shown)
     return stored
 
-
-def _require_reader(kind: str) -> None:
-    """Pillow (images) or PyAV (video), the `[media]` extra, reads the objects; one line when it is missing."""
-    import importlib.util
-
-    module = "PIL" if kind == "image" else "av"
-    if importlib.util.find_spec(module) is None:
-        raise UsageError(f"a record shows a local {kind}: checking it needs the [media] extra (Pillow, PyAV); "
-                         "pip install 'bedrock-dataprep[media]'")
 
 
 def _check_rules(row: Canonical, rules: MediaRules) -> None:
