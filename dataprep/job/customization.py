@@ -91,17 +91,14 @@ def _check_pairing(teacher: str, profile: Profile, teachers: Teachers, add: Add)
 def teacher_model_id(model: str) -> str:
     """The foundation-model id in a model id, foundation-model ARN or cross-Region inference profile id/ARN."""
     tail = re.split(r"foundation-model/|inference-profile/", model.strip())[-1]
-    geo, _, rest = tail.partition(".")
-    return rest if geo.lower() in _GEOS and rest else tail
+    geo, dot, rest = tail.partition(".")
+    return rest if dot and geo.lower() in _GEOS else tail
 
 
 def teacher_provider(model: str) -> str | None:
     """The provider part of a model id, foundation-model ARN or inference profile id (None: not readable)."""
-    tail = re.split(r"foundation-model/|inference-profile/", model.strip())[-1]
-    parts = tail.split(".")
-    if parts and parts[0].lower() in _GEOS:
-        parts = parts[1:]
-    return parts[0].lower() if len(parts) > 1 and parts[0] else None
+    head, dot, _ = teacher_model_id(model).partition(".")
+    return head.lower() if dot and head else None
 
 
 def _check_grader(arn: str | None, add: Add) -> None:
