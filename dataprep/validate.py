@@ -165,7 +165,7 @@ def _check_file(path: Path, split: str | None, context: _Context) -> FileResult:
     pairs = chain(_drain(head), ((r, _read_as(formats.detect(r.value), r.value, spec)) for r in records))
     count, media = 0, []
     inspected = _file_media(context, path, spec, emit)
-    check = partial(_check_record, majority=majority, profile=profile, keywords=keywords)
+    check = partial(_check_record, majority=majority, schema=_FormatChecks(profile), keywords=keywords)
     # The per-record checks run in two forked workers for a large file, their findings emitted here in order.
     for record, fmt, checked in forked.checked_records(pairs, check, emit, forked.worth_forking(path)):
         count += 1
@@ -358,7 +358,7 @@ def _majority_format(head: Sequence[tuple[RawRecord, str | None]], profile: Prof
     return majority
 
 
-def _check_record(record: RawRecord, fmt: str | None, majority: str | None, profile: Profile | None,
+def _check_record(record: RawRecord, fmt: str | None, majority: str | None, schema: _FormatChecks,
                   keywords: ReservedKeywords | None, emit: LineEmit) -> _Checked | None:
     """Schema, keyword and content findings of one record; the record with its key when its schema holds."""
 
@@ -374,7 +374,7 @@ def _check_record(record: RawRecord, fmt: str | None, majority: str | None, prof
             fmt = majority  # a malformed record of the file's own messages format, not another format
         else:
             at("DP202", f"this record is {fmt} while most of the file is {majority}", None)
-    row = _record_check(fmt, profile)(record.value, at)
+    row = schema(fmt)(record.value, at)
     if row is None:
         return None
     problem = keywords.problem(row) if keywords is not None else None
@@ -385,14 +385,27 @@ def _check_record(record: RawRecord, fmt: str | None, majority: str | None, prof
     return _Checked(record.line, row, duplicate_key(row))
 
 
-def _record_check(fmt: str, profile: Profile | None) -> Callable[..., Canonical | None]:
-    """The format's check, given the model's rules where the format has them (media, image-caption)."""
-    module = formats.MODULES[fmt]
-    if profile is not None and module is formats.conversation:
-        return partial(module.check, media=MediaRules.of(profile))
-    if profile is not None and module is formats.image_caption:
-        return partial(module.check, rules=formats.image_caption.CaptionRules.of(profile))
-    return module.check
+class _FormatChecks:
+    """Each format's check, given the model's rules where the format has them (media, image-caption); built once
+    a file per format, not once a record (the rules read the profile)."""
+
+    def __init__(self, profile: Profile | None) -> None:
+        self.profile = profile
+        self.checks: dict[str, Callable[..., Canonical | None]] = {}
+
+    def __call__(self, fmt: str) -> Callable[..., Canonical | None]:
+        check = self.checks.get(fmt)
+        if check is None:
+            check = self.checks[fmt] = self._make(fmt)
+        return check
+
+    def _make(self, fmt: str) -> Callable[..., Canonical | None]:
+        module, profile = formats.MODULES[fmt], self.profile
+        if profile is not None and module is formats.conversation:
+            return partial(module.check, media=MediaRules.of(profile))
+        if profile is not None and module is formats.image_caption:
+            return partial(module.check, rules=formats.image_caption.CaptionRules.of(profile))
+        return module.check
 
 
 class _Sizes:
