@@ -12,10 +12,9 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from dataprep.checks.media_files import media_refs
 from dataprep.job.problems import Add
 from dataprep.job.request import Upload
-
-_MEDIA = ("image", "video")
 
 
 def check_media_bucket(uploads: Iterable[Upload], prefix: str, model: str, add: Add) -> None:
@@ -42,9 +41,5 @@ def _media_uris(path: Path) -> Iterator[tuple[int, str]]:
         for number, raw in enumerate(handle, 1):
             if b"s3Location" not in raw:
                 continue
-            record = json.loads(raw)
-            for message in record.get("messages", []):
-                for block in message.get("content", []):
-                    for kind in _MEDIA:
-                        if isinstance(block, dict) and kind in block:
-                            yield number, block[kind]["source"]["s3Location"]["uri"]
+            for _kind, _format, uri in media_refs(json.loads(raw)):
+                yield number, uri
