@@ -24,12 +24,12 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from dataprep.formats.base import Emit, Media
+from dataprep.formats.image_caption import SUFFIX_FORMATS
 
 CODE = "DP236"  # a reference the build cannot use: on the web, or not where the text says
 PLACEHOLDERS = {"image": "<image>", "video": "<video>"}
-_SUFFIXES = {".png": ("image", "png"), ".jpg": ("image", "jpeg"), ".jpeg": ("image", "jpeg"),
-             ".gif": ("image", "gif"), ".webp": ("image", "webp"), ".mp4": ("video", "mp4"),
-             ".mov": ("video", "mov"), ".mkv": ("video", "mkv"), ".webm": ("video", "webm")}
+_SUFFIXES = {**{suffix: ("image", fmt) for suffix, fmt in SUFFIX_FORMATS.items()},
+             ".mp4": ("video", "mp4"), ".mov": ("video", "mov"), ".mkv": ("video", "mkv"), ".webm": ("video", "webm")}
 _MAGIC = ((b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF8", "gif"))
 _DATA = re.compile(r"data:(?P<kind>image|video)/(?P<sub>[\w.+-]+)[^,]*;base64,", re.I)
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")
