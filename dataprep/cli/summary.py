@@ -68,6 +68,10 @@ class _Bars:
             shown = self.bars.tasks[task]
             label, whole = shown.description, shown.total
             self.bars.update(task, description=name, total=total, completed=0)
+            # Each part is drawn as it starts and again at its first progress, whatever the throttle: a part
+            # can take less than a redraw interval (candidates, on a small input), and it should still be seen.
+            self.bars.refresh()
+            self.drawn = 0.0
             yield self._advance(task)
             self.bars.update(task, description=label, total=whole, completed=0)
             return
