@@ -118,21 +118,32 @@ class Rejected:
     # exact copy of the kept record); None for every other rule.
     jaccard: float | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, shown: Shown | None = None) -> dict[str, Any]:
         """The ledger line: `original` as read (`full`), masked (`masked`) or null (`none`).
 
-        The reason is masked too unless `full`: it is dataprep's words, but it can quote a key name or role
-        taken from the record.
+        `shown` is what `shown_fields` gives for this entry when the caller worked it out already (the build
+        masks a large ledger on its workers).
         """
         out: dict[str, Any] = {"source": self.source, "line": self.line}
         if self.chunks > 1:
             out["chunk"], out["chunks"] = self.chunk, self.chunks
-        full = self.originals == "full"
-        original = self.original if full or self.original is None else \
-            None if self.originals == "none" else mask_record(self.original)
-        out.update(code=self.code, rule=rule(self.code).name, reason=self.reason if full else mask(self.reason),
-                   original=original)
+        original, reason = shown or shown_fields((self.original, self.reason, self.originals))
+        out.update(code=self.code, rule=rule(self.code).name, reason=reason, original=original)
         return out
+
+
+# A ledger entry's (original, reason, originals) and the (original, reason) its line shows.
+Shown = tuple[str | None, str]
+
+
+def shown_fields(entry: tuple[str | None, str, LedgerOriginals]) -> Shown:
+    """What a ledger line shows of an entry's original and reason. The reason is masked too unless `full`: it
+    is dataprep's words, but it can quote a key name or role taken from the record."""
+    original, reason, originals = entry
+    if originals == "full":
+        return original, reason
+    shown = None if original is None or originals == "none" else mask_record(original)
+    return shown, mask(reason)
 
 
 # A duplicate cluster: the unit kept and the ledger entries of the members dropped in its favour.
