@@ -29,7 +29,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
-from dataprep.formats.base import Canonical, Turn
 from dataprep.io.jsonl import RawRecord
 
 T = TypeVar("T")
@@ -226,22 +225,3 @@ def _check_chunk(check: Check, chunk: list[tuple[int, str, str | None]]) -> list
 def _collector(found: Found) -> Callable[..., None]:
     """An `emit` that keeps its arguments in `found`."""
     return lambda *args: found.append(args)
-
-
-# A canonical row as plain values: pickling the frozen dataclasses themselves costs 19 us a record across the pipe.
-Packed = tuple[Any, ...]
-
-
-def pack_row(row: Canonical) -> Packed:
-    """The row as (system, roles, texts, text), or (row,) when it shows media (rare: pickled as it is)."""
-    if row.all_media():
-        return (row,)
-    return row.system, tuple(t.role for t in row.turns), tuple(t.text for t in row.turns), row.text
-
-
-def unpack_row(packed: Packed) -> Canonical:
-    """The row `pack_row` packed."""
-    if len(packed) == 1:
-        return packed[0]  # type: ignore[no-any-return]
-    system, roles, texts, text = packed
-    return Canonical(system, tuple(map(Turn, roles, texts)), text)

@@ -48,21 +48,22 @@ _ARRAY_SNIFF_LIMIT = 64 << 20  # a JSON array is parsed whole, once, only to nam
 _TOKENIZE_BATCH = 1024  # records that could exceed a token limit, tokenized together
 
 
-@dataclass
+@dataclass(slots=True)
 class _Checked:
-    """One record that passed its schema check."""
+    """What the file's later checks need of a record that passed its schema check: its key, and its texts only
+    where a check reads them. A worker sends this back (`forked`): sending every record's row cost the parent
+    7 us a record to unpickle, most of its share of a large file's time (#14)."""
 
     line: int
-    row: Canonical
     key: str
+    tokens: tuple[str, str] | None = None  # (input, output) text, when its bytes could be over a token limit
+    near: tuple[str, str] | None = None  # (dedup text, media key), when DP502 compares this file's records
+    media_text: str | None = None  # every text of a record that names media (the inspection reads them)
 
-    def __reduce__(self) -> tuple[Callable[[int, forked.Packed, str], _Checked], tuple[int, forked.Packed, str]]:
-        """Pickled as plain values (a worker sends it back, `forked`): a fifth of the dataclasses' cost."""
-        return _unpacked, (self.line, forked.pack_row(self.row), self.key)
-
-
-def _unpacked(line: int, row: forked.Packed, key: str) -> _Checked:
-    return _Checked(line, forked.unpack_row(row), key)
+    def __reduce__(self) -> tuple[type[_Checked], tuple[int, str, tuple[str, str] | None, tuple[str, str] | None,
+                                                           str | None]]:
+        """Pickled as plain values: a third of a dataclass's cost."""
+        return _Checked, (self.line, self.key, self.tokens, self.near, self.media_text)
 
 
 @dataclass
@@ -86,8 +87,8 @@ class FileResult:
             emit(checked.line, 1, "DP401", f"duplicate of line {first}")
         if self.validation_keys is not None:
             self.validation_keys.append((checked.line, checked.key))
-        if self.near is not None:
-            self.near.append((checked.line, dedup_text(checked.row), media_key(checked.row)))
+        if self.near is not None and checked.near is not None:
+            self.near.append((checked.line, *checked.near))
 
 
 def validate_paths(
@@ -161,25 +162,27 @@ def _check_file(path: Path, split: str | None, context: _Context) -> FileResult:
     head = [(r, _read_as(fmt, r.value, spec)) for r, fmt in head]
     majority = _majority_format(head, profile, spec, emit)
     keywords = ReservedKeywords.of(profile) if profile is not None else None
-    sizes = _Sizes(profile, spec, emit) if spec is not None and profile is not None else None
+    limits = RecordLimits.of(profile, spec) if spec is not None and profile is not None else None
+    tokens = _TokenBatch(profile, limits, emit) if profile is not None and limits is not None else None
     pairs = chain(_drain(head), ((r, _read_as(formats.detect(r.value), r.value, spec)) for r in records))
     count, media = 0, []
     inspected = _file_media(context, path, spec, emit)
-    check = partial(_check_record, majority=majority, schema=_FormatChecks(profile), keywords=keywords)
+    check = partial(_check_record, majority=majority, schema=_FormatChecks(profile), keywords=keywords,
+                    limits=limits, near=result.near is not None)
     # The per-record checks run in two forked workers for a large file, their findings emitted here in order.
     for record, fmt, checked in forked.checked_records(pairs, check, emit, forked.worth_forking(path)):
         count += 1
         if checked is None:
             continue
         result.keep(checked, emit)
-        if sizes is not None:
-            sizes.add(checked)
-        if inspected is not None and ('"image' in record.text or '"video"' in record.text):
-            inspected.add(record.line, record.text, record.value, "\n".join(checked.row.texts()))
+        if tokens is not None and checked.tokens is not None:
+            tokens.add(checked.line, *checked.tokens)
+        if inspected is not None and checked.media_text is not None:
+            inspected.add(record.line, record.text, record.value, checked.media_text)
         if fmt == formats.conversation.NAME and ('"image"' in record.text or '"video"' in record.text):
             media.append((record.line, record.value))  # DP217 compares only the records that hold media
-    if sizes is not None:
-        sizes.flush()
+    if tokens is not None:
+        tokens.flush()
     for line, code, message in mixed_media(media):
         emit(line, 1, code, message)
     if inspected is not None:
@@ -359,8 +362,10 @@ def _majority_format(head: Sequence[tuple[RawRecord, str | None]], profile: Prof
 
 
 def _check_record(record: RawRecord, fmt: str | None, majority: str | None, schema: _FormatChecks,
-                  keywords: ReservedKeywords | None, emit: LineEmit) -> _Checked | None:
-    """Schema, keyword and content findings of one record; the record with its key when its schema holds."""
+                  keywords: ReservedKeywords | None, limits: RecordLimits | None, near: bool,
+                  emit: LineEmit) -> _Checked | None:
+    """Schema, keyword, content and character-limit findings of one record; when its schema holds, its key and
+    what the file's later checks read of it (`_Checked`)."""
 
     def at(code: str, message: str, key: str | None) -> None:
         col = record.text.find(f'"{key}"') + 1 if key else 1
@@ -382,7 +387,14 @@ def _check_record(record: RawRecord, fmt: str | None, majority: str | None, sche
         at(*problem, None)
     for code, message in content.findings(row):
         at(code, message, None)
-    return _Checked(record.line, row, duplicate_key(row))
+    texts = row.texts()
+    problem = limits.char_problem(texts) if limits is not None else None
+    if problem is not None:
+        at(*problem, None)
+    counted = limits is not None and limits.could_exceed(texts)
+    shows_media = '"image' in record.text or '"video"' in record.text
+    return _Checked(record.line, duplicate_key(row), (row.input_text(), row.output_text()) if counted else None,
+                    (dedup_text(row), media_key(row)) if near else None, "\n".join(texts) if shows_media else None)
 
 
 class _FormatChecks:
@@ -408,24 +420,20 @@ class _FormatChecks:
         return module.check
 
 
-class _Sizes:
-    """Per-record character and token limits; only records that could be over a limit are tokenized, in batches."""
+class _TokenBatch:
+    """Per-record token limits: only records whose bytes could be over a limit are tokenized, in batches (the
+    character limit is checked with the record's other checks, `_check_record`)."""
 
-    def __init__(self, profile: Profile, spec: TaskSpec, emit: LineEmit) -> None:
-        """Limits of `profile`'s `spec`; the tokenizer is loaded at the first record that needs it."""
-        self.limits, self.tokenizer, self.emit = RecordLimits.of(profile, spec), profile.tokenizer, emit
+    def __init__(self, profile: Profile, limits: RecordLimits, emit: LineEmit) -> None:
+        """`limits` of a task of `profile`; the tokenizer is loaded at the first record that needs it."""
+        self.limits, self.tokenizer, self.emit = limits, profile.tokenizer, emit
         self.todo: list[tuple[int, str, str]] = []
 
-    def add(self, item: _Checked) -> None:
-        """One checked record: its character limit now, its token limits with the next batch."""
-        texts = item.row.texts()
-        problem = self.limits.char_problem(texts)
-        if problem is not None:
-            self.emit(item.line, 1, *problem)
-        if self.limits.could_exceed(texts):
-            self.todo.append((item.line, item.row.input_text(), item.row.output_text()))
-            if len(self.todo) >= _TOKENIZE_BATCH:
-                self.flush()
+    def add(self, line: int, input_text: str, output_text: str) -> None:
+        """A record that could be over a token limit: counted with the next batch."""
+        self.todo.append((line, input_text, output_text))
+        if len(self.todo) >= _TOKENIZE_BATCH:
+            self.flush()
 
     def flush(self) -> None:
         """Tokenize the pending records and report the ones over a token limit."""

@@ -20,7 +20,6 @@ from catalogue import j
 
 from dataprep import forked
 from dataprep.findings import Finding
-from dataprep.formats.base import Canonical, Media, Turn
 from dataprep.profiles import resolve_model
 from dataprep.validate import validate_paths
 
@@ -34,10 +33,12 @@ _PLANTED = [
     {"messages": [{"role": "assistant", "content": "first"}, {"role": "user", "content": "wrong order"}]},
     {"messages": [{"role": "user", "content": "Write"}, {"role": "assistant", "content": "Dear {{name}}, hello"}]},
     {"system": 3, "messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]},
+    # over the model's token limit: counted by the parent from the texts a worker sends back (DP305)
+    {"messages": [{"role": "user", "content": "tell me " * 20_000}, {"role": "assistant", "content": "no"}]},
 ]
 
 
-def _records(path: Path, count: int) -> Path:
+def _records(path: Path, count: int, variant: str = "") -> Path:
     lines = []
     for i in range(count):
         if i % 97 == 5:
@@ -47,7 +48,7 @@ def _records(path: Path, count: int) -> Path:
         else:
             prompt = f"Question {i % 1500}: {_FILLER}"  # repeats after 1,500 records: DP401 from the parent
             lines.append(j({"messages": [{"role": "user", "content": prompt},
-                                         {"role": "assistant", "content": f"Answer {i % 1500}."}]}))
+                                         {"role": "assistant", "content": f"Answer {i % 1500}{variant}."}]}))
     path.write_bytes(b"".join(lines))
     return path
 
@@ -62,9 +63,9 @@ from pathlib import Path
 from dataprep import forked
 from dataprep.profiles import resolve_model
 from dataprep.validate import validate_paths
-path = Path(sys.argv[1])
-assert forked.worth_forking(path), "the file should take the forked path"
-found = validate_paths([path], resolve_model("claude-3-haiku"))
+paths = [Path(arg) for arg in sys.argv[1:]]
+assert all(map(forked.worth_forking, paths)), "the files should take the forked path"
+found = validate_paths(paths, resolve_model("claude-3-haiku"))
 print(json.dumps({"cpu": resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime,
                   "findings": [[f.path, f.line, f.col, f.code, f.message, f.end_col] for f in found]}))
 """
@@ -73,16 +74,19 @@ print(json.dumps({"cpu": resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime,
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2,
                     reason="needs fork and two CPUs")
 def test_forked_findings_are_the_serial_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _records(tmp_path / "train.jsonl", 3000)
-    assert path.stat().st_size >= forked._MIN_BYTES
-    child = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, timeout=300,
-                           check=True)
+    # A train and validation pair: the validation records are near-duplicates of train's (DP502, from the texts
+    # the workers send back for it) and exact ones where the answers agree (DP501).
+    paths = [_records(tmp_path / "train.jsonl", 3000), _records(tmp_path / "validation.jsonl", 2600, " or so")]
+    assert all(path.stat().st_size >= forked._MIN_BYTES for path in paths)
+    child = subprocess.run([sys.executable, "-c", _CHILD, *map(str, paths)], capture_output=True, text=True,
+                           timeout=300, check=True)
     out = json.loads(child.stdout)
     monkeypatch.setattr(forked, "worth_forking", lambda _: False)
-    serial = _shown(validate_paths([path], resolve_model("claude-3-haiku")))
+    serial = _shown(validate_paths(paths, resolve_model("claude-3-haiku")))
     assert [tuple(f) for f in out["findings"]] == serial
     codes = {f[3] for f in serial}
-    assert {"DP401", "DP104", "DP419", "DP409", "DP410", "DP406", "DP205", "DP208", "DP418", "DP216"} <= codes
+    assert {"DP401", "DP104", "DP419", "DP409", "DP410", "DP406", "DP205", "DP208", "DP418", "DP216", "DP305",
+            "DP501", "DP502"} <= codes, codes
     assert out["cpu"] > 0.2  # the workers did the checking
 
 
@@ -91,14 +95,6 @@ def test_small_files_and_other_inputs_are_checked_in_process(tmp_path: Path) -> 
     assert not forked.worth_forking(small)
     assert not forked.worth_forking(tmp_path / "missing.jsonl")
     assert not forked.worth_forking(tmp_path)
-
-
-def test_rows_cross_the_pipe_unchanged() -> None:
-    rows = [Canonical(system="s", turns=(Turn("user", "a"), Turn("assistant", "b"))), Canonical(text="plain"),
-            Canonical(turns=(Turn("user", "look", (Media("image", "png", "a.png"),)), Turn("assistant", "ok"))),
-            Canonical(text="caption", media=(Media("image", "jpeg", "s3://b/k.jpg", "0" * 64),))]
-    for row in rows:
-        assert forked.unpack_row(forked.pack_row(row)) == row
 
 
 _MAP = """
