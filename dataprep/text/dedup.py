@@ -173,7 +173,19 @@ def shingle_hashes(normalised: str, ngram: int, memo: WordHashes | None = None) 
     lookup = (WordHashes() if memo is None else memo).__getitem__
     hashes = np.fromiter(map(lookup, words), dtype=np.uint64, count=len(words))
     with np.errstate(over="ignore"):
-        return np.unique(_fold(hashes, ngram))
+        return _distinct(_fold(hashes, ngram))
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values: np.unique's result at a quarter of its cost on a text's few hundred (#17:
+    17 -> 4 us a T0 text; np.unique's general machinery dominates on small arrays)."""
+    if len(values) < 2:
+        return values
+    ordered = np.sort(values)
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
 
 
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
