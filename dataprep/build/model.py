@@ -118,32 +118,29 @@ class Rejected:
     # exact copy of the kept record); None for every other rule.
     jaccard: float | None = None
 
-    def as_dict(self, shown: Shown | None = None) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         """The ledger line: `original` as read (`full`), masked (`masked`) or null (`none`).
 
-        `shown` is what `shown_fields` gives for this entry when the caller worked it out already (the build
-        masks a large ledger on its workers).
+        The reason is masked too unless `full`: it is dataprep's words, but it can quote a key name or role
+        taken from the record.
         """
         out: dict[str, Any] = {"source": self.source, "line": self.line}
         if self.chunks > 1:
             out["chunk"], out["chunks"] = self.chunk, self.chunks
-        original, reason = shown or shown_fields((self.original, self.reason, self.originals))
-        out.update(code=self.code, rule=rule(self.code).name, reason=reason, original=original)
+        full = self.originals == "full"
+        original = self.original if full or self.original is None else \
+            None if self.originals == "none" else mask_record(self.original)
+        out.update(code=self.code, rule=rule(self.code).name, reason=self.reason if full else mask(self.reason),
+                   original=original)
         return out
 
+    def fields(self) -> LedgerFields:
+        """What its ledger line is made of, as plain values (sent to a worker without the row)."""
+        return self.source, self.line, self.chunk, self.chunks, self.code, self.reason, self.original, self.originals
 
-# A ledger entry's (original, reason, originals) and the (original, reason) its line shows.
-Shown = tuple[str | None, str]
 
-
-def shown_fields(entry: tuple[str | None, str, LedgerOriginals]) -> Shown:
-    """What a ledger line shows of an entry's original and reason. The reason is masked too unless `full`: it
-    is dataprep's words, but it can quote a key name or role taken from the record."""
-    original, reason, originals = entry
-    if originals == "full":
-        return original, reason
-    shown = None if original is None or originals == "none" else mask_record(original)
-    return shown, mask(reason)
+# `Rejected.fields()`: (source, line, chunk, chunks, code, reason, original, originals).
+LedgerFields = tuple[str, int, int, int, str, str, str | None, LedgerOriginals]
 
 
 # A duplicate cluster: the unit kept and the ledger entries of the members dropped in its favour.
