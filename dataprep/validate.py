@@ -22,8 +22,9 @@ from dataprep import forked, formats
 from dataprep.checks import content
 from dataprep.checks.duplicates import dedup_text, duplicate_key, media_key, near_overlap, overlap
 from dataprep.checks.keyset import LineKeys
+from dataprep.checks.keywords import CODE as KEYWORD_CODE
 from dataprep.checks.keywords import ReservedKeywords
-from dataprep.checks.limits import RecordLimits
+from dataprep.checks.limits import CHAR_CODE, TOKEN_CHECKS, RecordLimits
 from dataprep.checks.media import MediaRules, mixed_media
 from dataprep.checks.quotas import TEST, TRAIN, VALIDATION, file_problems, total_problems
 from dataprep.findings import Finding
@@ -55,13 +56,13 @@ class _Checked:
     7 us a record to unpickle, most of its share of a large file's time (#14)."""
 
     line: int
-    key: str
+    key: str | None  # None when no duplicate rule is on
     tokens: tuple[str, str] | None = None  # (input, output) text, when its bytes could be over a token limit
     near: tuple[str, str] | None = None  # (dedup text, media key), when DP502 compares this file's records
     media_text: str | None = None  # every text of a record that names media (the inspection reads them)
 
-    def __reduce__(self) -> tuple[type[_Checked], tuple[int, str, tuple[str, str] | None, tuple[str, str] | None,
-                                                           str | None]]:
+    def __reduce__(self) -> tuple[type[_Checked], tuple[int, str | None, tuple[str, str] | None,
+                                                           tuple[str, str] | None, str | None]]:
         """Pickled as plain values: a third of a dataclass's cost."""
         return _Checked, (self.line, self.key, self.tokens, self.near, self.media_text)
 
@@ -82,11 +83,12 @@ class FileResult:
 
     def keep(self, checked: _Checked, emit: LineEmit) -> None:
         """What the cross-record checks need of one checked record; DP401 when its key came earlier."""
-        first = self.keys.add(checked.key, checked.line)
-        if first is not None:
-            emit(checked.line, 1, "DP401", f"duplicate of line {first}")
-        if self.validation_keys is not None:
-            self.validation_keys.append((checked.line, checked.key))
+        if checked.key is not None:
+            first = self.keys.add(checked.key, checked.line)
+            if first is not None:
+                emit(checked.line, 1, "DP401", f"duplicate of line {first}")
+            if self.validation_keys is not None:
+                self.validation_keys.append((checked.line, checked.key))
         if self.near is not None and checked.near is not None:
             self.near.append((checked.line, *checked.near))
 
@@ -161,14 +163,13 @@ def _check_file(path: Path, split: str | None, context: _Context) -> FileResult:
     result.spec = spec
     head = [(r, _read_as(fmt, r.value, spec)) for r, fmt in head]
     majority = _majority_format(head, profile, spec, emit)
-    keywords = ReservedKeywords.of(profile) if profile is not None else None
-    limits = RecordLimits.of(profile, spec) if spec is not None and profile is not None else None
-    tokens = _TokenBatch(profile, limits, emit) if profile is not None and limits is not None else None
+    checks = _RecordChecks.of(profile, spec, context.policy, majority, result.near is not None)
+    tokens = _TokenBatch(profile, checks.limits, emit) if profile is not None and checks.limits is not None \
+        and checks.tokens else None
     pairs = chain(_drain(head), ((r, _read_as(formats.detect(r.value), r.value, spec)) for r in records))
     count, media = 0, []
     inspected = _file_media(context, path, spec, emit)
-    check = partial(_check_record, majority=majority, schema=_FormatChecks(profile), keywords=keywords,
-                    limits=limits, near=result.near is not None)
+    check = partial(_check_record, checks=checks)
     # The per-record checks run in two forked workers for a large file, their findings emitted here in order.
     for record, fmt, checked in forked.checked_records(pairs, check, emit, forked.worth_forking(path)):
         count += 1
@@ -361,9 +362,35 @@ def _majority_format(head: Sequence[tuple[RawRecord, str | None]], profile: Prof
     return majority
 
 
-def _check_record(record: RawRecord, fmt: str | None, majority: str | None, schema: _FormatChecks,
-                  keywords: ReservedKeywords | None, limits: RecordLimits | None, near: bool,
-                  emit: LineEmit) -> _Checked | None:
+@dataclass(frozen=True)
+class _RecordChecks:
+    """What each record of a file is checked with. A check whose every code the policy switches off does not
+    run (as in ruff): `--select DP1,DP2,DP3` costs the schema and limit checks, not the content detectors."""
+
+    majority: str | None  # the file's format (DP202 for a record of another)
+    schema: _FormatChecks
+    keywords: ReservedKeywords | None  # DP212, with a model
+    limits: RecordLimits | None  # with a model and a task
+    chars: bool  # DP308 on
+    tokens: bool  # a token limit's code on
+    key: bool  # the duplicate key: DP401, DP501 or DP502 on
+    near: bool  # the texts DP502 compares (a train and validation pair)
+    content: frozenset[str]  # the content checks' codes that are on
+
+    @classmethod
+    def of(cls, profile: Profile | None, spec: TaskSpec | None, policy: RulePolicy, majority: str | None,
+           near: bool) -> _RecordChecks:
+        def on(code: str) -> bool:
+            return not policy.ignored(code)
+
+        return cls(majority, _FormatChecks(profile),
+                   ReservedKeywords.of(profile) if profile is not None and on(KEYWORD_CODE) else None,
+                   RecordLimits.of(profile, spec) if spec is not None and profile is not None else None,
+                   on(CHAR_CODE), any(on(code) for _, code, _ in TOKEN_CHECKS),
+                   any(map(on, ("DP401", "DP501", "DP502"))), near, frozenset(filter(on, content.CODES)))
+
+
+def _check_record(record: RawRecord, fmt: str | None, checks: _RecordChecks, emit: LineEmit) -> _Checked | None:
     """Schema, keyword, content and character-limit findings of one record; when its schema holds, its key and
     what the file's later checks read of it (`_Checked`)."""
 
@@ -374,27 +401,31 @@ def _check_record(record: RawRecord, fmt: str | None, majority: str | None, sche
     if fmt is None:
         at("DP200", f"no Bedrock format has these keys: {sorted(record.value)[:8]}", None)
         return None
+    majority = checks.majority
     if fmt != majority and majority is not None:
         if fmt in _MESSAGE_FORMATS and majority in _MESSAGE_FORMATS:
             fmt = majority  # a malformed record of the file's own messages format, not another format
         else:
             at("DP202", f"this record is {fmt} while most of the file is {majority}", None)
-    row = schema(fmt)(record.value, at)
+    row = checks.schema(fmt)(record.value, at)
     if row is None:
         return None
-    problem = keywords.problem(row) if keywords is not None else None
+    problem = checks.keywords.problem(row) if checks.keywords is not None else None
     if problem is not None:
         at(*problem, None)
-    for code, message in content.findings(row):
-        at(code, message, None)
-    texts = row.texts()
-    problem = limits.char_problem(texts) if limits is not None else None
+    if checks.content:
+        for code, message in content.findings(row, checks.content):
+            at(code, message, None)
+    texts, limits = row.texts(), checks.limits
+    problem = limits.char_problem(texts) if limits is not None and checks.chars else None
     if problem is not None:
         at(*problem, None)
-    counted = limits is not None and limits.could_exceed(texts)
+    counted = limits is not None and checks.tokens and limits.could_exceed(texts)
     shows_media = '"image' in record.text or '"video"' in record.text
-    return _Checked(record.line, duplicate_key(row), (row.input_text(), row.output_text()) if counted else None,
-                    (dedup_text(row), media_key(row)) if near else None, "\n".join(texts) if shows_media else None)
+    return _Checked(record.line, duplicate_key(row) if checks.key else None,
+                    (row.input_text(), row.output_text()) if counted else None,
+                    (dedup_text(row), media_key(row)) if checks.near else None,
+                    "\n".join(texts) if shows_media else None)
 
 
 class _FormatChecks:

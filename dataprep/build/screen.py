@@ -63,8 +63,11 @@ def _action(code: str, policy: QualityPolicy) -> str:
     return rule(code).action
 
 
+_SCREENED = content.CODES - {"DP404"}  # the clean stage fixed DP404 (invisible characters): not looked for again
+
+
 def _findings(row: Canonical, policy: QualityPolicy) -> list[tuple[str, str]]:
-    found = [(c, m) for c, m in content.findings(row) if c != "DP404"]  # the clean stage fixed DP404
+    found = list(content.findings(row, _SCREENED))
     keyword = policy.keywords.problem(row)
     if keyword is not None:
         found.append(keyword)

@@ -84,17 +84,23 @@ def pii(text: str) -> list[str]:
 _KINDS = ("e-mail address", "phone number", "card number")
 
 
-def findings(row: Canonical) -> Iterator[tuple[str, str]]:
-    """(code, message) for every content problem in the row."""
-    if row.text is None and row.turns:
-        yield from _answer_findings(row)
+# Every code `findings` can report; `codes` switches groups of its checks off.
+CODES = frozenset({"DP403", "DP404", "DP405", "DP406", "DP407", "DP409", "DP410", "DP430", "DP431"}) | junk.CODES
+_ANSWER_CODES = frozenset({"DP403", "DP405", "DP407", "DP431"})
+
+
+def findings(row: Canonical, codes: frozenset[str] = CODES) -> Iterator[tuple[str, str]]:
+    """(code, message) for every content problem in the row, of the `codes` asked for: a check whose codes
+    are all switched off does not run (`validate --select DP1,DP2,DP3` skips these detectors' cost)."""
+    if row.text is None and row.turns and not _ANSWER_CODES.isdisjoint(codes):
+        yield from _answer_findings(row, codes)
     text = "\n".join(row.texts())
-    yield from secret_and_pii_findings(text)
-    template = _template_token(text) if _template_hint(text) else None
+    yield from secret_and_pii_findings(text, codes)
+    template = _template_token(text) if "DP406" in codes and _template_hint(text) else None
     if template:
         yield "DP406", f"leftover template token {template.group()!r}: {excerpt(text, template.start())}"
-    yield from junk.findings(row, excerpt)
-    invisible = None if printable(text) else INVISIBLE.search(text) or _stray_joiner(text)
+    yield from junk.findings(row, excerpt, codes)
+    invisible = None if "DP404" not in codes or printable(text) else INVISIBLE.search(text) or _stray_joiner(text)
     if invisible:
         yield "DP404", f"invisible character U+{ord(invisible.group()[0]):04X} in the text: " \
             f"{excerpt(text, invisible.start())}"
@@ -125,13 +131,15 @@ def _template_token(text: str) -> re.Match[str] | None:
     return _TEMPLATE.search(prose)
 
 
-def _answer_findings(row: Canonical) -> Iterator[tuple[str, str]]:
+def _answer_findings(row: Canonical, codes: frozenset[str]) -> Iterator[tuple[str, str]]:
     answer = row.turns[-1].text
-    if len(row.turns) >= 2 and _same_words(answer, row.turns[-2].text):
+    if "DP405" in codes and len(row.turns) >= 2 and _same_words(answer, row.turns[-2].text):
         yield "DP405", f"the answer repeats the prompt: {excerpt(answer, 0)}"
-    if not any(c.isalnum() or unicodedata.category(c) == "So" for c in answer):
+    if "DP403" in codes and not any(c.isalnum() or unicodedata.category(c) == "So" for c in answer):
         # "A", "7" or "★★★★" (T0's app-review star ratings) can be a real label; "." or "-" is not an answer
         yield "DP403", f"the answer has no letter or digit ({answer.strip()!r})"
+    if "DP407" not in codes and "DP431" not in codes:
+        return
     lowered = answer.lower()
     if any(h in lowered for h in _REFUSAL_HINTS):
         exact = any(c in answer for c in _FOLDS_TO_ASCII)  # the gates read `lowered`, which these defeat
@@ -180,12 +188,12 @@ def _unquoted(pattern: re.Pattern[str], text: str) -> int | None:
     return None
 
 
-def secret_and_pii_findings(text: str) -> Iterator[tuple[str, str]]:
+def secret_and_pii_findings(text: str, codes: frozenset[str] = CODES) -> Iterator[tuple[str, str]]:
     """DP409 (the first secret), DP410 (personal data) and DP430 (placeholders), each with a masked excerpt."""
-    found = secrets(text)
+    found = secrets(text) if "DP409" in codes else []
     if found:
         yield "DP409", f"looks like a secret ({found[0].label}); remove and rotate it: {excerpt(text, found[0].start)}"
-    hits = pii_rules.find(text)
+    hits = pii_rules.find(text) if "DP410" in codes or "DP430" in codes else []
     real = [h for h in hits if not h.placeholder]
     if real:
         kinds = sorted({h.kind for h in real}, key=_KINDS.index)

@@ -17,7 +17,7 @@ record's text, so a reader can judge it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 
 from dataprep.formats.base import Canonical
 
@@ -39,6 +39,7 @@ _CONTINUATION = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u
 # Written as one class and then the rest, not `[C1]|[lead][continuation]`: re skips ahead by a pattern's first
 # class only when it is not an alternation (27 -> 7 us a non-ASCII text on T0, the same matches).
 _MOJIBAKE_SHAPE = re.compile(f"[\u0080-\u009f{_LEAD}](?:(?<=[\u0080-\u009f])|[{_CONTINUATION}])")
+CODES = frozenset({"DP418", "DP419", "DP420"})
 _MIN_REPEATS = 5  # a phrase said five times in a row is a loop; three or four can be emphasis or a chant
 _MANY_REPEATS = 8  # ... and eight times is one even when it is short ("Happening. Happening. ...")
 _MIN_LOOP_WORDS = 40
@@ -50,23 +51,25 @@ _MAX_UNIT_CHARS = 400  # about `_MAX_PERIOD` words
 _PROBE_REPEATS = 3  # a probe inside a loop sees at least this many repeats ahead; the search then measures it
 
 
-def findings(row: Canonical, excerpt: Callable[[str, int], str]) -> Iterator[tuple[str, str]]:
-    """(code, message) for each kind of junk in the row: placeholders in the answer, mojibake, loops.
+def findings(row: Canonical, excerpt: Callable[[str, int], str],
+             codes: Container[str] = CODES) -> Iterator[tuple[str, str]]:
+    """(code, message) for each kind of junk in the row: placeholders in the answer, mojibake, loops; a check
+    whose code is not in `codes` does not run.
 
     `excerpt(text, at)` quotes the text around a position (`checks.content.excerpt`, which masks secrets and
     personal data; passed in because `checks.content` imports this module)."""
-    if row.text is None and row.turns and row.turns[-1].role == "assistant":
+    if "DP418" in codes and row.text is None and row.turns and row.turns[-1].role == "assistant":
         answer = row.turns[-1].text
         found = placeholder_in(answer)
         if found is not None:
             yield "DP418", f"unfilled template placeholder {found.group()!r} at column {found.start() + 1} of the " \
                 f"answer: {excerpt(answer, found.start())}"
-    for text in row.texts():
+    for text in row.texts() if "DP419" in codes else ():
         mojibake = mojibake_in(text)
         if mojibake is not None:
             yield "DP419", mojibake
             break
-    for turn in row.turns:  # pre-training text is judged per chunk for repetition (DP412)
+    for turn in row.turns if "DP420" in codes else ():  # pre-training text is judged per chunk (DP412)
         loop = loop_in(turn.text)
         if loop is not None:
             yield "DP420", loop

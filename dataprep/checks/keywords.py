@@ -27,6 +27,8 @@ PROMPTS, ALL_TURNS = "prompts", "all"
 # Providers whose documented rule covers every turn; every other provider's covers prompts only.
 _ALL_TURN_PROVIDERS = frozenset({"Anthropic"})
 
+CODE = "DP212"  # a reserved keyword in a text
+
 
 @dataclass(frozen=True, slots=True)
 class Match:
@@ -108,5 +110,5 @@ class ReservedKeywords:
         found = self.match(row)
         if found is None:
             return None
-        return "DP212", (f"reserved keyword {found.written!r} in the text; {self.model} jobs fail "
+        return CODE, (f"reserved keyword {found.written!r} in the text; {self.model} jobs fail "
                          f"on it ({found.where}, line {found.line}, column {found.column})")

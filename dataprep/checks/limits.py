@@ -20,6 +20,7 @@ TOKEN_CHECKS = (("max_tokens_per_record", "DP305", "tokens in the record"),
                 ("max_tokens_per_record_batched", "DP311", "tokens (limit at larger batch sizes)"))
 # Over the batched limit the record is still accepted at the smallest batch size: a warning, not a drop.
 WARN_ONLY = frozenset({"DP311"})
+CHAR_CODE = "DP308"  # over the model's characters per record
 Problem = tuple[str, str]  # (rule code, message)
 
 
@@ -53,7 +54,7 @@ class RecordLimits:
         """DP308 when the record's characters are over the model's character quota."""
         chars = sum(map(len, texts))
         if self.max_chars is not None and chars > self.max_chars:
-            return "DP308", f"{chars:,} characters; {self.model} allows {self.max_chars:,} per record"
+            return CHAR_CODE, f"{chars:,} characters; {self.model} allows {self.max_chars:,} per record"
         return None
 
     def token_problems(self, input_tokens: int, output_tokens: int) -> list[Problem]:
