@@ -8,8 +8,10 @@ Records are real: ../shared/corpora/t0-prompt-completion (relative to the reposi
 corpus cycled with a variant number in the prompt past its 55k records; synthetic when it is absent.
 Each command runs as its own process, best of N by wall clock; peak RSS is that command's own maxrss
 (os.wait4; the data is written by a child process, so the corpus held while writing it is in no figure).
-Also timed: `--help`, and the strict decoder alone against `json.loads` in process (what strictness
-costs: duplicate keys, NaN, big integers, lone surrogates). `--stages` adds where validate's time goes: each
+Each size is also timed with `--select DP1,DP2,DP3` (file, schema and size rules only: the scope of AWS's
+validators; validate skips the checks a selection switches off). Also timed: `--help`, and the strict decoder
+alone against `json.loads` in process (what strictness costs: duplicate keys, NaN, big integers, lone
+surrogates). `--stages` adds where validate's time goes: each
 check run alone, in process, over the largest file's records (microseconds a record, one run).
 
     python benchmarks/bench_validate.py [--records 10000,100000] [--repeat 3] [--model claude-3-haiku] [--stages]
@@ -35,6 +37,7 @@ DATAPREP = Path(sys.executable).with_name("dataprep")
 FLOOR = "import json, sys\nfor line in open(sys.argv[1], 'rb'):\n    json.loads(line)\n"
 TARGETS = {10_000: 0.35, 100_000: 1.5}  # seconds, whole process, Haiku records
 RATIO_TARGET = 3.0
+STRUCTURAL = "DP1,DP2,DP3"  # file, record-schema and size rules: the scope of AWS's own validators, timed too
 HELP_TARGET = 0.5
 
 
@@ -177,6 +180,11 @@ def main() -> int:
             goal = f"ratio <= {RATIO_TARGET:g}" + (f", <= {target} s" if target else "")
             print(f"{count:8,} {data.stat().st_size / 1e6:6.1f} {floor:8.3f} {took:10.3f} {ratio:6.1f} {rss:7.0f} "
                   f"{floor_rss:9.0f} {code:4d}  {goal} {'ok' if ok else 'MISSED'}")
+            scoped, scoped_rss, scoped_code = best([str(DATAPREP), "validate", str(data), "--model", options.model,
+                                                    "--output-format", "concise", "--select", STRUCTURAL],
+                                                   options.repeat)
+            print(f"{'':8} {'':6} {'':8} {scoped:10.3f} {scoped / floor:6.1f} {scoped_rss:7.0f} {'':9} "
+                  f"{scoped_code:4d}  --select {STRUCTURAL} (the checks AWS's validators make)")
         plain, strict = strictness_cost(data)
         print(f"strictness ({counts[-1]:,} lines, in process): json.loads {plain:.3f} s, strict decoder "
               f"{strict:.3f} s ({strict / plain:.2f}x)")
