@@ -106,6 +106,11 @@ def read_regular(path: Path) -> FileBytes:
     return FileBytes(data, FileIdentity(hashlib.sha256(data).hexdigest(), len(data), opened.st_mtime_ns))
 
 
+# Read-ahead of the streaming reader: readline over the default 4-8 KB buffer took 1.7 us a 1 KB line, over
+# 64 KB 0.45 us (#14: 100k lines, 0.17 -> 0.05 s in the process that reads while the workers check).
+_READ_BUFFER = 1 << 16
+
+
 def open_regular(path: Path) -> BinaryIO:
     """`path` opened for reading in binary; raises UnreadableFile for anything but a readable regular file.
 
@@ -121,7 +126,7 @@ def open_regular(path: Path) -> BinaryIO:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise UnreadableFile(path, os_reason(exc)) from None
-    fh = os.fdopen(fd, "rb")
+    fh = os.fdopen(fd, "rb", buffering=_READ_BUFFER)
     opened = os.fstat(fh.fileno())
     if not stat.S_ISREG(opened.st_mode):
         fh.close()
