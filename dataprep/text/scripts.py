@@ -9,6 +9,7 @@ the text is one of those, and a detector only chooses among them.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass
 
 LATIN = "Latin"
@@ -27,6 +28,7 @@ _RANGES: tuple[tuple[int, int, str], ...] = (
     (0xAC00, 0xD7AF, "Hangul"), (0xF900, 0xFAFF, "Han"), (0xFF66, 0xFF9F, "Kana"), (0x20000, 0x2FA1F, "Han"),
 )
 _STARTS = [r[0] for r in _RANGES]
+_NOT_ASCII_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 # Scripts written without spaces between words, or with one character a syllable: one of their letters
 # weighs about as much as a word of Latin letters does in deciding what a mixed text is.
 WIDE = frozenset({"Han", "Kana", "Hangul"})
@@ -72,17 +74,21 @@ class Letters:
 
 
 def letters(text: str) -> Letters:
-    """Count the letters of `text` by script; CJK letters weigh `_WIDE_WEIGHT`; ASCII takes a fast path."""
+    """Count the letters of `text` by script; CJK letters weigh `_WIDE_WEIGHT`.
+
+    Counted without a Python step per character (#17: the language stage spent 60% of its time here, more
+    than the detector): ASCII as bytes with everything but A-Z and a-z deleted, other text through
+    `Counter`, each distinct character then classified once."""
     if text.isascii():
-        n = sum(1 for c in text if c.isalpha())
+        n = len(text.encode("ascii").translate(None, _NOT_ASCII_LETTERS))
         return Letters({LATIN: n} if n else {})
     weights: dict[str, int] = {}
-    for char in text:
+    for char, count in Counter(text).items():
         if not char.isalpha():
             continue
         script = script_of(char)
         if script is not None:
-            weights[script] = weights.get(script, 0) + (_WIDE_WEIGHT if script in WIDE else 1)
+            weights[script] = weights.get(script, 0) + count * (_WIDE_WEIGHT if script in WIDE else 1)
     if weights.get("Han") and weights.get("Kana"):  # Japanese mixes kanji and kana
         weights["Kana"] += weights.pop("Han")
     return Letters(weights)
