@@ -53,6 +53,7 @@ class Entry:
     value: dict[str, Any] | None = None
     code: str | None = None
     message: str | None = None
+    shape: str | None = None  # the source shape `io.reshape` found (None: not looked at), so it is found once
 
 
 @dataclass(frozen=True, slots=True)

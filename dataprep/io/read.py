@@ -182,7 +182,7 @@ class _Converter:
         """The entry's SourceRecord: converted, or unreadable with the first dropping problem's code."""
         if entry.value is None:
             return self._unreadable(entry, None, entry.code or "DP104", entry.message or "")
-        shape = detect(entry.value, sources=True)
+        shape = entry.shape or detect(entry.value, sources=True)
         if shape is None:
             keys = ", ".join(repr(k) for k in list(entry.value)[:20]) or "none"
             return self._unreadable(entry, None, "DP200", f"the record matches no supported shape (keys found: "

@@ -40,7 +40,7 @@ def reshape(entries: list[Entry], options: ReadOptions, source: str, suffix: str
         if shape == shapes.OASST and options.oasst_paths == "all":
             shaped.extend(_paths(entry, value))
         else:
-            shaped.append(entry if value is entry.value else Entry(entry.line, entry.original, value=value))
+            shaped.append(Entry(entry.line, entry.original, value=value, shape=shape))
     mapper.check()
     notes = [mapper.note(sum(kinds.values())), _described(kinds, options, len(shaped) - len(entries))]
     return shaped, "; ".join(note for note in notes if note)
