@@ -127,3 +127,22 @@ def test_the_workers_answer_in_order_pass_on_errors_and_are_reaped() -> None:
     child = subprocess.run([sys.executable, "-c", _MAP], capture_output=True, text=True, timeout=120)
     assert child.returncode == 0, child.stderr
     assert child.stdout.strip() == "reaped"
+
+
+def test_rows_and_records_cross_a_pipe_unchanged() -> None:
+    """Canonical rows, turns, media and source records pickle as their fields (`__reduce__`): what crosses to
+    a worker and back is equal, field for field, media and unset fields included."""
+    import pickle
+
+    from dataprep.formats.base import Canonical, Media, Turn
+    from dataprep.io.read import SourceRecord
+
+    shown = Media("image", "png", "s3://b/k.png", "0" * 64, "111122223333")
+    rows = [Canonical(system="s", turns=(Turn("user", "a"), Turn("assistant", "b"))), Canonical(text="plain"),
+            Canonical(turns=(Turn("user", "look", (shown,)), Turn("assistant", "ok"))),
+            Canonical(text="caption", media=(Media("image", "jpeg", "a.jpg"),))]
+    records = [SourceRecord("in.jsonl", 3, None, "prompt-completion", rows[0], None, None),
+               SourceRecord("in.csv", 4, '{"a": 1}', None, None, "DP200", "no shape")]
+    for value in [*rows, *records]:
+        back = pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        assert back == value and type(back) is type(value)

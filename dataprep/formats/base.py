@@ -27,6 +27,9 @@ class Media:
     sha256: str | None = None
     bucket_owner: str | None = None  # the `bucketOwner` account of an s3:// object read from a record, kept as read
 
+    def __reduce__(self) -> tuple[type[Media], tuple[str, str, str, str | None, str | None]]:
+        return Media, (self.kind, self.format, self.location, self.sha256, self.bucket_owner)
+
 
 @dataclass(frozen=True, slots=True)
 class Turn:
@@ -35,6 +38,9 @@ class Turn:
     role: str  # "user" or "assistant"
     text: str
     media: tuple[Media, ...] = ()  # images or video shown with this turn (user turns only, on Bedrock)
+
+    def __reduce__(self) -> tuple[type[Turn], tuple[str, str, tuple[Media, ...]]]:
+        return Turn, (self.role, self.text, self.media)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +51,11 @@ class Canonical:
     turns: tuple[Turn, ...] = ()
     text: str | None = None
     media: tuple[Media, ...] = ()  # the record's own image (image-caption records: `text` is the caption)
+
+    def __reduce__(self) -> tuple[type[Canonical], tuple[str | None, tuple[Turn, ...], str | None, tuple[Media, ...]]]:
+        """Pickled as its fields (rows cross to the build's workers and back): a frozen dataclass's default
+        pickling sets each field through object.__setattr__, 2-3x the cost (#17)."""
+        return Canonical, (self.system, self.turns, self.text, self.media)
 
     def input_text(self) -> str:
         """Everything the model reads: system, all turns but the last, for labeled data; the text otherwise."""

@@ -53,6 +53,10 @@ class SourceRecord:
     code: str | None  # rule code when row is None
     reason: str | None  # what is wrong and how to fix it, when row is None
 
+    def __reduce__(self) -> tuple[type[SourceRecord], tuple[object, ...]]:
+        """Pickled as its fields (records go to the build's workers in chunks): a third less than by default."""
+        return SourceRecord, (self.source, self.line, self.original, self.shape, self.row, self.code, self.reason)
+
 
 @dataclass
 class InputFile:
