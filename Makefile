@@ -2,7 +2,7 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: demo test test-deps lint bench bench-scale bench-dedup-peers
+.PHONY: demo test test-deps lint bench bench-scale bench-dedup-peers bench-floors
 
 # Debian packages the tests need: tests/test_precommit.py drives the real pre-commit, which runs git;
 # tests/test_report.py opens report.html in headless chromium through playwright.
@@ -56,3 +56,7 @@ bench-scale: $(VENV)/.installed
 # run also creates benchmarks/.peers-venv from benchmarks/peers-requirements.txt). Writes benchmarks/results/.
 bench-dedup-peers: $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/bench_dedup_peers.py
+
+# Each build stage against its floor on T0, same run (#17); floors from benchmarks/.peers-venv as above.
+bench-floors: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/bench_stage_floors.py --output benchmarks/results/stage-floors

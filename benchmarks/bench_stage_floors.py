@@ -20,10 +20,10 @@ prints. Then each floor, on the same inputs or on the build's own outputs:
 dataprep's signatures are also timed alone here (`text.dedup._sketch`, on two processes as the build runs
 it) on the same texts, so the signature ratio does not hide in the whole dedup stage (which adds LSH
 candidates and true-Jaccard verification; `bench_dedup_peers.py` sets it against datatrove and text-dedup).
-msgspec, orjson and rensa run in benchmarks/.peers-venv (`bench_dedup_peers.py` creates it from
-peers-requirements.txt; never a dependency of dataprep); a floor whose library is missing is reported so.
+msgspec, orjson and rensa run in benchmarks/.peers-venv (made from peers-requirements.txt on first use, as
+`bench_dedup_peers.py` makes it; never a dependency of dataprep); a floor that cannot run is reported so.
 
-    .venv/bin/python benchmarks/bench_stage_floors.py [--corpora DIR] [--output benchmarks/results/stage-floors]
+    make bench-floors      # or: .venv/bin/python benchmarks/bench_stage_floors.py [--corpora DIR] [--output PREFIX]
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-PEERS = HERE / ".peers-venv" / "bin" / "python"
 DATAPREP = Path(sys.executable).with_name("dataprep")
 MODEL, QUOTA = "meta.llama3-1-8b-instruct-v1:0", 10_000
 TARGET = 2.0
@@ -103,12 +102,16 @@ def build(corpus: Path, out: Path) -> tuple[float, dict[str, float]]:
 
 
 def peer(mode: str, payload: Any, work: Path) -> float | str:
-    """Seconds of a peers-venv floor, or the name of what is missing."""
-    if not PEERS.exists():
-        return "benchmarks/.peers-venv (run bench_dedup_peers.py once)"
+    """Seconds of a peers-venv floor, or why there is none (the venv is made or refreshed on first use)."""
+    sys.path.insert(0, str(HERE))
+    from bench_dedup_peers import peer_python
+
+    python, why = peer_python(setup=True)
+    if python is None:
+        return why
     source = work / f"{mode}.json"
     source.write_text(json.dumps(payload), encoding="utf-8")
-    proc = subprocess.run([str(PEERS), "-c", _PEER, mode, str(source)], capture_output=True, text=True, check=False)
+    proc = subprocess.run([str(python), "-c", _PEER, mode, str(source)], capture_output=True, text=True, check=False)
     if proc.returncode:
         return f"failed: {proc.stderr.strip()[-300:]}"
     answer = json.loads(proc.stdout)
