@@ -11,7 +11,9 @@ time, a caller advances its progress bar per chunk (`Advance`), so a stage's bar
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -42,6 +44,28 @@ def no_advance(n: int, total: int | None = None) -> None:
 def no_phase(label: str, total: int) -> Iterator[Advance]:
     """The `Phase` of work that shows no progress."""
     yield no_advance
+
+
+def one_malloc_arena() -> None:
+    """Make this process and the workers it starts allocate from one glibc malloc arena (`M_ARENA_MAX` 1).
+
+    glibc gives each thread that allocates its own arena, and freed memory stays in the arena it came from:
+    the build's threads (the executors' result threads, token counting, the progress bar) left a 200k-record
+    build at 1,250 MB peak instead of 996 MB with one arena (#17), for no measurable speed. Called by the
+    `dataprep build` command only, before it starts a thread (the library leaves a caller's process as it
+    is); the variable reaches the workers, whose glibc reads it at start-up. A value the user set is kept,
+    and a C library without `mallopt` (macOS, musl) is left alone.
+    """
+    value = os.environ.setdefault("MALLOC_ARENA_MAX", "1")
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    if value.isdigit():
+        mallopt(_M_ARENA_MAX, int(value))
+
+
+_M_ARENA_MAX = -8  # glibc's malloc.h
 
 
 def ordered_map(fn: Callable[[T], R], chunks: Iterable[T], window: int = 4) -> Iterator[R]:

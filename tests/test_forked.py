@@ -146,3 +146,19 @@ def test_rows_and_records_cross_a_pipe_unchanged() -> None:
     for value in [*rows, *records]:
         back = pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
         assert back == value and type(back) is type(value)
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("4", "4")])
+def test_the_build_asks_for_one_malloc_arena_and_keeps_a_users_choice(given: str | None, expected: str) -> None:
+    """`dataprep build` sets MALLOC_ARENA_MAX for itself (mallopt) and its workers (the environment), unless the
+    user set it: a worker started after the call sees the value."""
+    code = ("import multiprocessing, os\n"
+            "from dataprep.parallel import one_malloc_arena, process_context\n"
+            "one_malloc_arena()\n"
+            "with process_context().Pool(1) as pool:\n"
+            "    print(pool.apply(os.getenv, ('MALLOC_ARENA_MAX',)))\n")
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"} | (
+        {"MALLOC_ARENA_MAX": given} if given else {})
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,
+                         check=True)
+    assert out.stdout.strip() == expected

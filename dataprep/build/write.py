@@ -109,8 +109,7 @@ def _ledger_lines(ledger: list[Rejected]) -> Iterator[str]:
     T0's 45k-entry ledger took 2.6 s in the parent alone). The workers get its plain fields, not its row."""
     if len(ledger) < _PARALLEL_LEDGER:
         return (dumps(r.as_dict()) for r in ledger)
-    entries = [r.fields() for r in ledger]
-    chunks = (entries[i:i + _LEDGER_CHUNK] for i in range(0, len(entries), _LEDGER_CHUNK))
+    chunks = ([r.fields() for r in ledger[i:i + _LEDGER_CHUNK]] for i in range(0, len(ledger), _LEDGER_CHUNK))
     return (line for part in parallel.ordered_map(_ledger_chunk, chunks) for line in part)
 
 

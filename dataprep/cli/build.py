@@ -113,8 +113,10 @@ def build(
     manifest.json.
     """
     from dataprep.api import prepare
+    from dataprep.parallel import one_malloc_arena
     from dataprep.settings import BuildFlags
 
+    one_malloc_arena()
     if len(paths) < 2:
         fail_usage("give at least one RAW input and the OUT folder: dataprep build RAW... OUT --model ID")
     *raw, out = paths

@@ -39,6 +39,9 @@ def reshape(entries: list[Entry], options: ReadOptions, source: str, suffix: str
         kinds[shape or ""] += 1
         if shape == shapes.OASST and options.oasst_paths == "all":
             shaped.extend(_paths(entry, value))
+        elif value is entry.value:
+            entry.shape = shape  # found once: the converter reads it (a file's entries are this reader's own)
+            shaped.append(entry)
         else:
             shaped.append(Entry(entry.line, entry.original, value=value, shape=shape))
     mapper.check()
