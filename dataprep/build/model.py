@@ -134,14 +134,6 @@ class Rejected:
                    original=original)
         return out
 
-    def fields(self) -> LedgerFields:
-        """What its ledger line is made of, as plain values (sent to a worker without the row)."""
-        return self.source, self.line, self.chunk, self.chunks, self.code, self.reason, self.original, self.originals
-
-
-# `Rejected.fields()`: (source, line, chunk, chunks, code, reason, original, originals).
-LedgerFields = tuple[str, int, int, int, str, str, str | None, LedgerOriginals]
-
 
 # A duplicate cluster: the unit kept and the ledger entries of the members dropped in its favour.
 Cluster = tuple[Unit, list[Rejected]]

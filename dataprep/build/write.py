@@ -16,15 +16,15 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from dataprep import formats, parallel
+from dataprep import formats
 from dataprep.build import media as media_step
-from dataprep.build.model import BuildResult, BuildSettings, LedgerFields, Rejected
+from dataprep.build.model import BuildResult, BuildSettings, Rejected
 from dataprep.build.preflight import Target
 from dataprep.checks.quotas import SPLITS, TEST, TRAIN, VALIDATION
 from dataprep.errors import UsageError
 from dataprep.findings import Finding, Severity
 from dataprep.io.read import check_unchanged, original_lines
-from dataprep.io.write import describe, dumps, dumps_pretty, publish, staging, write_jsonl, write_lines, write_text
+from dataprep.io.write import describe, dumps_pretty, publish, staging, write_jsonl, write_text
 from dataprep.manifest import MANIFEST_NAME, Stopped, build_manifest, digest, owned_files
 from dataprep.parallel import Advance, no_advance
 from dataprep.registry import RulePolicy
@@ -96,29 +96,11 @@ def _write_data(stage: Path, result: BuildResult, stopped: Stopped | None) -> di
                           "tokens": sum(u.input_tokens + u.output_tokens for u in units)}
     order = {s: i for i, s in enumerate(dict.fromkeys(f.path for f in result.inputs))}
     ledger = sorted(result.rejected, key=lambda r: (order.get(r.source, len(order)), r.source, r.line, r.chunk))
-    write_lines(stage / "rejected.jsonl", _ledger_lines(ledger))
+    write_jsonl(stage / "rejected.jsonl", (r.as_dict() for r in ledger))
     written["rejected"] = {"file": "rejected.jsonl", **asdict(digest(stage / "rejected.jsonl"))}
     write_jsonl(stage / "lineage.jsonl", _lineage(result) if stopped is None else ())
     written["lineage"] = {"file": "lineage.jsonl", **asdict(digest(stage / "lineage.jsonl"))}
     return written
-
-
-def _ledger_lines(ledger: list[Rejected]) -> Iterator[str]:
-    """The ledger's JSON lines, in order. Masking reads every original again (31 us a T0 line) and the line
-    quotes it whole, so a large ledger is masked and encoded on the two workers while nothing else runs (#17:
-    T0's 45k-entry ledger took 2.6 s in the parent alone). The workers get its plain fields, not its row."""
-    if len(ledger) < _PARALLEL_LEDGER:
-        return (dumps(r.as_dict()) for r in ledger)
-    chunks = ([r.fields() for r in ledger[i:i + _LEDGER_CHUNK]] for i in range(0, len(ledger), _LEDGER_CHUNK))
-    return (line for part in parallel.ordered_map(_ledger_chunk, chunks) for line in part)
-
-
-def _ledger_chunk(entries: list[LedgerFields]) -> list[str]:
-    return [dumps(Rejected(*entry[:7], originals=entry[7]).as_dict()) for entry in entries]
-
-
-_PARALLEL_LEDGER = 4_000  # entries: below this, starting the workers costs more than they give
-_LEDGER_CHUNK = 1_000
 
 
 def _media(stage: Path, result: BuildResult, media: media_step.MediaStore | None,
