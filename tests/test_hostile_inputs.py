@@ -24,7 +24,7 @@ from dataprep.cli import app
 from dataprep.errors import BuildError
 from dataprep.io import decode
 from dataprep.io.jsonl import read_jsonl
-from dataprep.io.read import check_unchanged, original_lines, read_sources
+from dataprep.io.read import OriginalLines, check_unchanged, read_sources
 from dataprep.registry import RulePolicy
 
 MODEL = "claude-3-haiku"
@@ -269,10 +269,14 @@ def test_ledger_original_is_never_read_from_a_changed_file(tmp_path: Path) -> No
     path = tmp_path / "data.jsonl"
     path.write_bytes(good(5))
     read_sources([path], RulePolicy())
-    assert original_lines(str(path), {2})[2].startswith('{"prompt": "Question r 1')
+    with OriginalLines(str(path)) as back:
+        assert back.line(2).startswith('{"prompt": "Question r 1')
     path.write_bytes(good(5, "other"))
-    with pytest.raises(BuildError, match="changed during the build"):
-        original_lines(str(path), {2})
+    with pytest.raises(BuildError, match="changed during the build"), OriginalLines(str(path)) as back:
+        back.line(2)
+    path.write_bytes(good(5) + good(1, "appended"))  # the lines asked for are the same: the rest of the file is not
+    with pytest.raises(BuildError, match="changed during the build"), OriginalLines(str(path)) as back:
+        assert back.line(2).startswith('{"prompt": "Question r 1')
 
 
 @pytest.mark.parametrize("rejects", [True, False], ids=["ledger-read-back", "nothing-rejected"])

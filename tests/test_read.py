@@ -13,7 +13,7 @@ import pytest
 from dataprep.errors import UsageError
 from dataprep.formats.base import Canonical, Media, Turn
 from dataprep.io.paths import expand_inputs, scan_inputs
-from dataprep.io.read import SourceRecord, original_lines, read_sources
+from dataprep.io.read import OriginalLines, SourceRecord, read_sources
 from dataprep.registry import RulePolicy
 
 RAW = Path(__file__).resolve().parent.parent / "sample_data" / "raw"
@@ -131,7 +131,10 @@ def test_openai_and_sharegpt_system_prompts_become_the_system(sample: dict[str, 
     # A parsed JSONL line keeps no copy of itself: the build reads it back only if the record is rejected.
     assert first.original is None
     lines = (FINETUNE / "openai_messages.jsonl").read_text().splitlines()
-    assert original_lines(first.source, {1, 3}) == {1: lines[0], 3: lines[2]}
+    with OriginalLines(first.source) as back:
+        assert [back.line(1), back.line(3), back.line(3)] == [lines[0], lines[2], lines[2]]
+        with pytest.raises(ValueError, match="forward only"):
+            back.line(2)
     data = json.loads((FINETUNE / "sharegpt.json").read_text())
     with_system = next(i for i, d in enumerate(data) if d["conversations"][0]["from"] == "system")
     row = sample["sharegpt.json"][with_system].row

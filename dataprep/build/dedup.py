@@ -59,7 +59,7 @@ def run(units: list[Unit], settings: DedupSettings, ledger: Ledger,
             rep = units[head]
             rep.cluster_size += 1
             code, reason = _reason(index, units, result, settings)
-            entry = ledger.reject(unit, code, f"{reason}; that record is kept")
+            entry = ledger.reject(unit, code, f"{reason}; that record is kept", evidence=True)
             entry.jaccard = float(result.jaccard[index])
             members.setdefault(head, []).append(entry)
         stage.done(len(kept))

@@ -46,10 +46,16 @@ class Ledger:
     stages: list[StageCount] = field(default_factory=list)
     extra_units: int = 0  # chunks beyond the first of each chunked document
 
-    def reject(self, unit: Unit, code: str, reason: str) -> Rejected:
-        """File a unit under `code`; a chunk's original is its own text, a record's the line it came from."""
+    def reject(self, unit: Unit, code: str, reason: str, evidence: bool = False) -> Rejected:
+        """File a unit under `code`; a chunk's original is its own text, a record's the line it came from.
+
+        `evidence` keeps the unit's row on the entry (the dedup step's members, which the report renders
+        beside their kept record); any other entry lets the row go with its unit: at a million records the
+        rows of the rejected are most of the build's memory.
+        """
         original = unit.original if unit.chunks == 1 else (unit.row.text or "")
-        entry = Rejected(unit.source, unit.line, unit.chunk, unit.chunks, code, reason, original, row=unit.row)
+        entry = Rejected(unit.source, unit.line, unit.chunk, unit.chunks, code, reason, original,
+                         row=unit.row if evidence else None)
         self.rejected.append(entry)
         return entry
 

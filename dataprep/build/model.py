@@ -108,28 +108,29 @@ class Rejected:
     chunks: int
     code: str
     reason: str
-    original: str | None  # None until `_fill_originals` reads the JSONL line back
+    original: str | None  # None for a JSONL line: the write step reads it back (`OriginalLines`)
     # What its `rejected.jsonl` line keeps of `original` (BuildSettings.ledger_originals; BuildResult sets it).
     originals: LedgerOriginals = "masked"
-    # The canonical record (a reference, not a copy): the report renders a dropped duplicate from it exactly
-    # as it renders the kept one, and measures their Jaccard on the same text the dedup step compared.
+    # The canonical record of a dropped duplicate (a reference, not a copy; None for every other rule): the
+    # report renders it exactly as it renders the kept one, on the same text the dedup step compared.
     row: Canonical | None = field(default=None, repr=False, compare=False)
     # A duplicate's true Jaccard to the record kept in its place, as the dedup step measured it (1.0 for an
     # exact copy of the kept record); None for every other rule.
     jaccard: float | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, read_back: str | None = None) -> dict[str, Any]:
         """The ledger line: `original` as read (`full`), masked (`masked`) or null (`none`).
 
-        The reason is masked too unless `full`: it is dataprep's words, but it can quote a key name or role
-        taken from the record.
+        `read_back` is the original of an entry that holds none (a JSONL line, read back from its file as the
+        ledger is written). The reason is masked too unless `full`: it is dataprep's words, but it can quote
+        a key name or role taken from the record.
         """
         out: dict[str, Any] = {"source": self.source, "line": self.line}
         if self.chunks > 1:
             out["chunk"], out["chunks"] = self.chunk, self.chunks
         full = self.originals == "full"
-        original = self.original if full or self.original is None else \
-            None if self.originals == "none" else mask_record(self.original)
+        text = self.original if self.original is not None else read_back
+        original = text if full or text is None else None if self.originals == "none" else mask_record(text)
         out.update(code=self.code, rule=rule(self.code).name, reason=self.reason if full else mask(self.reason),
                    original=original)
         return out

@@ -112,9 +112,9 @@ def _prepared(records: list[SourceRecord], context: ConvertContext,
 
 def _place(walk: place.Walk, units: list[Unit], held: list[Unit], ledger: Ledger, input_records: int,
            settings: BuildSettings) -> tuple[dict[str, list[Unit]], Stopped | None]:
-    """The split walk (the validation file's units, if any, are the validation split) and the language
-    filter; a stop (over the quota, or no training record) instead of an exception, so the write step can
-    still publish the ledger and the reports."""
+    """The split walk (the validation file's units, if any, are the validation split; `units` is emptied) and
+    the language filter; a stop (over the quota, or no training record) instead of an exception, so the write
+    step can still publish the ledger and the reports."""
     walk.placer.counts[VALIDATION] += len(held)  # a train + validation quota counts the validation file too
     try:
         splits = walk.run(units)
@@ -122,6 +122,10 @@ def _place(walk: place.Walk, units: list[Unit], held: list[Unit], ledger: Ledger
         message = str(exc)
         code = _CODE.match(message)
         return {s: [] for s in SPLITS}, {"code": code.group(0) if code else "stopped", "message": message}
+    finally:
+        # Every unit is now in a split or the ledger: the list goes, and with it the rows of the units the
+        # walk left out (DP504 keeps no row), most of the memory of a large build with a record cap.
+        units.clear()
     splits[VALIDATION].extend(held)
     language.run(splits, settings.lang_detector, bool(settings.lang), ledger)
     ledger.check_accounting(input_records, sum(map(len, splits.values())))

@@ -11,8 +11,9 @@ file; OUT is then untouched.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from dataprep.build.preflight import Target
 from dataprep.checks.quotas import SPLITS, TEST, TRAIN, VALIDATION
 from dataprep.errors import UsageError
 from dataprep.findings import Finding, Severity
-from dataprep.io.read import check_unchanged, original_lines
+from dataprep.io.read import OriginalLines, check_unchanged
 from dataprep.io.write import describe, dumps_pretty, publish, staging, write_jsonl, write_text
 from dataprep.manifest import MANIFEST_NAME, Stopped, build_manifest, digest, owned_files
 from dataprep.parallel import Advance, no_advance
@@ -54,7 +55,6 @@ def run(target: Target, result: BuildResult, policy: RulePolicy, reports: Report
     file staged (the reports as they come back, the manifest once the set is published). `media` holds the
     media objects the records show: those of the placed records are copied into `media/` and listed.
     """
-    _fill_originals(result.rejected)
     stage: Path | None = None
     try:
         with staging(target.real, owned_files) as stage:
@@ -96,7 +96,7 @@ def _write_data(stage: Path, result: BuildResult, stopped: Stopped | None) -> di
                           "tokens": sum(u.input_tokens + u.output_tokens for u in units)}
     order = {s: i for i, s in enumerate(dict.fromkeys(f.path for f in result.inputs))}
     ledger = sorted(result.rejected, key=lambda r: (order.get(r.source, len(order)), r.source, r.line, r.chunk))
-    write_jsonl(stage / "rejected.jsonl", (r.as_dict() for r in ledger))
+    write_jsonl(stage / "rejected.jsonl", _ledger_lines(ledger))
     written["rejected"] = {"file": "rejected.jsonl", **asdict(digest(stage / "rejected.jsonl"))}
     write_jsonl(stage / "lineage.jsonl", _lineage(result) if stopped is None else ())
     written["lineage"] = {"file": "lineage.jsonl", **asdict(digest(stage / "lineage.jsonl"))}
@@ -135,16 +135,16 @@ def _reports(writer: ReportWriter, result: BuildResult, stage: Path) -> list[str
         raise OSError(exc.errno, exc.strerror, str(failed)) from exc
 
 
-def _fill_originals(ledger: list[Rejected]) -> None:
-    """Read back the JSONL lines of rejected records, one pass over each file that has any."""
-    wanted: dict[str, list[Rejected]] = {}
-    for entry in ledger:
-        if entry.original is None:
-            wanted.setdefault(entry.source, []).append(entry)
-    for source, entries in wanted.items():
-        lines = original_lines(source, {e.line for e in entries})
-        for entry in entries:
-            entry.original = lines.get(entry.line, "")
+def _ledger_lines(ledger: Sequence[Rejected]) -> Iterator[dict[str, Any]]:
+    """The ledger's lines in its order (by source, then line): the JSONL lines the reader did not keep are
+    read back as they are written, one forward pass over each file that has any, never all at once."""
+    for source, group in groupby(ledger, key=lambda r: r.source):
+        entries = list(group)
+        if all(e.original is not None or e.originals == "none" for e in entries):
+            yield from (e.as_dict() for e in entries)
+            continue
+        with OriginalLines(source) as lines:
+            yield from (e.as_dict(lines.line(e.line) if e.original is None else None) for e in entries)
 
 
 def _lineage(result: BuildResult) -> Iterator[dict[str, Any]]:

@@ -140,32 +140,57 @@ def _read_file(path: Path, policy: RulePolicy, outcome: ReadOutcome, options: Re
                                     dict(sorted(shapes.items())), contents.identity, mapping))
 
 
-# What each file read by `read_sources` held (path -> identity): `original_lines` reads a line back only from
+# What each file read by `read_sources` held (path -> identity): `OriginalLines` reads a line back only from
 # the bytes that were parsed. A later read of the same path replaces its entry.
 _DIGESTS: dict[str, FileIdentity] = {}
 
 
-def original_lines(path: str, lines: set[int]) -> dict[int, str]:
-    """The text of the given 1-based physical lines of a file (the originals the reader did not keep).
+class OriginalLines:
+    """The lines of a JSONL file read back in increasing order (the originals the reader did not keep).
 
-    The whole file is hashed on the way: when `read_sources` read this path and the bytes differ now, the
-    lines would not be the records that were parsed, so BuildError (exit 1) names the file instead.
+    One forward pass: the ledger asks for its entries' lines sorted, so at a million rejected records the
+    build holds one line at a time instead of every original at once (about a gigabyte). The whole file is
+    hashed on the way: when `read_sources` read this path and the bytes differ now, the lines would not be
+    the records that were parsed, so leaving the block without an error raises BuildError (exit 1) naming
+    the file. Used as a context manager; `line(n)` takes 1-based physical line numbers, never decreasing.
     """
-    found: dict[int, str] = {}
-    expected = _DIGESTS.get(path)
-    sha = hashlib.sha256()
-    with open(local(path), "rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            sha.update(raw)
-            if number in lines:
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._expected = _DIGESTS.get(path)
+        self._sha = hashlib.sha256()
+        self._fh = open(local(path), "rb")  # noqa: SIM115 - closed by __exit__, which the class is used through
+        self._number, self._text = 0, ""
+
+    def __enter__(self) -> OriginalLines:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None and self._expected is not None:
+                for raw in self._fh:
+                    self._sha.update(raw)
+                if self._sha.hexdigest() != self._expected.sha256:
+                    raise BuildError(f"{self._path} changed during the build (its sha256 differs from the bytes "
+                                     "read); nothing was written, run the build again")
+        finally:
+            self._fh.close()
+
+    def line(self, number: int) -> str:
+        """Line `number` as text (BOM and line end removed); "" past the end of the file."""
+        if number < self._number:
+            raise ValueError(f"line {number} asked after line {self._number}: lines are read forward only")
+        while self._number < number:
+            raw = self._fh.readline()
+            if not raw:
+                self._number, self._text = number, ""
+                break
+            self._sha.update(raw)
+            self._number += 1
+            if self._number == number:
                 text = raw.decode("utf-8", "replace").rstrip("\n").lstrip("\ufeff" if number == 1 else "")
-                found[number] = text[:-1] if text.endswith("\r") else text
-                if len(found) == len(lines) and expected is None:
-                    break
-    if expected is not None and sha.hexdigest() != expected.sha256:
-        raise BuildError(f"{path} changed during the build (its sha256 differs from the bytes read); "
-                         "nothing was written, run the build again")
-    return found
+                self._text = text[:-1] if text.endswith("\r") else text
+        return self._text
 
 
 class _Converter:

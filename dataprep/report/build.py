@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dataprep.checks.content import mask, mask_record
+from dataprep.checks.content import mask
 from dataprep.checks.duplicates import dedup_text
 from dataprep.checks.quotas import SPLITS, TRAIN
 from dataprep.findings import Finding, Severity
@@ -218,8 +218,7 @@ def _member(member: Rejected, kept: str) -> dict[str, Any]:
     """A dropped member beside its kept record: same rendering, the Jaccard the dedup step measured, and the
     words that differ (between the masked texts, so no secret is quoted)."""
     where = _where(member) | {"code": member.code, "reason": mask(member.reason)}
-    if member.row is None:  # a ledger entry made without its record: only the line as read is known
-        return where | {"excerpt": _excerpt(mask_record(member.original or ""))}
+    assert member.row is not None, "the dedup step keeps its members' rows (Ledger.reject evidence)"
     text = dedup_text(member.row)
     where["excerpt"] = _excerpt(mask(text))
     if member.jaccard is not None:
