@@ -30,9 +30,17 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return raw
 
 
+@pytest.mark.parametrize("workers", [False, True], ids=["in-process", "on-workers"])
 @pytest.mark.parametrize("originals", ["full", "masked", "none"])
 def test_rejected_lines_are_read_back_as_written_and_rows_kept_only_as_evidence(
-        corpus: Path, tmp_path: Path, originals: str) -> None:
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, originals: str, workers: bool) -> None:
+    """Both ways of writing the ledger: in this process, and (past `_PARALLEL_LEDGER` entries, lowered here for
+    a 1,031-record corpus) masked and encoded on the two workers from lines read back as chunks are sent."""
+    from dataprep.build import write
+
+    if workers:
+        monkeypatch.setattr(write, "_PARALLEL_LEDGER", 100)
+        monkeypatch.setattr(write, "_LEDGER_CHUNK", 64)
     out = tmp_path / "out"
     built = dp.build(corpus, model=LLAMA, out=out, max_train_records=100, ledger_originals=originals,
                      no_report=True)

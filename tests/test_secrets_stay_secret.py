@@ -196,3 +196,24 @@ def test_validate_findings_never_quote_a_secret_or_personal_datum(tmp_path: Path
     assert done.returncode == 1 and "DP409" in done.stdout and "DP410" in done.stdout
     forms = {v for n in SECRET_NEEDLES + PII_NEEDLES for v in (n, json.dumps(n)[1:-1])}
     assert [v for v in sorted(forms) if v in done.stdout + done.stderr] == []
+
+
+def test_a_large_ledger_is_masked_on_the_workers_as_it_is_in_process() -> None:
+    """A ledger past `_PARALLEL_LEDGER` entries is masked and encoded on the two workers: the same lines as in
+    this process, entry for entry and in order, with every planted secret masked (real lines of the Toolformer
+    sample, some with a secret behind a JSON escape, in each of the three `--ledger-originals` modes)."""
+    from dataprep.build import write
+    from dataprep.build.model import Rejected
+    from dataprep.io.write import dumps
+
+    lines = TOOLFORMER.read_text(encoding="utf-8").splitlines()
+    planted = [json.dumps({"prompt": f"key\n{AKIA} and {GHP}", "completion": f"mail {EMAIL}"}), *lines]
+    reasons = (f"over the quota ({EMAIL})", "sampled")
+    ledger = [Rejected("in.jsonl", i + 1, i % 3, 1 + i % 3, "DP504", reasons[i % 7 == 0], planted[i % len(planted)],
+                       originals=("masked", "none", "full")[i % 3])
+              for i in range(write._PARALLEL_LEDGER + 500)]
+    on_workers = list(write._ledger_lines(ledger))
+    assert on_workers == [dumps(r.as_dict()) for r in ledger]
+    masked = [line for line, r in zip(on_workers, ledger, strict=True) if r.originals == "masked"]
+    assert not any(needle in line for line in masked for needle in (AKIA, GHP, EMAIL))
+    assert any(AKIA in line for line in on_workers)  # `full` keeps what was read

@@ -135,6 +135,15 @@ class Rejected:
                    original=original)
         return out
 
+    def fields(self, read_back: str | None = None) -> LedgerFields:
+        """What its ledger line is made of, as plain values (sent to a worker without the row)."""
+        original = self.original if self.original is not None else read_back
+        return self.source, self.line, self.chunk, self.chunks, self.code, self.reason, original, self.originals
+
+
+# `Rejected.fields()`: (source, line, chunk, chunks, code, reason, original, originals).
+LedgerFields = tuple[str, int, int, int, str, str, str | None, LedgerOriginals]
+
 
 # A duplicate cluster: the unit kept and the ledger entries of the members dropped in its favour.
 Cluster = tuple[Unit, list[Rejected]]

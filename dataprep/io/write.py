@@ -63,15 +63,20 @@ def dumps_pretty(obj: Any) -> str:
 
 
 def write_jsonl(path: Path, records: Iterable[Any]) -> int:
-    """Write one compact object per line; returns the number of lines.
+    """Write one compact object per line; returns the number of lines."""
+    return write_lines(path, map(dumps, records))
+
+
+def write_lines(path: Path, lines: Iterable[str]) -> int:
+    """Write each line (JSON already encoded by `dumps`) and a newline; returns the number of lines.
 
     A write error names the file (a failed `write()` alone does not say which file it was writing).
     """
     count = 0
     try:
         with path.open("w", encoding="utf-8", newline="\n") as fh:
-            for record in records:
-                fh.write(dumps(record))
+            for line in lines:
+                fh.write(line)
                 fh.write("\n")
                 count += 1
     except OSError as exc:
