@@ -46,6 +46,10 @@ class Walk:
         # A chunked document (source, line): how many of its chunks reach the walk, and the split its first chose.
         self.doc_chunks: dict[tuple[str, int], int] = {}
         self.documents: dict[tuple[str, int], str | None] = {}
+        # One string for every DP504 entry: a capped build of a million records files ~900k of them (~120 MB
+        # as separate copies).
+        self._sampled_reason = f"left out by the --max-train-records {settings.max_train_records or 0:,} sample " \
+                               f"(seed {settings.seed}); raise the number to keep it"
 
     def run(self, units: list[Unit]) -> dict[str, list[Unit]]:
         """Place every unit or file it in the ledger; raises BuildError over the training quota."""
@@ -152,8 +156,7 @@ class Walk:
         return None, warnings
 
     def _sampled_out(self, unit: Unit) -> None:
-        self.ledger.reject(unit, "DP504", f"left out by the --max-train-records {self.settings.max_train_records:,} "
-                           f"sample (seed {self.settings.seed}); raise the number to keep it")
+        self.ledger.reject(unit, "DP504", self._sampled_reason)
 
     def _over_quota_message(self, candidates: int) -> str:
         """Which quota is full (the training quota, or train + validation for models with a total one)."""
