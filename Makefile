@@ -2,7 +2,7 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: demo test test-deps lint bench bench-scale bench-dedup-peers bench-floors
+.PHONY: demo test test-deps lint bench bench-scale bench-dedup-peers bench-build-vs-datatrove bench-floors
 
 # Debian packages the tests need: tests/test_precommit.py drives the real pre-commit, which runs git;
 # tests/test_report.py opens report.html in headless chromium through playwright.
@@ -56,6 +56,11 @@ bench-scale: $(VENV)/.installed
 # run also creates benchmarks/.peers-venv from benchmarks/peers-requirements.txt). Writes benchmarks/results/.
 bench-dedup-peers: $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/bench_dedup_peers.py
+
+# The whole T0 build against datatrove's MinHash pipeline on the same texts, same run (#17): the same script.
+bench-build-vs-datatrove: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/bench_dedup_peers.py --corpora t0 --tools dataprep,dataprep-build,datatrove \
+	  --output benchmarks/results/build-vs-datatrove.json
 
 # Each build stage against its floor on T0, same run (#17); floors from benchmarks/.peers-venv as above.
 bench-floors: $(VENV)/.installed

@@ -5,6 +5,11 @@ whether what it drops is really a duplicate. So the three run on the same texts,
 
 - dataprep: `dataprep.text.dedup.deduplicate` (the build's dedup stage: exact pass, MinHash LSH, greedy
   clustering verified by true Jaccard), in the project's own environment;
+- dataprep-build: the whole `dataprep build` on the same texts as continued-pretraining records (#17 asks for
+  the build, not only its dedup step, against datatrove's pipeline): read, convert, clean, the quality checks,
+  dedup, tokens, split and write, as a user runs it; a record is removed when the ledger files it as DP401 or
+  DP402. It keeps a cluster's member by content key, not by file order, so it keeps a planted copy about as
+  often as its original: recall, not "copies removed", is its measure;
 - datatrove: its four-stage MinHash pipeline (signatures, buckets, cluster, filter) on LocalPipelineExecutor;
 - text-dedup (ChenghaoMou): `text_dedup.minhash`, its datasets-based MinHash + LSH + union-find script.
 
@@ -93,6 +98,9 @@ class Tool:
 TOOLS = {
     "dataprep": Tool("dataprep", False, f"{NGRAM}-word shingles, {NUM_PERM} perm, {BANDS}x{ROWS} bands, "
                      f"true Jaccard >= {THRESHOLD} verified, greedy keep"),
+    "dataprep-build": Tool("dataprep-build", False, "the whole `dataprep build` (read, convert, clean, quality "
+                           "checks, dedup as above, tokens, split, write; --no-report) on the texts as "
+                           "continued-pretraining records for titan-text-express; removed = filed as DP401/DP402"),
     "datatrove": Tool("datatrove", True, f"n_grams={NGRAM}, {BANDS} buckets x {ROWS} hashes ({NUM_PERM}), "
                       "no threshold knob, no verification", {"n_grams": NGRAM, "buckets": BANDS, "rows": ROWS}),
     "datatrove-default": Tool("datatrove-default", True, "its defaults: n_grams=5, 14 buckets x 8 hashes (112)",
@@ -117,6 +125,27 @@ def run_dataprep(inp: Path, work: Path, options: dict[str, Any]) -> list[str]:
     result = deduplicate(texts, DedupSettings(ngram=NGRAM, num_perm=NUM_PERM, threshold=THRESHOLD, seed=SEED,
                                               bands=BANDS, rows=ROWS))
     return [ids[i] for i in result.kept.nonzero()[0].tolist()]
+
+
+def run_dataprep_build(inp: Path, work: Path, options: dict[str, Any]) -> list[str]:
+    """The whole build as a user runs it (#17: the build against datatrove's pipeline, not only its dedup step).
+
+    Each text is a `{"text": ...}` record; a record is removed when the ledger files it as a duplicate, and kept
+    otherwise (a record a quality rule drops was not removed *as a duplicate*, which is what is scored).
+    """
+    ids, texts = _read_input(inp)
+    raw = work / "raw"
+    raw.mkdir()
+    (raw / "texts.jsonl").write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts),
+                                     encoding="utf-8")
+    dataprep = Path(sys.executable).with_name("dataprep")
+    subprocess.run([str(dataprep), "build", str(raw), str(work / "out"), "-q", "--model", "titan-text-express",
+                    "--task", "continued-pretraining", "--validation-fraction", "0", "--no-report"], check=True)
+    ledger = (work / "out" / "rejected.jsonl").read_text(encoding="utf-8").split("\n")
+    duplicates = {r["line"] for r in map(json.loads, filter(None, ledger)) if r["code"] in ("DP401", "DP402")}
+    placed = {r["source_line"] for r in map(json.loads, filter(None, (work / "out" / "lineage.jsonl")
+                                                          .read_text(encoding="utf-8").split("\n")))}
+    return [i for line, i in enumerate(ids, start=1) if line in placed or line not in duplicates]
 
 
 def run_datatrove(inp: Path, work: Path, options: dict[str, Any]) -> list[str]:
@@ -168,7 +197,8 @@ def run_text_dedup(inp: Path, work: Path, options: dict[str, Any]) -> list[str]:
 
 
 RUNNERS: dict[str, Callable[[Path, Path, dict[str, Any]], list[str]]] = {
-    "dataprep": run_dataprep, "datatrove": run_datatrove, "text-dedup": run_text_dedup}
+    "dataprep": run_dataprep, "dataprep-build": run_dataprep_build, "datatrove": run_datatrove,
+    "text-dedup": run_text_dedup}
 
 
 def _read_input(inp: Path) -> tuple[list[str], list[str]]:
@@ -251,7 +281,7 @@ def _rollup(pid: int) -> tuple[int, int]:
 def run_tool(tool: Tool, inp: Path, python: Path) -> dict[str, Any]:
     """Run one tool in its own interpreter; its kept ids, wall time, in-tool time and peak tree memory."""
     kind = "datatrove" if tool.name.startswith("datatrove") else \
-        "text-dedup" if tool.name.startswith("text-dedup") else "dataprep"
+        "text-dedup" if tool.name.startswith("text-dedup") else tool.name
     with tempfile.TemporaryDirectory(prefix=f"dedup-{tool.name}-") as tmp:
         work = Path(tmp)
         start = time.perf_counter()
