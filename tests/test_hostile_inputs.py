@@ -300,6 +300,25 @@ def test_build_stops_when_an_input_changes_while_it_runs(tmp_path: Path, monkeyp
     assert not (tmp_path / "out" / "manifest.json").exists()
 
 
+def test_build_stops_when_an_input_is_deleted_while_it_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ledger reads a rejected line back from its file: a file gone by then is one line, exit 1, OUT untouched."""
+    from dataprep.build import pipeline
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "data.jsonl").write_bytes(good(40) + good(1))  # the last line duplicates the first: it is rejected
+    real = pipeline.convert.run
+
+    def convert_then_delete(*args: Any, **kwargs: Any) -> Any:
+        (raw / "data.jsonl").unlink()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline.convert, "run", convert_then_delete)
+    result = build(raw, tmp_path / "out")
+    assert result.exit_code == 1 and "data.jsonl changed during the build (it can no longer be read" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
 # --------------------------------------------------------------------------- CSV
 
 

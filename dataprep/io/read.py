@@ -159,7 +159,11 @@ class OriginalLines:
         self._path = path
         self._expected = _DIGESTS.get(path)
         self._sha = hashlib.sha256()
-        self._fh = open(local(path), "rb")  # noqa: SIM115 - closed by __exit__, which the class is used through
+        try:
+            self._fh = open(local(path), "rb")  # noqa: SIM115 - closed by __exit__, which the class is used through
+        except OSError as exc:
+            raise BuildError(f"{path} changed during the build (it can no longer be read: {exc.strerror}); nothing "
+                             "was written, run the build again") from None
         self._number, self._text = 0, ""
 
     def __enter__(self) -> OriginalLines:
