@@ -15,6 +15,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -70,7 +71,8 @@ _M_ARENA_MAX = -8  # glibc's malloc.h
 
 def ordered_map(fn: Callable[[T], R], chunks: Iterable[T], window: int = 4) -> Iterator[R]:
     """`fn` over `chunks` on two processes, results in order, at most `window` chunks submitted at a time."""
-    with ProcessPoolExecutor(WORKERS, mp_context=process_context()) as pool:
+    # For the pool's whole life: a forkserver pool starts a worker when a task finds none idle, at any submit.
+    with without_main_script(), ProcessPoolExecutor(WORKERS, mp_context=process_context()) as pool:
         pending: deque[Future[R]] = deque()
         for chunk in chunks:
             pending.append(pool.submit(fn, chunk))
@@ -89,9 +91,28 @@ def process_context() -> multiprocessing.context.BaseContext:
     context.set_forkserver_preload(["dataprep.build.convert", "dataprep.text.dedup", "dataprep.text.language"])
     from multiprocessing import forkserver
 
-    with sigint_ignored():  # the server imports its preload before it protects itself from ^C
+    with sigint_ignored(), without_main_script():  # the server imports its preload before it protects itself from ^C
         forkserver.ensure_running()
     return context
+
+
+@contextmanager
+def without_main_script() -> Iterator[None]:
+    """Child processes started without the user's script: by default the forkserver, each worker it forks and
+    each spawned process import `__main__`'s file again, so a script that calls `dataprep.build()` at module
+    level (no `if __name__ == "__main__":` guard, as in a notebook exported to a file) would build again inside
+    every child and break the pool. dataprep's children run dataprep's own functions, never the script's.
+    While it is hidden, `__main__.__file__` is absent for the caller's other threads too."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
 
 
 @contextmanager

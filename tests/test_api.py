@@ -203,3 +203,28 @@ def test_a_built_split_validates_clean_as_a_frame() -> None:
     rows = [json.loads(line) for line in built.read_bytes("train.jsonl").splitlines()]
     rows[1]["system"] = None
     assert [(f.line, f.code) for f in dp.validate(rows, model="nova-micro", split="train")] == [(2, "DP216")]
+
+
+@pytest.mark.parametrize("reports", [False, True], ids=["no-report", "reports"])
+def test_a_script_without_a_main_guard_builds_once(tmp_path: Path, reports: bool) -> None:
+    """A notebook-style script (`dp.build(...)` at module level, no `if __name__ == "__main__":`) on enough
+    records for the worker processes. The workers come from a forkserver, which by default imports the user's
+    script again: the build ran a second time inside it, met its own lock and ended in a BrokenProcessPool
+    traceback; the spawned report process imported it too. Children now start without the script (they run
+    dataprep's functions, not the user's)."""
+    rows = [json.loads(line) for line in (Path(__file__).parent / "data" / "toolformer-1000.jsonl")
+            .read_text(encoding="utf-8").splitlines()]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with (raw / "data.jsonl").open("w", encoding="utf-8") as fh:
+        for copy in range(6):  # 6,000 distinct records: past the convert and dedup steps' parallel thresholds
+            for row in rows:
+                fh.write(json.dumps({"prompt": f"[{copy}] {row['instruction']}", "completion": row["response"]}) + "\n")
+    script = tmp_path / "notebook_style.py"
+    script.write_text(f"import dataprep as dp\nprint('script ran')\nout = dp.build({str(raw)!r}, model='nova-micro', "
+                      f"out={str(tmp_path / 'out')!r}, no_report={not reports})\nprint('kept', len(out.train))\n",
+                      encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("script ran") == 1 and "kept" in done.stdout
+    assert "Traceback" not in done.stderr

@@ -47,7 +47,7 @@ class Walk:
         self.doc_chunks: dict[tuple[str, int], int] = {}
         self.documents: dict[tuple[str, int], str | None] = {}
         # One string for every DP504 entry: a capped build of a million records files ~900k of them (~120 MB
-        # as separate copies, held from the walk to the ledger's write; the build's peak is earlier, in dedup).
+        # as separate copies, held from the walk to the ledger's write).
         self._sampled_reason = f"left out by the --max-train-records {settings.max_train_records or 0:,} sample " \
                                f"(seed {settings.seed}); raise the number to keep it"
 

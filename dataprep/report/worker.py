@@ -133,7 +133,7 @@ class ReportWriter:
     def __init__(self) -> None:
         import multiprocessing
 
-        from dataprep.parallel import sigint_ignored
+        from dataprep.parallel import sigint_ignored, without_main_script
 
         self._conn: Connection | None = None
         self._process: BaseProcess | None = None
@@ -141,7 +141,8 @@ class ReportWriter:
             context = multiprocessing.get_context("spawn")
             self._conn, child = context.Pipe()
             self._process = context.Process(target=_serve, args=(child,), daemon=True, name="dataprep-report")
-            with sigint_ignored():  # inherited through exec: a Ctrl-C while the child starts up prints nothing
+            # SIGINT ignored is inherited through exec: a Ctrl-C while the child starts up prints nothing.
+            with sigint_ignored(), without_main_script():
                 self._process.start()
             child.close()
         except OSError:  # no processes here (a limit, a sandbox): write in-process
