@@ -141,10 +141,8 @@ def run_dataprep_build(inp: Path, work: Path, options: dict[str, Any]) -> list[s
     dataprep = Path(sys.executable).with_name("dataprep")
     subprocess.run([str(dataprep), "build", str(raw), str(work / "out"), "-q", "--model", "titan-text-express",
                     "--task", "continued-pretraining", "--validation-fraction", "0", "--no-report"], check=True)
-    ledger = (work / "out" / "rejected.jsonl").read_text(encoding="utf-8").split("\n")
-    duplicates = {r["line"] for r in map(json.loads, filter(None, ledger)) if r["code"] in ("DP401", "DP402")}
-    placed = {r["source_line"] for r in map(json.loads, filter(None, (work / "out" / "lineage.jsonl")
-                                                          .read_text(encoding="utf-8").split("\n")))}
+    duplicates = {r["line"] for r in _rows(work / "out" / "rejected.jsonl") if r["code"] in ("DP401", "DP402")}
+    placed = {r["source_line"] for r in _rows(work / "out" / "lineage.jsonl")}
     return [i for line, i in enumerate(ids, start=1) if line in placed or line not in duplicates]
 
 
@@ -175,9 +173,7 @@ def run_datatrove(inp: Path, work: Path, options: dict[str, Any]) -> list[str]:
     for number, (pipeline, tasks) in enumerate(stages):
         LocalPipelineExecutor(pipeline, tasks=tasks, workers=min(tasks, 2),
                               logging_dir=str(work / f"logs{number}")).run()
-    # Split on newlines only: orjson leaves U+2028 and friends raw inside strings, which splitlines() breaks at.
-    return [json.loads(line)["id"] for path in sorted(Path(out).glob("*.jsonl"))
-            for line in path.read_text(encoding="utf-8").split("\n") if line]
+    return [r["id"] for path in sorted(Path(out).glob("*.jsonl")) for r in _rows(path)]
 
 
 def run_text_dedup(inp: Path, work: Path, options: dict[str, Any]) -> list[str]:
@@ -202,8 +198,14 @@ RUNNERS: dict[str, Callable[[Path, Path, dict[str, Any]], list[str]]] = {
 
 
 def _read_input(inp: Path) -> tuple[list[str], list[str]]:
-    rows = [json.loads(line) for line in inp.read_text(encoding="utf-8").split("\n") if line]
+    rows = _rows(inp)
     return [r["id"] for r in rows], [r["text"] for r in rows]
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    """A JSONL file's objects. Split on newlines only: orjson (datatrove's writer) leaves U+2028 and friends raw
+    inside strings, which splitlines() breaks at."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]
 
 
 def _shard(inp: Path, folder: Path, count: int) -> Path:

@@ -118,25 +118,25 @@ class Rejected:
     # exact copy of the kept record); None for every other rule.
     jaccard: float | None = None
 
-    def as_dict(self, read_back: str | None = None) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         """The ledger line: `original` as read (`full`), masked (`masked`) or null (`none`).
 
-        `read_back` is the original of an entry that holds none (a JSONL line, read back from its file as the
-        ledger is written). The reason is masked too unless `full`: it is dataprep's words, but it can quote
-        a key name or role taken from the record.
+        The reason is masked too unless `full`: it is dataprep's words, but it can quote a key name or role
+        taken from the record.
         """
         out: dict[str, Any] = {"source": self.source, "line": self.line}
         if self.chunks > 1:
             out["chunk"], out["chunks"] = self.chunk, self.chunks
         full = self.originals == "full"
-        text = self.original if self.original is not None else read_back
-        original = text if full or text is None else None if self.originals == "none" else mask_record(text)
+        original = self.original if full or self.original is None else \
+            None if self.originals == "none" else mask_record(self.original)
         out.update(code=self.code, rule=rule(self.code).name, reason=self.reason if full else mask(self.reason),
                    original=original)
         return out
 
     def fields(self, read_back: str | None = None) -> LedgerFields:
-        """What its ledger line is made of, as plain values (sent to a worker without the row)."""
+        """What its ledger line is made of, as plain values (sent to a worker without the row); `read_back` is
+        the original of an entry that holds none (a JSONL line, read back as the ledger is written)."""
         original = self.original if self.original is not None else read_back
         return self.source, self.line, self.chunk, self.chunks, self.code, self.reason, original, self.originals
 

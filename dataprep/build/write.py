@@ -136,9 +136,9 @@ def _reports(writer: ReportWriter, result: BuildResult, stage: Path) -> list[str
 
 
 def _ledger_lines(ledger: Sequence[Rejected]) -> Iterator[str]:
-    """The ledger's JSON lines, in order. Masking reads every original again (31 us a T0 line; 90 s of a
-    1M-record build), so a large ledger is masked and encoded on the two workers, in chunks made as they are
-    sent: the parent holds a few chunks in flight, never every original at once (#17)."""
+    """The ledger's JSON lines, in order. Masking reads every original again (31 us a T0 line), so a large
+    ledger is masked and encoded on the two workers (a 1M-record build's write stage: 111 -> 72 s), in chunks
+    made as they are sent: the parent holds a few chunks in flight, never every original at once (#17)."""
     fields = _ledger_fields(ledger)
     if len(ledger) < _PARALLEL_LEDGER:
         return map(_encoded, fields)
