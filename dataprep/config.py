@@ -43,6 +43,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "hh-side": str,
     "oasst-paths": str,
     "media-prefix": str,
+    "memory-limit": (str, int),
     "media-root": str,
 }
 

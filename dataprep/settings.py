@@ -61,6 +61,7 @@ class BuildFlags:
     field_map: str | None = None  # --map: TARGET=FIELD pairs, as typed
     hh_side: str | None = None
     oasst_paths: str | None = None
+    memory_limit: str | int | None = None  # bytes of encoded rows held before they spill: 2GiB, 500MB, 10_000_000
 
 
 def profile_files(cfg: Config, given: Sequence[Path] | None) -> list[Path]:
@@ -163,6 +164,9 @@ def resolve_build(cfg: Config, profile: Profile, flags: BuildFlags) -> BuildSett
         raise UsageError(f"--keep-answers keeps answers in distillation prompts; {profile.id} {spec.task} "
                          "records carry their answers anyway: drop the flag or add --task distillation")
     values["media_prefix"] = _media_prefix(values["media_prefix"], flags.media_prefix is not None, cfg)
+    values["memory_limit"] = _memory_limit(values["memory_limit"],
+                                           "--memory-limit" if flags.memory_limit is not None else
+                                           f"{cfg.path}: 'memory-limit'")
     values["validation_file"] = _validation_file(cfg, flags, spec.validation_supported)
     if values["validation_file"] is not None:
         if flags.validation_fraction:
@@ -258,6 +262,22 @@ def _dedup(threshold: float, ngram: int, num_perm: int, keep: str) -> DedupSetti
     fitted = num_perm == _default(next(f for f in fields(DedupSettings) if f.name == "num_perm"))
     return DedupSettings(ngram=ngram, num_perm=num_perm, threshold=threshold, keep=keep,
                          **({} if fitted else {"bands": None, "rows": None}))
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(|b|kb|mb|gb|tb|kib|mib|gib|tib)", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+               "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def _memory_limit(given: str | int | None, origin: str) -> int | None:
+    """`--memory-limit` in bytes (a number, or with a unit: 500MB, 2GiB); None leaves the machine's default."""
+    if given is None:
+        return None
+    found = _SIZE.fullmatch(str(given).strip().replace("_", ""))
+    if isinstance(given, bool) or found is None:
+        raise UsageError(f"{origin}: {given!r} is not a size; give bytes or a number with a unit, e.g. 2GiB, 500MB")
+    size = int(float(found.group(1)) * _SIZE_UNITS[found.group(2).lower()])
+    return size  # 0 is allowed: every row waits in the spill file
 
 
 def _media_prefix(given: str | None, flag: bool, cfg: Config) -> str | None:

@@ -288,13 +288,13 @@ def test_build_stops_when_an_input_changes_while_it_runs(tmp_path: Path, monkeyp
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "data.jsonl").write_bytes(good(40) + (good(1) if rejects else b""))
-    real = pipeline.convert.run
+    real = pipeline.media.run  # the step after convert, which reads the input as it converts
 
-    def convert_then_edit(*args: Any, **kwargs: Any) -> Any:
+    def read_then_edit(*args: Any, **kwargs: Any) -> Any:
         (raw / "data.jsonl").write_bytes(good(41, "edited"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline.convert, "run", convert_then_edit)
+    monkeypatch.setattr(pipeline.media, "run", read_then_edit)
     result = build(raw, tmp_path / "out")
     assert result.exit_code == 1 and "data.jsonl changed during the build" in result.output
     assert not (tmp_path / "out" / "manifest.json").exists()
@@ -307,13 +307,13 @@ def test_build_stops_when_an_input_is_deleted_while_it_runs(tmp_path: Path, monk
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "data.jsonl").write_bytes(good(40) + good(1))  # the last line duplicates the first: it is rejected
-    real = pipeline.convert.run
+    real = pipeline.media.run  # the step after convert, which reads the input as it converts
 
-    def convert_then_delete(*args: Any, **kwargs: Any) -> Any:
+    def read_then_delete(*args: Any, **kwargs: Any) -> Any:
         (raw / "data.jsonl").unlink()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline.convert, "run", convert_then_delete)
+    monkeypatch.setattr(pipeline.media, "run", read_then_delete)
     result = build(raw, tmp_path / "out")
     assert result.exit_code == 1 and "data.jsonl changed during the build (it can no longer be read" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "out").exists()

@@ -252,7 +252,7 @@ def test_an_over_long_record_breaks_the_token_limit(finetune: Built) -> None:
 def test_wrong_roles_and_language_break_their_expectations(finetune: Built) -> None:
     train = list(finetune.result.splits["train"])
     turns = train[0].row.turns
-    train[0] = replace(train[0], row=Canonical(turns=(Turn("assistant", turns[0].text), Turn("user", turns[1].text))))
+    train[0] = replace(train[0], held=Canonical(turns=(Turn("assistant", turns[0].text), Turn("user", turns[1].text))))
     train[1] = replace(train[1], lang="de")
     results = gx_run(finetune.result, train)
     in_set = "expect_column_values_to_be_in_set"

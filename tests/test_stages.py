@@ -4,6 +4,7 @@ two-process convert path against the serial one."""
 from __future__ import annotations
 
 import json
+import pickle
 import random
 import unicodedata
 from collections import Counter
@@ -13,7 +14,10 @@ import pytest
 from planting import small_edit
 
 from dataprep.build import convert
-from dataprep.build.convert import ConvertContext, convert_parallel, convert_records
+from dataprep.build.convert import ConvertContext, Converted, convert_chunks, convert_records
+from dataprep.build.ledger import Ledger
+from dataprep.build.model import no_progress
+from dataprep.build.rows import RowStore
 from dataprep.build.screen import QualityPolicy, screen
 from dataprep.build.split import TEST, TRAIN, VALIDATION, OverQuota, Placer, split_position
 from dataprep.checks.text_quality import text_problem
@@ -206,30 +210,47 @@ def varied_records(tmp_path_factory: pytest.TempPathFactory) -> list[SourceRecor
 
 @pytest.mark.parametrize("chunk", [None, 700], ids=["default-chunks", "13-chunks"])
 def test_convert_two_processes_equals_serial(varied_records: list[SourceRecord], chunk: int | None,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    """convert_parallel (two processes, chunk by chunk) gives convert_records' result exactly, in input order.
+                                             tmp_path: Path) -> None:
+    """convert_chunks (two processes, a batch per task, batches taken as the reader hands them over) gives
+    convert_records' result exactly, in input order; so does the step (`convert.run`) built on it.
 
-    700-record chunks (set in the parent, which does the chunking) put 13 chunks through the 4-chunk window of
-    `ordered_map`; chunk starts are not multiples of the 12 variant kinds, so a wrong offset shows too.
+    700-record batches put 13 tasks through the 4-task window of `ordered_map`; batch starts are not
+    multiples of the 12 variant kinds, so a wrong offset shows too.
     """
-    if chunk is not None:
-        monkeypatch.setattr(convert, "_CHUNK", chunk)
+    size = chunk or convert.CHUNK
     total = len(varied_records)
-    assert total >= convert._PARALLEL_MIN  # otherwise convert_parallel would take the serial path
+    assert total >= convert._PARALLEL_MIN  # otherwise convert_chunks would take the serial path
     context = ConvertContext("bedrock-conversation", "test-model", QualityPolicy())
     serial = convert_records(list(varied_records), context)
-    handed = list(varied_records)
-    parallel = convert_parallel(handed, context)
+    batches = [varied_records[start : start + size] for start in range(0, total, size)]
+    parts = list(convert_chunks(iter(batches), context))
+    # The input really went through the two processes: one part per batch, each with its own records.
+    assert [(start, records) for start, records, _ in parts] == list(zip(range(0, total, size), batches,
+                                                                        strict=True))
+    parallel = Converted()
+    for _, _, part in parts:
+        parallel.kept += part.kept
+        parallel.rejected += part.rejected
+        parallel.fixes.update(part.fixes)
+        parallel.warnings.update(part.warnings)
 
     # Every record accounted for once, under its own index.
     assert sorted([i for i, _, _ in parallel.kept] + [i for i, _, _ in parallel.rejected]) == list(range(total))
-    # The input really went through the chunked path: it releases each chunk's raw rows as results arrive.
-    assert len(handed) == total and all(r.row is None for r in handed)
     assert [i for i, _, _ in parallel.kept] == [i for i, _, _ in serial.kept]
-    assert parallel.kept == serial.kept
+    assert parallel.kept == serial.kept  # the encoded rows too, byte for byte
     assert parallel.rejected == serial.rejected
     assert parallel.fixes == serial.fixes
     assert parallel.warnings == serial.warnings
+
+    # The step: units and ledger entries at their records' lines, the counters summed over the parts.
+    ledger = Ledger(no_progress)
+    units = convert.run(iter(batches), context, RowStore(tmp_path, budget=total * 300), ledger)
+    lines = [r.line for r in varied_records]
+    assert [(u.line, u.row) for u in units] == [(lines[i], pickle.loads(row)) for i, row, _ in serial.kept]
+    assert [(r.line, r.code, r.reason) for r in ledger.rejected] == [(lines[i], code, reason)
+                                                                      for i, code, reason in serial.rejected]
+    assert ledger.fixes == serial.fixes and ledger.warnings == serial.warnings
+    assert ledger.stages[0].records_in == total and ledger.stages[0].records_out == len(units)
 
     # The input exercises every outcome, so none of the comparisons above is vacuous.
     per_kind = total // 12
@@ -240,7 +261,7 @@ def test_convert_two_processes_equals_serial(varied_records: list[SourceRecord],
     assert {"DP404", "DP413", "DP414"} <= set(serial.fixes) and serial.fixes["DP413"] == per_kind
     assert serial.warnings["DP410"] == per_kind and serial.warnings["DP408"] > 0
     # Indices are those of the input: record 4 (kind 4, personal data) is kept, record 5 (a secret) is not.
-    kept = {i: row for i, row, _ in serial.kept}
+    kept = {i: pickle.loads(row) for i, row, _ in serial.kept}
     assert 4 in kept and "jane.doe4@fastmail.net" in kept[4].turns[0].text
     assert (5, "DP409") in {(i, code) for i, code, _ in serial.rejected}
 

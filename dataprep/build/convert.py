@@ -2,36 +2,38 @@
 
 They are pure functions of one record, so a large input is split into chunks for two worker processes
 (Python string work holds the GIL; threads would not help). Results come back as indices into the input
-list, with the canonical row and its content key.
+list, with the canonical row encoded (`rows.encode`: the parent appends the bytes to the build's row store
+without decoding them) and its content key.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from dataprep import formats
 from dataprep.build import media
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import Rejected, Unit
+from dataprep.build.rows import RowStore, encode
 from dataprep.build.screen import QualityPolicy, screen
 from dataprep.checks.duplicates import record_key
 from dataprep.formats.base import Canonical, Turn
 from dataprep.io.compressed import inner_suffix
 from dataprep.io.read import SourceRecord
-from dataprep.parallel import Advance, no_advance, ordered_map
+from dataprep.parallel import ordered_map
 from dataprep.registry import rule
 from dataprep.text.clean import CODES as CLEANING_CODES
 from dataprep.text.clean import END_TOKEN, clean
 from dataprep.text.markdown import MARKDOWN_SUFFIXES, to_text
 
 _PARALLEL_MIN = 5000
-_CHUNK = 4000
+CHUNK = 4000  # records per batch the reader hands over, one worker task each
 _STEP = 500  # records converted between two progress updates when not in parallel
 MARKDOWN = "DP417"
-_RELEASED = SourceRecord("", 0, None, None, None, "DP200", "released after conversion")
 
 
 @dataclass(frozen=True)
@@ -46,16 +48,10 @@ class ConvertContext:
 
 @dataclass
 class Converted:
-    kept: list[tuple[int, Canonical, str]] = field(default_factory=list)  # (index, row, content key)
+    kept: list[tuple[int, bytes, str]] = field(default_factory=list)  # (index, encoded row, content key)
     rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (index, code, reason)
     fixes: Counter[str] = field(default_factory=Counter)
     warnings: Counter[str] = field(default_factory=Counter)
-
-    def merge(self, other: Converted) -> None:
-        self.kept += other.kept
-        self.rejected += other.rejected
-        self.fixes.update(other.fixes)
-        self.warnings.update(other.warnings)
 
 
 def convert_records(records: Sequence[SourceRecord], context: ConvertContext, offset: int = 0) -> Converted:
@@ -89,7 +85,7 @@ def convert_records(records: Sequence[SourceRecord], context: ConvertContext, of
             code, message = screened.drop
             out.rejected.append((index, code, f"{message}. {rule(code).fix}"))
             continue
-        out.kept.append((index, screened.row, record_key(screened.row)))
+        out.kept.append((index, encode(screened.row), record_key(screened.row)))
     return out
 
 
@@ -104,27 +100,41 @@ def _rendered(source: str, row: Canonical, fixes: Counter[str]) -> Canonical:
     return Canonical(text=text)
 
 
-def convert_parallel(records: list[SourceRecord], context: ConvertContext, advance: Advance = no_advance) -> Converted:
-    """:func:`convert_records` on two processes for large inputs, chunk by chunk; same result, in input order.
+# A part of the input as converted: its first record's index, its records, and what became of them.
+Part = tuple[int, list[SourceRecord], Converted]
 
-    Converted chunks of `records` are replaced by a placeholder as their results arrive; `advance` is told
-    each chunk's size as it arrives (small inputs: per `_STEP` records, in this process).
+
+def convert_chunks(batches: Iterable[list[SourceRecord]], context: ConvertContext) -> Iterator[Part]:
+    """:func:`convert_records` over the batches as they come, in input order: on two processes once the
+    input reaches `_PARALLEL_MIN` records (a batch per task), else in this process per `_STEP` records.
+
+    Batches are taken from `batches` only as the workers' window has room, so a streamed input is read
+    while the workers convert and only the batches in flight are held.
     """
-    out = Converted()
-    if len(records) < _PARALLEL_MIN:
+    pending = iter(batches)
+    first: list[list[SourceRecord]] = []
+    for batch in pending:
+        first.append(batch)
+        if sum(map(len, first)) >= _PARALLEL_MIN:
+            break
+    else:  # a small input, all read
+        records = [record for batch in first for record in batch]
         for start in range(0, len(records), _STEP):
-            out.merge(convert_records(records[start : start + _STEP], context, start))
-            advance(len(records[start : start + _STEP]))
-        return out
-    starts = range(0, len(records), _CHUNK)
-    chunks = ((records[start : start + _CHUNK], context, start) for start in starts)
-    for start, part in zip(starts, ordered_map(_convert_chunk, chunks), strict=True):
-        out.merge(part)
-        advance(len(records[start : start + _CHUNK]))
-        # This chunk's raw rows are done with: let them go now rather than after the last chunk, so the parent
-        # never holds every raw row and every cleaned row at once (a gigabyte each at a million records).
-        records[start : start + _CHUNK] = [_RELEASED] * len(records[start : start + _CHUNK])
-    return out
+            yield start, records[start : start + _STEP], convert_records(records[start : start + _STEP], context,
+                                                                          start)
+        return
+    sent: deque[tuple[int, list[SourceRecord]]] = deque()
+
+    def chunks() -> Iterator[tuple[list[SourceRecord], ConvertContext, int]]:
+        start = 0
+        for batch in chain(first, pending):
+            sent.append((start, batch))
+            yield batch, context, start
+            start += len(batch)
+
+    for part in ordered_map(_convert_chunk, chunks()):
+        start, batch = sent.popleft()
+        yield start, batch, part
 
 
 def _convert_chunk(args: tuple[list[SourceRecord], ConvertContext, int]) -> Converted:
@@ -183,18 +193,25 @@ def _distillation_prompt(row: Canonical, shape: str | None, context: ConvertCont
     return prompt
 
 
-def run(records: list[SourceRecord], context: ConvertContext, ledger: Ledger) -> list[Unit]:
-    """Convert, clean and check every record; empties `records` (the rows are replaced by cleaned ones)."""
-    total = len(records)
-    where = [(r.source, r.line, r.original) for r in records]
-    with ledger.stage("convert, clean, check", total) as stage:
-        done = convert_parallel(records, context, stage.advance)
-        records.clear()
-        ledger.fixes.update(done.fixes)
-        ledger.warnings.update(done.warnings)
-        for index, code, reason in done.rejected:
-            source, line, original = where[index]
-            ledger.rejected.append(Rejected(source, line, 0, 1, code, reason, original))
-        units = [Unit(*where[i][:2], 0, 1, where[i][2], row, key) for i, row, key in done.kept]
-        stage.done(len(units))
+def run(batches: Iterable[list[SourceRecord]], context: ConvertContext, store: RowStore, ledger: Ledger,
+        read: Callable[[], int] = lambda: 0) -> list[Unit]:
+    """Convert, clean and check every record of `batches` (read as the workers convert). Each kept row goes
+    to `store` as its part arrives, so the parent holds neither the cleaned rows as objects nor every part's
+    bytes at once. `read` says how many records have been read so far (the progress bar's total)."""
+    units: list[Unit] = []
+    total = 0
+    with ledger.stage("convert, clean, check", 0) as stage:
+        for start, batch, part in convert_chunks(batches, context):
+            held = store.add([blob for _, blob, _ in part.kept])
+            for (index, _, key), row in zip(part.kept, held, strict=True):
+                record = batch[index - start]
+                units.append(Unit(record.source, record.line, 0, 1, record.original, row, key))
+            for index, code, reason in part.rejected:
+                record = batch[index - start]
+                ledger.rejected.append(Rejected(record.source, record.line, 0, 1, code, reason, record.original))
+            ledger.fixes.update(part.fixes)
+            ledger.warnings.update(part.warnings)
+            total += len(batch)
+            stage.advance(len(batch), total=max(read(), total))
+        stage.done(len(units), records_in=total)
     return units

@@ -7,6 +7,7 @@ units as chunks).
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -45,6 +46,8 @@ class Ledger:
     warnings: Counter[str] = field(default_factory=Counter)
     stages: list[StageCount] = field(default_factory=list)
     extra_units: int = 0  # chunks beyond the first of each chunked document
+    _started: int = 0  # stages started so far
+    _order: list[int] = field(default_factory=list)  # when each stage of `stages` started (its rank)
 
     def reject(self, unit: Unit, code: str, reason: str, evidence: bool = False) -> Rejected:
         """File a unit under `code`; a chunk's original is its own text, a record's the line it came from.
@@ -55,7 +58,7 @@ class Ledger:
         """
         original = unit.original if unit.chunks == 1 else (unit.row.text or "")
         entry = Rejected(unit.source, unit.line, unit.chunk, unit.chunks, code, reason, original,
-                         row=unit.row if evidence else None)
+                         held=unit.held if evidence else None)
         self.rejected.append(entry)
         return entry
 
@@ -64,13 +67,18 @@ class Ledger:
         """Time a step (and show a progress bar unless `bar` is False); the step reports its output count."""
         start = time.perf_counter()
         count = StageCount(name, records_in, 0, 0.0)
+        started = self._started
+        self._started += 1
         if bar:
             with self.progress(name, records_in) as advance:
                 yield Stage(advance, count, self.progress)
         else:
             yield Stage(no_advance, count)
         count.seconds = time.perf_counter() - start
-        self.stages.append(count)
+        # Listed once done, in the order the stages started: the read stage ends while convert still runs.
+        at = bisect.bisect(self._order, started)
+        self._order.insert(at, started)
+        self.stages.insert(at, count)
 
     def check_accounting(self, input_records: int, placed: int) -> int:
         """The units a build must account for; a bug (AssertionError) if placed + rejected differs."""

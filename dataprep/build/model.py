@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
+from dataprep.build.rows import RowStore, Stored, decoded
 from dataprep.checks.content import mask, mask_record
 from dataprep.findings import Finding, Severity
 from dataprep.formats.base import Canonical
@@ -64,12 +65,16 @@ class BuildSettings:
     media_prefix: str | None = None
     # How raw records are read: `--map`, `--hh-side`, `--oasst-paths`.
     read: ReadOptions = field(default_factory=ReadOptions)
+    # Bytes of encoded rows the build holds in memory; the rest spill to a temporary file beside OUT (`rows`).
+    # None: `rows.default_budget()`, a share of the machine's memory. Not recorded: no output depends on it.
+    memory_limit: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["lang"] = list(self.lang)
         # Recorded when any is given: a build that reads as found keeps the manifest it always had.
         out.pop("read")
+        out.pop("memory_limit")
         if not self.keep_answers:  # recorded only when asked for: other builds keep the manifest they had
             out.pop("keep_answers")
         if self.media_prefix is None:  # likewise: a text build's manifest stays as it was
@@ -88,7 +93,9 @@ class Unit:
     chunk: int  # 0-based chunk index; 0 for records that were not chunked
     chunks: int  # how many units the input record became
     original: str | None  # None for a JSONL line (read back only if the unit is rejected)
-    row: Canonical
+    # The row, its encoding or where the row store spilled it (`rows`: what the convert step makes), read
+    # through `row`, so a million units do not hold a million rows as objects.
+    held: Canonical | bytes | Stored
     key: str = ""
     position: float = 0.0
     cluster_size: int = 1
@@ -96,6 +103,15 @@ class Unit:
     output_tokens: int = 0
     lang: str = ""
     measured: bool = False  # tokens (and, with --lang, language) already counted: dedup asked if it can be kept
+
+    @property
+    def row(self) -> Canonical:
+        """The canonical row (each access decodes it when it is held encoded or spilled)."""
+        return decoded(self.held)
+
+    @row.setter
+    def row(self, value: Canonical) -> None:
+        self.held = value
 
 
 @dataclass(slots=True)
@@ -111,9 +127,9 @@ class Rejected:
     original: str | None  # None for a JSONL line: the write step reads it back (`OriginalLines`)
     # What its `rejected.jsonl` line keeps of `original` (BuildSettings.ledger_originals; BuildResult sets it).
     originals: LedgerOriginals = "masked"
-    # The canonical record of a dropped duplicate (a reference, not a copy; None for every other rule): the
-    # report renders it exactly as it renders the kept one, on the same text the dedup step compared.
-    row: Canonical | None = field(default=None, repr=False, compare=False)
+    # The canonical record of a dropped duplicate, or where the row store keeps it (None for every other
+    # rule): the report renders it exactly as it renders the kept one, on the same text dedup compared.
+    held: Canonical | bytes | Stored | None = field(default=None, repr=False, compare=False)
     # A duplicate's true Jaccard to the record kept in its place, as the dedup step measured it (1.0 for an
     # exact copy of the kept record); None for every other rule.
     jaccard: float | None = None
@@ -133,6 +149,11 @@ class Rejected:
         out.update(code=self.code, rule=rule(self.code).name, reason=self.reason if full else mask(self.reason),
                    original=original)
         return out
+
+    @property
+    def row(self) -> Canonical | None:
+        """The dropped duplicate's row (the report's evidence), None for any other rule."""
+        return None if self.held is None else decoded(self.held)
 
     def fields(self, read_back: str | None = None) -> LedgerFields:
         """What its ledger line is made of, as plain values (sent to a worker without the row); `read_back` is
@@ -178,6 +199,7 @@ class BuildResult:
     clusters: list[Cluster] = field(default_factory=list)
     # Paths under RAW the build did not read (documentation, its own outputs, FIFOs...): listed, not counted.
     skipped: list[Skipped] = field(default_factory=list)
+    rows: RowStore | None = None  # where the units' rows are (held and spilled bytes, for the summary)
 
     def __post_init__(self) -> None:
         """Tell each ledger entry what `--ledger-originals` asked for, so its line masks itself when written."""

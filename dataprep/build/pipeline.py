@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 from dataprep.build import (
@@ -28,10 +29,11 @@ from dataprep.build import (
     place,
     preflight,
     quality,
+    rows,
     write,
 )
 from dataprep.build.convert import ConvertContext
-from dataprep.build.ledger import Ledger
+from dataprep.build.ledger import Ledger, Stage
 from dataprep.build.model import BuildResult, BuildSettings, Cluster, Progress, Unit, no_progress
 from dataprep.build.screen import QualityPolicy
 from dataprep.checks.keywords import ReservedKeywords
@@ -40,7 +42,7 @@ from dataprep.checks.media import MediaRules
 from dataprep.checks.media_files import MediaLimits
 from dataprep.checks.quotas import SPLITS, TEST, TRAIN, VALIDATION, record_quota
 from dataprep.errors import BuildError, UsageError
-from dataprep.io.read import SourceRecord, read_sources
+from dataprep.io.read import SourceRecord, SourceStream
 from dataprep.manifest import Stopped
 from dataprep.profiles import Profile, TaskSpec
 from dataprep.registry import RulePolicy
@@ -49,6 +51,8 @@ from dataprep.text import language as detectors
 from dataprep.tokens import TokenCounter
 
 _CODE = re.compile(r"DP\d{3}\b")  # the rule code a step's stop message starts with
+# What records become units with: the convert context, the row store, the media context and media store.
+Preparing = tuple[ConvertContext, rows.RowStore, media.MediaContext, media.MediaStore]
 
 
 def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSettings,
@@ -68,28 +72,27 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
     with preflight.claim(paths, out, write.names(settings, reports)) as target, report_writer(reports) as reporter, \
             media.store() as cache:
         ledger = Ledger(progress)
-        with ledger.stage("read", 0) as stage:
-            extra = [Path(settings.validation_file)] if settings.validation_file else []
-            read = read_sources([*paths, *extra], policy, settings.read, stage.advance)
-            stage.done(len(read.records), records_in=len(read.inputs))
-        input_records = len(read.records)
-        held_records = holdout.split_records(read.records, settings.validation_file)
         screening = QualityPolicy(settings.secrets, settings.pii, ReservedKeywords.of(profile), policy)
         context = ConvertContext(spec.format, profile.id, screening, not settings.keep_markdown, settings.fix_mojibake,
                                  keep_answers=settings.keep_answers)
         walk = place.Walk(profile, spec, settings, limits, tokens, ledger)
         shown = media.MediaContext(spec.format, MediaRules.of(profile, spec), MediaLimits.of(profile, spec),
                                    settings.media_prefix)
-        units, clusters = _prepared(read.records, context, (shown, cache), limits, tokens, walk, ledger)
+        store = rows.RowStore(target.real.parent, settings.memory_limit)  # a spill goes on OUT's file system
+        prepare = (context, store, shown, cache)
+        with ExitStack() as reading:
+            read = _reading(paths, policy, settings, ledger, reading)
+            units, clusters = _prepared(read, prepare, limits, tokens, walk, ledger)
+        outcome, input_records = read.stream.outcome, read.stream.count
         held: list[Unit] = []
-        if held_records:
-            held, held_clusters = _prepared(held_records, context, (shown, cache), limits, tokens, walk, ledger)
+        if read.stream.aside_records:
+            held, held_clusters = _prepared([read.stream.aside_records], prepare, limits, tokens, walk, ledger)
             held, clusters = walk.check(holdout.order(held, settings.seed)), clusters + held_clusters
             units = holdout.remove_overlap(units, held, settings.dedup, ledger)
         splits, stopped = _place(walk, units, held, ledger, input_records, settings)
-        result = BuildResult(profile, spec, settings, read.inputs, input_records,
+        result = BuildResult(profile, spec, settings, outcome.inputs, input_records,
                              input_records + ledger.extra_units, splits, ledger.rejected, ledger.stages, ledger.fixes,
-                             ledger.warnings, list(read.findings), {}, tokens.name, clusters, read.skipped)
+                             ledger.warnings, list(outcome.findings), {}, tokens.name, clusters, outcome.skipped, store)
         with ledger.stage("write", len(write.names(settings, reports))) as stage:
             write.run(target, result, policy, reporter, stopped, stage.advance, cache)
     if stopped is not None:
@@ -97,13 +100,41 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
     return result
 
 
-def _prepared(records: list[SourceRecord], context: ConvertContext,
-              shown: tuple[media.MediaContext, media.MediaStore], limits: RecordLimits, tokens: TokenCounter,
-              walk: place.Walk, ledger: Ledger) -> tuple[list[Unit], list[Cluster]]:
+class _Reading:
+    """RAW (and the validation file) read as the convert step takes batches: the read stage, which ends
+    when the last file has been read, while convert goes on with the batches in flight (#17)."""
+
+    def __init__(self, stream: SourceStream, stage: Stage, ends: ExitStack) -> None:
+        self.stream, self._stage, self._ends = stream, stage, ends
+
+    def read_so_far(self) -> int:
+        return self.stream.count
+
+    def __iter__(self) -> Iterator[list[SourceRecord]]:
+        yield from self.stream.batches(convert.CHUNK)
+        self._stage.done(self.stream.count, records_in=len(self.stream.outcome.inputs))
+        self._ends.close()
+
+
+def _reading(paths: Sequence[Path], policy: RulePolicy, settings: BuildSettings, ledger: Ledger,
+             ends: ExitStack) -> _Reading:
+    """The read stage opened in `ends` and the stream it times; the validation file's records kept aside."""
+    stage = ends.enter_context(ledger.stage("read", 0))
+    extra = [Path(settings.validation_file)] if settings.validation_file else []
+    stream = SourceStream([*paths, *extra], policy, settings.read, stage.advance,
+                          aside=extra[0] if extra else None)
+    return _Reading(stream, stage, ends)
+
+
+def _prepared(batches: _Reading | list[list[SourceRecord]], prepare: Preparing, limits: RecordLimits,
+              tokens: TokenCounter, walk: place.Walk, ledger: Ledger) -> tuple[list[Unit], list[Cluster]]:
     """Convert, clean, resolve media, chunk and deduplicate records into the units that can be placed (RAW's,
     or the validation file's); a duplicate cluster keeps a member that passes the walk's checks."""
-    units = convert.run(records, context, ledger)
-    units = media.run(units, *shown, ledger)
+    context, store, shown, cache = prepare
+    given = sum(map(len, batches)) if isinstance(batches, list) else 0
+    units = convert.run(batches, context, store, ledger,
+                        batches.read_so_far if isinstance(batches, _Reading) else lambda: given)
+    units = media.run(units, shown, cache, ledger)
     units = captions.run(units, context.target_format, walk.profile, ledger)
     units = chunk.run(units, context.target_format, limits, tokens, ledger)
     units = quality.run(units, context.target_format, context.quality.rules, ledger)

@@ -98,6 +98,10 @@ def build(
     hh_side: Annotated[str | None, typer.Option(help="HH-RLHF pairs: the chosen or the rejected transcript.")] = None,
     oasst_paths: Annotated[str | None, typer.Option(help=(
         "OpenAssistant trees: the best-ranked path of each tree (best) or every root-to-leaf path (all)."))] = None,
+    memory_limit: Annotated[str | None, typer.Option(help=(
+        "Bytes of converted records the build holds in memory (e.g. 2GiB, 500MB); the rest wait in a temporary "
+        "file beside OUT, read back through the page cache. Default: 1/64 of the machine's memory, at least "
+        "64 MiB."), show_default=False)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.json, report.html and "
                                             "expectations.json.")] = False,
@@ -128,7 +132,7 @@ def build(
                        ledger_originals=ledger_originals, keep_markdown=True if keep_markdown else None,
                        fix_mojibake=True if fix_mojibake else None, keep_answers=True if keep_answers else None,
                        media_prefix=media_prefix, field_map=field_map,
-                       hh_side=hh_side, oasst_paths=oasst_paths)
+                       hh_side=hh_side, oasst_paths=oasst_paths, memory_limit=memory_limit)
     from dataprep.extras import require_build
     from dataprep.report.worker import started_early
 

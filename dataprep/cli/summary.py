@@ -151,6 +151,10 @@ def print_summary(result: BuildResult, out: Path) -> None:
     languages = Counter(u.lang for units in result.splits.values() for u in units)
     mix = ", ".join(f"{lang} {n:,}" for lang, n in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0])))
     console.print(f"languages ({result.settings.lang_detector}): {mix}")
+    if result.rows is not None and result.rows.spilled:  # a build over --memory-limit says where its rows went
+        console.print(Text(terminal_safe(f"memory: {result.rows.held:,} bytes of converted records held, "
+                                         f"{result.rows.spilled:,} spilled to a temporary file in "
+                                         f"{result.rows.folder} (--memory-limit {result.rows.budget:,})")))
     _print_skipped(result)
     if (out / "report.html").exists():
         page = out / "report.html"

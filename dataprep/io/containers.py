@@ -20,16 +20,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dataprep.findings import Finding
 from dataprep.formats.shapes import detect
-from dataprep.io.compressed import CompressionError, cut_line, decompressed, inner_suffix
+from dataprep.io.compressed import CompressionError, codec, cut_line, decompressed, inner_suffix, sniff
 from dataprep.io.decode import Defect, StrictDecoder, TooDeepError, skip_ws
-from dataprep.io.files import FileBytes, FileIdentity, UnreadableFile, read_regular
-from dataprep.io.jsonl import ReadResult, read_jsonl
+from dataprep.io.files import FileBytes, FileIdentity, HashedFile, UnreadableFile, read_regular
+from dataprep.io.jsonl import JsonlStream, ReadResult, read_jsonl
 from dataprep.io.memory import MemoryRecords
 from dataprep.registry import RulePolicy, registry
 
@@ -56,11 +57,15 @@ class Entry:
     shape: str | None = None  # the source shape `io.reshape` found (None: not looked at), so it is found once
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FileContents:
-    """One file's records and the identity of the bytes they came from (for the manifest)."""
+    """One file's records and the identity of the bytes they came from (for the manifest).
 
-    entries: list[Entry]
+    A plain JSONL file's entries are a generator that reads the file as it is iterated (`_jsonl_stream`); its
+    sha256, size and identity are filled in when the last entry has been read.
+    """
+
+    entries: Iterable[Entry]
     sha256: str  # "" when the file could not be read
     size: int
     identity: FileIdentity | None = None  # None when the file could not be read
@@ -96,9 +101,13 @@ def read_file(path: Path, policy: RulePolicy, source: str, findings: list[Findin
     (permission denied, a FIFO, corrupt compressed data) is one DP115 entry, so it shows in the ledger
     instead of stopping the build. Findings that belong to no single record (a CRLF file, say) are appended
     to `findings`. A compressed stream cut off is a DP105 entry where its data stops, after what was read.
+    A plain JSONL file is streamed (`_streamed`): its entries and findings come as it is read.
     """
     if isinstance(path, MemoryRecords):
         return _memory(path)
+    streamed = _streamed(path, policy, source, findings)
+    if streamed is not None:
+        return streamed
     try:
         content = read_regular(path)
         identity = content.identity
@@ -122,6 +131,68 @@ def read_file(path: Path, policy: RulePolicy, source: str, findings: list[Findin
     if not entries:
         entries = [Entry(1, "", code="DP100", message="the file holds no records")]
     return FileContents(entries, identity.sha256, identity.size, identity, reading.note)
+
+
+def _streamed(path: Path, policy: RulePolicy, source: str, findings: list[Finding]) -> FileContents | None:
+    """A plain (uncompressed) `.jsonl` file whose first bytes are JSONL, read line by line as its entries are
+    iterated; None for anything else (read whole, as before: a JSON array, an empty or unreadable file).
+
+    Why: at a million records holding the file's bytes (a gigabyte), then every entry, then every record,
+    was most of the build's peak memory; streamed, only the records not yet converted are held.
+    """
+    if inner_suffix(path) != ".jsonl" or codec(path) is not None:
+        return None
+    try:
+        hashed = HashedFile(path)
+    except UnreadableFile:
+        return None  # the whole-file path says why (DP115)
+    head = hashed.handle.peek(_SNIFF_BYTES)  # type: ignore[attr-defined]
+    if sniff(head[:16]) is not None or not head.lstrip(_WHITESPACE) or head.lstrip(_WHITESPACE)[:1] == b"[":
+        hashed.handle.close()
+        return None
+    contents = FileContents((), "", 0, None)
+    contents.entries = _jsonl_stream(_Reading(path, ".jsonl", policy, source, findings, False), hashed, contents)
+    return contents
+
+
+def _jsonl_stream(reading: _Reading, hashed: HashedFile, contents: FileContents) -> Iterator[Entry]:
+    """`_jsonl`'s entries in the same order, as the file is read: a line is judged bad before any record
+    after it is yielded (`JsonlStream.fresh_bad_lines`), so merging as they come keeps file order."""
+    stream = JsonlStream(reading.path, reading.policy, reading.source, keep_text=False, handle=hashed.handle)
+    result = stream.result
+    messages: dict[tuple[int, str], str] = {}
+    seen, count = 0, 0
+
+    def bad_lines() -> list[Entry]:
+        nonlocal seen
+        fresh = stream.fresh_bad_lines()
+        if fresh:
+            messages.update(((f.line, f.code), _message(f)) for f in result.findings[seen:])
+            seen = len(result.findings)
+        return [Entry(line, result.bad_lines[line][1], code=result.bad_lines[line][0],
+                      message=messages.get((line, result.bad_lines[line][0]))
+                      or _span_message(result.bad_lines[line][0], result.spans.get(line), messages))
+                for line in fresh]
+
+    for record in stream:
+        for entry in bad_lines():
+            count += 1
+            yield entry
+        count += 1
+        yield Entry(record.line, None, value=record.value)
+    for entry in bad_lines():
+        count += 1
+        yield entry
+    if not count:
+        yield Entry(1, "", code="DP100", message="the file holds no records")
+    reading.findings.extend(f for f in result.findings if not _about_bad_line(f, result))
+    identity = hashed.identity()
+    contents.sha256, contents.size, contents.identity = identity.sha256, identity.size, identity
+
+
+def _message(finding: Finding) -> str:
+    """A finding's message as an unreadable entry carries it (with its column past the first)."""
+    return finding.message + (f" (column {finding.col})" if finding.col > 1 else "")
 
 
 def _jsonl_bytes(content: FileBytes) -> bool:
@@ -186,7 +257,7 @@ def _jsonl(reading: _Reading, content: FileBytes) -> list[Entry]:
     """
     keep, findings = reading.packed, reading.findings
     result = read_jsonl(reading.path, reading.policy, reading.source, keep_text=keep, content=content)
-    messages = {(f.line, f.code): f.message + (f" (column {f.col})" if f.col > 1 else "") for f in result.findings}
+    messages = {(f.line, f.code): _message(f) for f in result.findings}
     findings.extend(f for f in result.findings if not _about_bad_line(f, result))
     entries = [Entry(r.line, r.text if keep else None, value=r.value) for r in result.records]
     entries.extend(Entry(line, text, code=code, message=messages.get((line, code))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import os
 import stat
 import sys
@@ -132,6 +133,56 @@ def open_regular(path: Path) -> BinaryIO:
         fh.close()
         raise UnreadableFile(path, f"{kind(opened.st_mode)}, not a regular file")
     return fh
+
+
+class _Hashing(io.RawIOBase):
+    """A file's raw reads, hashed as they pass: in blocks of the buffer's size, not line by line."""
+
+    def __init__(self, raw: io.RawIOBase) -> None:
+        self._raw = raw
+        self.sha = hashlib.sha256()
+        self.size = 0
+        self.at_end = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        count = self._raw.readinto(buffer) or 0
+        if count:
+            self.sha.update(memoryview(buffer)[:count])
+            self.size += count
+        else:
+            self.at_end = True
+        return count
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class HashedFile:
+    """A regular file read forward once through `handle`, its identity computed from the very bytes read.
+
+    Why: the build streams a large JSONL input instead of holding its bytes (a gigabyte at a million records),
+    and the manifest's sha256 must still be of exactly what was parsed (see the module docstring).
+    """
+
+    def __init__(self, path: Path) -> None:
+        """Opened as `open_regular` opens (UnreadableFile for anything but a readable regular file)."""
+        opened = open_regular(path)
+        self._mtime_ns = os.fstat(opened.fileno()).st_mtime_ns
+        self._hashing = _Hashing(opened.detach())  # type: ignore[attr-defined]
+        self.handle: BinaryIO = io.BufferedReader(self._hashing, _READ_BUFFER)  # type: ignore[assignment]
+
+    def identity(self) -> FileIdentity:
+        """The identity of the whole file; only once it has been read to its end (a bug otherwise)."""
+        if not self._hashing.at_end:
+            raise RuntimeError("HashedFile.identity() before the file was read to its end")
+        return FileIdentity(self._hashing.sha.hexdigest(), self._hashing.size, self._mtime_ns)
 
 
 def changed(path: Path, identity: FileIdentity) -> str | None:

@@ -83,11 +83,13 @@ class JsonlStream:
     """
 
     def __init__(self, path: Path, policy: RulePolicy, display: str | None = None, *, keep_text: bool = True,
-                 keep_bad: bool = True, content: FileBytes | None = None) -> None:
-        """Nothing is read until the stream is iterated."""
+                 keep_bad: bool = True, content: FileBytes | None = None, handle: IO[bytes] | None = None) -> None:
+        """Nothing is read until the stream is iterated. `handle` is a plain (not compressed) file already
+        open, read from where it is (the build's `HashedFile`); `content` the bytes already read."""
         self.path, self.policy, self.name = path, policy, display or str(path)
-        self.keep_text, self.keep_bad, self.content = keep_text, keep_bad, content
+        self.keep_text, self.keep_bad, self.content, self.handle = keep_text, keep_bad, content, handle
         self.result = ReadResult()
+        self._fresh: list[int] = []  # bad lines kept since `fresh_bad_lines` was last called
         self.bad = 0  # lines that held something but yielded no record
         self.last_bad: tuple[int, str] | None = None  # the last of them, with its code
         self._head: list[Finding] = []
@@ -106,6 +108,13 @@ class JsonlStream:
         self.last_bad = (number, code)
         if self.keep_bad:
             self.result.bad_lines[number] = (code, text)
+            self._fresh.append(number)
+
+    def fresh_bad_lines(self) -> list[int]:
+        """The bad lines kept since the last call, in line order: a line is judged bad before any record after
+        it is yielded, so a caller merging them with the records as they come keeps file order."""
+        fresh, self._fresh = self._fresh, []
+        return fresh
 
     def __iter__(self) -> Iterator[RawRecord]:
         """The records, in file order; the findings are complete when this ends."""
@@ -118,9 +127,9 @@ class JsonlStream:
     def _records(self) -> Iterator[RawRecord]:
         """Opens the data (streamed when it is a plain file, decompressed in memory otherwise) and reads it."""
         cut, content = None, self.content
-        handle: IO[bytes] | None = None
+        handle: IO[bytes] | None = self.handle
         try:
-            if content is None:
+            if content is None and handle is None:
                 handle, content, cut = self._open()
             if handle is None:
                 assert content is not None

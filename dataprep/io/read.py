@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from dataprep.io.importers import Convert, converters
 from dataprep.io.mapping import ReadOptions
 from dataprep.io.paths import Skipped, scan_inputs
 from dataprep.io.remote import local, shown
-from dataprep.io.reshape import reshape
+from dataprep.io.reshape import Reshaped
 from dataprep.parallel import Advance, no_advance
 from dataprep.registry import RulePolicy, registry
 
@@ -105,42 +105,89 @@ class ReadOutcome:
 
 def read_sources(paths: Sequence[Path], policy: RulePolicy, options: ReadOptions | None = None,
                  advance: Advance = no_advance) -> ReadOutcome:
-    """Every record of every input file, converted to canonical rows; nothing is lost.
+    """Every record of every input file, converted to canonical rows, in one list; nothing is lost.
 
-    Every path skipped is a finding too (DP115 could not be read, DP116 not data), at line 0 of that path.
-    `options` are the field mapping, the HH-RLHF side and the OASST paths (`dataprep.io.mapping`).
-    `advance` is told the number of files once they are found, then of each file read.
+    `SourceStream` does the reading; this holds its records (the validation file's, tests, small inputs).
     """
-    options = options or ReadOptions()
-    scan = scan_inputs(paths)
-    advance(0, total=len(scan.files))
-    outcome = ReadOutcome(skipped=scan.skipped)
-    for skipped in scan.skipped:
-        policy.add(outcome.findings, shown(skipped.path), 0, 0, skipped.code, f"skipped: {skipped.reason}")
-    table = converters(options.hh_side)
-    for path in scan.files:
-        _read_file(path, policy, outcome, options, table)
-        advance(1)
-    _DIGESTS.update((f.path, f.identity) for f in outcome.inputs if f.identity is not None)
-    return outcome
+    stream = SourceStream(paths, policy, options, advance)
+    for batch in stream.batches(_BATCH):
+        stream.outcome.records += batch
+    return stream.outcome
 
 
-def _read_file(path: Path, policy: RulePolicy, outcome: ReadOutcome, options: ReadOptions,
-               table: dict[str, Convert]) -> None:
-    """One file's records appended to the outcome, with the file's InputFile."""
-    source = shown(path)  # an s3:// input is read from its local copy under its own name
-    start = len(outcome.records)
-    contents = read_file(path, policy, source, outcome.findings)
-    entries, mapping = reshape(contents.entries, options, source, inner_suffix(path))
-    mapping = "; ".join(note for note in (contents.note, mapping) if note)
-    convert = _Converter(source, policy, outcome.findings, table)
-    outcome.records.extend(convert(entry) for entry in entries)
-    shapes = Counter(r.shape for r in outcome.records[start:] if r.shape is not None)
-    outcome.inputs.append(InputFile(source, contents.sha256, contents.size, len(outcome.records) - start,
-                                    dict(sorted(shapes.items())), contents.identity, mapping))
+_BATCH = 4000  # records per batch read_sources takes; the build asks for its convert chunk's size
 
 
-# What each file read by `read_sources` held (path -> identity): `OriginalLines` reads a line back only from
+class SourceStream:
+    """Every record of every input file, in file order, handed out in batches as the files are read.
+
+    Why a stream: at a million records, holding the file's bytes, then its entries, then its records before
+    converting any was most of the build's peak memory; here a plain JSONL file is read line by line
+    (`dataprep.io.containers`) and only the batches not yet converted are held. `outcome` gets each file's
+    InputFile and findings once that file has been read; `outcome.records` stays empty. The paths are
+    expanded at once: every path skipped is a finding (DP115 could not be read, DP116 not data), at line 0.
+    `options` are the field mapping, the HH-RLHF side and the OASST paths (`dataprep.io.mapping`).
+    `advance` is told the number of files once they are found, then of each file read. The records of the
+    file `aside` (the user's validation file) are kept apart in `aside_records` instead of being handed out.
+    """
+
+    def __init__(self, paths: Sequence[Path], policy: RulePolicy, options: ReadOptions | None = None,
+                 advance: Advance = no_advance, aside: Path | None = None) -> None:
+        self._policy, self._options, self._advance = policy, options or ReadOptions(), advance
+        scan = scan_inputs(paths)
+        advance(0, total=len(scan.files))
+        self._files = scan.files
+        self.outcome = ReadOutcome(skipped=scan.skipped)
+        for skipped in scan.skipped:
+            policy.add(self.outcome.findings, shown(skipped.path), 0, 0, skipped.code, f"skipped: {skipped.reason}")
+        self._aside = None if aside is None else aside.resolve()
+        self.aside_records: list[SourceRecord] = []
+        self.count = 0  # records read so far, the aside file's included
+
+    def batches(self, size: int) -> Iterator[list[SourceRecord]]:
+        """The records in batches of `size` (the last may be smaller), in file order; once only."""
+        table = converters(self._options.hh_side)
+        batch: list[SourceRecord] = []
+        for path in self._files:
+            aside = self._aside is not None and Path(shown(path)).resolve() == self._aside
+            for record in self._file(path, table):
+                self.count += 1
+                if aside:
+                    self.aside_records.append(record)
+                    continue
+                batch.append(record)
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+            self._advance(1)
+        if batch:
+            yield batch
+        _DIGESTS.update((f.path, f.identity) for f in self.outcome.inputs if f.identity is not None)
+
+    def _file(self, path: Path, table: dict[str, Convert]) -> Iterator[SourceRecord]:
+        """One file's records as they are read; its InputFile and findings once it has been read whole (in the
+        order they always had: the container's findings, then the importers')."""
+        source = shown(path)  # an s3:// input is read from its local copy under its own name
+        read_findings: list[Finding] = []
+        record_findings: list[Finding] = []
+        contents = read_file(path, self._policy, source, read_findings)
+        entries = Reshaped(contents.entries, self._options, source, inner_suffix(path))
+        convert = _Converter(source, self._policy, record_findings, table)
+        shapes: Counter[str] = Counter()
+        count = 0
+        for entry in entries:
+            record = convert(entry)
+            count += 1
+            if record.shape is not None:
+                shapes[record.shape] += 1
+            yield record
+        mapping = "; ".join(note for note in (contents.note, entries.note) if note)
+        self.outcome.findings += read_findings + record_findings
+        self.outcome.inputs.append(InputFile(source, contents.sha256, contents.size, count,
+                                             dict(sorted(shapes.items())), contents.identity, mapping))
+
+
+# What each file read by a `SourceStream` held (path -> identity): `OriginalLines` reads a line back only from
 # the bytes that were parsed. A later read of the same path replaces its entry.
 _DIGESTS: dict[str, FileIdentity] = {}
 

@@ -10,6 +10,7 @@ chosen for the file, for the summary and the report.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 
 from dataprep.formats import shapes
 from dataprep.io import trees
@@ -20,33 +21,48 @@ from dataprep.io.mapping import FileMapper, ReadOptions
 _DOCUMENTS = (".txt", ".md")
 
 
-def reshape(entries: list[Entry], options: ReadOptions, source: str, suffix: str) -> tuple[list[Entry], str]:
-    """The file's entries, mapped and split as the options say, and the one line describing it ('' as found).
+class Reshaped:
+    """A file's entries, mapped and split as the options say, as they come; `note` once all are out.
 
-    Raises UsageError when `--map` names a field no record of the file has.
+    Iterated once: a streamed file is never held whole (`dataprep.io.containers`). The note says what was
+    chosen for the file ('' when its records were read as found). Iterating raises UsageError at the end of
+    the file when `--map` names a field no record of it has.
     """
-    if suffix in _DOCUMENTS:
-        return entries, ""
-    mapper = FileMapper(source, options.fields)
-    shaped: list[Entry] = []
-    kinds: Counter[str] = Counter()
-    for entry in entries:
-        if entry.value is None:
-            shaped.append(entry)
-            continue
-        value = mapper(entry.value)
-        shape = shapes.detect(value, sources=True)
-        kinds[shape or ""] += 1
-        if shape == shapes.OASST and options.oasst_paths == "all":
-            shaped.extend(_paths(entry, value))
-        elif value is entry.value:
-            entry.shape = shape  # found once: the converter reads it (a file's entries are this reader's own)
-            shaped.append(entry)
-        else:
-            shaped.append(Entry(entry.line, entry.original, value=value, shape=shape))
-    mapper.check()
-    notes = [mapper.note(sum(kinds.values())), _described(kinds, options, len(shaped) - len(entries))]
-    return shaped, "; ".join(note for note in notes if note)
+
+    def __init__(self, entries: Iterable[Entry], options: ReadOptions, source: str, suffix: str) -> None:
+        self._entries, self._options, self._source, self._suffix = entries, options, source, suffix
+        self.note = ""
+
+    def __iter__(self) -> Iterator[Entry]:
+        if self._suffix in _DOCUMENTS:
+            yield from self._entries
+            return
+        mapper = FileMapper(self._source, self._options.fields)
+        kinds: Counter[str] = Counter()
+        given = made = 0
+        for entry in self._entries:
+            given += 1
+            if entry.value is None:
+                made += 1
+                yield entry
+                continue
+            value = mapper(entry.value)
+            shape = shapes.detect(value, sources=True)
+            kinds[shape or ""] += 1
+            if shape == shapes.OASST and self._options.oasst_paths == "all":
+                paths = _paths(entry, value)
+                made += len(paths)
+                yield from paths
+            elif value is entry.value:
+                entry.shape = shape  # found once: the converter reads it (a file's entries are this reader's own)
+                made += 1
+                yield entry
+            else:
+                made += 1
+                yield Entry(entry.line, entry.original, value=value, shape=shape)
+        mapper.check()
+        notes = [mapper.note(sum(kinds.values())), _described(kinds, self._options, made - given)]
+        self.note = "; ".join(note for note in notes if note)
 
 
 def _paths(entry: Entry, tree: dict[str, object]) -> list[Entry]:
