@@ -30,6 +30,7 @@ from dataprep.text.dedup import (
     shingle_hashes,
     shingles,
 )
+from dataprep.text.signatures import Signatures
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLFORMER = ROOT / "tests" / "data" / "toolformer-1000.jsonl"
@@ -217,12 +218,12 @@ def test_sketch_two_processes_equals_serial(many_texts: list[str], block: int | 
 
     assert keys == s_keys
     assert np.array_equal(usable, s_usable)
-    assert np.array_equal(sigs, s_sigs)
+    assert np.array_equal(sigs.columns(0, settings.num_perm), s_sigs.columns(0, settings.num_perm))
     assert sets is not None and s_sets is not None and len(sets) == len(s_sets) == len(many_texts)
     assert all(np.array_equal(a, b) for a, b in zip(sets, s_sets, strict=True))
     # An oracle outside the sketch: each text's signature and shingle set, computed on its own.
     own = [shingle_hashes(normalise(t), settings.ngram) for t in many_texts]
-    assert np.array_equal(sigs, minhash_signatures(own, settings.num_perm, settings.seed))
+    assert np.array_equal(sigs.columns(0, settings.num_perm), minhash_signatures(own, settings.num_perm, settings.seed))
     assert all(np.array_equal(a, b) for a, b in zip(sets, own, strict=True))
     assert usable.tolist() == [bool(normalise(t)) for t in many_texts]
 
@@ -281,3 +282,29 @@ def test_the_dedup_step_does_not_import_datasketch() -> None:
             "lsh_params(DedupSettings()); print('datasketch' in sys.modules, 'scipy' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize(("num_perm", "width"), [(128, 8), (100, 8), (16, 16)], ids=["bands", "ragged", "one-block"])
+def test_spilled_signatures_read_back_as_held(tmp_path: Path, num_perm: int, width: int) -> None:
+    """Past its budget the matrix waits in a nameless file, block-major: every column range and every pair's
+    agreement is the in-memory matrix's, to the bit, whatever the row blocks it was written in."""
+    rng = np.random.default_rng(3)
+    matrix = rng.integers(0, 50, size=(1_000, num_perm), dtype=np.uint32)  # small values: many equal positions
+    held = Signatures(len(matrix), num_perm, width, (tmp_path, len(matrix) * num_perm * 4))
+    spilled = Signatures(len(matrix), num_perm, width, (tmp_path, len(matrix) * num_perm * 4 - 1))
+    for start in (0, 333, 700):  # uneven row blocks, as the workers' chunks arrive
+        end = {0: 333, 333: 700, 700: 1_000}[start]
+        held.put(start, matrix[start:end])
+        spilled.put(start, matrix[start:end])
+    assert not held.spilled and spilled.spilled and list(tmp_path.iterdir()) == []
+    for left, right in [(0, num_perm), (0, width), (width - 1, min(2 * width, num_perm)), (3, num_perm - 5)]:
+        assert np.array_equal(spilled.columns(left, right), matrix[:, left:right])
+        assert np.array_equal(held.columns(left, right), matrix[:, left:right])
+    pairs = rng.integers(0, len(matrix), size=(5_000, 2))
+    expected = (matrix[pairs[:, 0]] == matrix[pairs[:, 1]]).mean(axis=1)
+    assert np.array_equal(spilled.agreement(pairs), expected) and np.array_equal(held.agreement(pairs), expected)
+
+
+def test_a_dedup_with_its_signatures_spilled_finds_the_same(many_texts: list[str], tmp_path: Path) -> None:
+    settings = DedupSettings()
+    _assert_same(deduplicate(many_texts, settings, spill=(tmp_path, 0)), deduplicate(many_texts, settings))

@@ -49,6 +49,7 @@ class ConvertContext:
 @dataclass
 class Converted:
     kept: list[tuple[int, bytes, str]] = field(default_factory=list)  # (index, encoded row, content key)
+    media: set[int] = field(default_factory=set)  # indices of the kept rows that show images or video
     rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (index, code, reason)
     fixes: Counter[str] = field(default_factory=Counter)
     warnings: Counter[str] = field(default_factory=Counter)
@@ -86,6 +87,8 @@ def convert_records(records: Sequence[SourceRecord], context: ConvertContext, of
             out.rejected.append((index, code, f"{message}. {rule(code).fix}"))
             continue
         out.kept.append((index, encode(screened.row), record_key(screened.row)))
+        if screened.row.all_media():
+            out.media.add(index)
     return out
 
 
@@ -205,7 +208,8 @@ def run(batches: Iterable[list[SourceRecord]], context: ConvertContext, store: R
             held = store.add([blob for _, blob, _ in part.kept])
             for (index, _, key), row in zip(part.kept, held, strict=True):
                 record = batch[index - start]
-                units.append(Unit(record.source, record.line, 0, 1, record.original, row, key))
+                units.append(Unit(record.source, record.line, 0, 1, record.original, row, key,
+                                  media=index in part.media))
             for index, code, reason in part.rejected:
                 record = batch[index - start]
                 ledger.rejected.append(Rejected(record.source, record.line, 0, 1, code, reason, record.original))

@@ -19,6 +19,7 @@ from dataprep.build.ledger import Ledger
 from dataprep.build.model import Cluster, Rejected, Unit
 from dataprep.checks.duplicates import dedup_text, jaccard_shown, media_key
 from dataprep.text.dedup import DedupResult, DedupSettings, deduplicate
+from dataprep.text.signatures import Spill
 
 # Whether each unit could pass the checks after dedup (`place.Walk.eligible`).
 Eligible = Callable[[list[Unit]], list[bool]]
@@ -36,18 +37,18 @@ def order(units: list[Unit], keep: str) -> None:
 
 
 def run(units: list[Unit], settings: DedupSettings, ledger: Ledger,
-        eligible: Eligible | None = None) -> tuple[list[Unit], list[Cluster]]:
+        eligible: Eligible | None = None, spill: Spill = None) -> tuple[list[Unit], list[Cluster]]:
     """The units that pass, and each cluster's kept unit with its rejected members (largest clusters first).
 
     A unit `eligible` refuses is never kept: it passes on (to be filed by its own check) unless it
-    duplicates a kept unit.
+    duplicates a kept unit. `spill` is where the signatures may wait on disk, past what budget.
     """
     order(units, settings.keep)
     with ledger.stage("deduplicate", len(units)) as stage:
         asked = None if eligible is None else \
             (lambda idx: np.asarray(eligible([units[i] for i in idx.tolist()]), dtype=bool))
-        media = [media_key(u.row) for u in units]
-        result = deduplicate(_DedupTexts(units), settings, asked, stage.phase, media if any(media) else None)
+        media = [media_key(u.row) if u.media else "" for u in units]
+        result = deduplicate(_DedupTexts(units), settings, asked, stage.phase, media if any(media) else None, spill)
         stage.advance(len(units))
         kept: list[Unit] = []
         members: dict[int, list[Rejected]] = {}

@@ -37,7 +37,7 @@ def remove_overlap(train: list[Unit], held: list[Unit], settings: DedupSettings,
     if not train or not held:
         return train
     with ledger.stage("validation overlap", len(train)) as stage:
-        media = [media_key(u.row) for u in (*held, *train)]
+        media = [media_key(u.row) if u.media else "" for u in (*held, *train)]
         found = cross_duplicates([dedup_text(u.row) for u in held], [dedup_text(u.row) for u in train], settings,
                                  media if any(media) else None)
         stage.advance(len(train))

@@ -171,13 +171,13 @@ class MediaContext:
 
 def run(units: list[Unit], context: MediaContext, media: MediaStore, ledger: Ledger) -> list[Unit]:
     """Resolve, store and judge every record's media; records without media pass untouched (no stage at all)."""
-    if not any(u.row.all_media() for u in units):
+    if not any(u.media for u in units):
         return units
     kept: list[Unit] = []
     with ledger.stage("media", len(units)) as stage:
         for unit in units:
             stage.advance(1)
-            if unit.row.all_media():
+            if unit.media:
                 try:
                     unit.row = _resolved(unit, context, media)
                     unit.key = record_key(unit.row)
@@ -269,7 +269,8 @@ def _check_rules(row: Canonical, rules: MediaRules) -> None:
 
 def _one_kind(units: list[Unit], context: MediaContext, ledger: Ledger) -> list[Unit]:
     """DP217 across records: images and video never share a dataset; the kind fewer records show goes."""
-    kinds = [frozenset(m.kind for m in u.row.all_media()) & {"image", "video"} for u in units]
+    kinds = [frozenset(m.kind for m in u.row.all_media()) & {"image", "video"} if u.media else frozenset()
+             for u in units]
     counts = Counter(kind for found in kinds for kind in found)
     if context.target_format != formats.conversation.NAME or len(counts) < 2:
         return units
@@ -288,7 +289,7 @@ def _one_kind(units: list[Unit], context: MediaContext, ledger: Ledger) -> list[
 
 def copy_into(stage: Path, objects: dict[tuple[str, str], Stored], units: Iterator[Unit]) -> list[Stored]:
     """Copy the objects the placed `units` show into `stage/media/`, once each; returned in name order."""
-    used = {(m.sha256, m.format) for u in units for m in u.row.all_media() if m.sha256 is not None}
+    used = {(m.sha256, m.format) for u in units if u.media for m in u.row.all_media() if m.sha256 is not None}
     wanted = sorted((objects[key] for key in used if key in objects), key=lambda s: s.name)
     if wanted:
         (stage / MEDIA_DIR).mkdir(exist_ok=True)

@@ -103,6 +103,9 @@ class Unit:
     output_tokens: int = 0
     lang: str = ""
     measured: bool = False  # tokens (and, with --lang, language) already counted: dedup asked if it can be kept
+    # The row shows images or video (the convert step says so): the steps that look only at media pass the
+    # others by without decoding a million rows to find out.
+    media: bool = False
 
     @property
     def row(self) -> Canonical:

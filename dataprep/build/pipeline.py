@@ -138,7 +138,7 @@ def _prepared(batches: _Reading | list[list[SourceRecord]], prepare: Preparing, 
     units = captions.run(units, context.target_format, walk.profile, ledger)
     units = chunk.run(units, context.target_format, limits, tokens, ledger)
     units = quality.run(units, context.target_format, context.quality.rules, ledger)
-    return dedup.run(units, walk.settings.dedup, ledger, walk.eligible)
+    return dedup.run(units, walk.settings.dedup, ledger, walk.eligible, (store.folder, store.budget))
 
 
 def _place(walk: place.Walk, units: list[Unit], held: list[Unit], ledger: Ledger, input_records: int,

@@ -29,6 +29,7 @@ import xxhash
 
 from dataprep.parallel import Advance, Phase, no_advance, no_phase, ordered_map
 from dataprep.text.normal import normalise
+from dataprep.text.signatures import Signatures, Spill
 
 __all__ = [
     "KEEP",
@@ -267,7 +268,7 @@ def lsh_params(settings: DedupSettings) -> tuple[int, int]:
     return int(bands), int(rows)
 
 
-def candidate_pairs(sigs: np.ndarray, usable: np.ndarray, settings: DedupSettings,
+def candidate_pairs(sigs: Signatures, usable: np.ndarray, settings: DedupSettings,
                     advance: Advance = no_advance) -> np.ndarray:
     """LSH banding: (u, v) index pairs, u < v, sorted, of signatures that agree on all rows of some band.
 
@@ -285,7 +286,7 @@ def candidate_pairs(sigs: np.ndarray, usable: np.ndarray, settings: DedupSetting
     mult = _GRAM_MULT[:rows]
     for band in range(bands):
         with np.errstate(over="ignore"):
-            keys = (sigs[index, band * rows : (band + 1) * rows] * mult).sum(axis=1, dtype=np.uint64)
+            keys = (sigs.columns(band * rows, (band + 1) * rows)[index] * mult).sum(axis=1, dtype=np.uint64)
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
@@ -299,8 +300,8 @@ def candidate_pairs(sigs: np.ndarray, usable: np.ndarray, settings: DedupSetting
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     pairs = np.concatenate(found)
-    encoded = np.unique(pairs[:, 0] * len(sigs) + pairs[:, 1])
-    return np.stack([encoded // len(sigs), encoded % len(sigs)], axis=1)
+    encoded = np.unique(pairs[:, 0] * sigs.n + pairs[:, 1])
+    return np.stack([encoded // sigs.n, encoded % sigs.n], axis=1)
 
 
 def _bucket_pattern(size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -312,53 +313,50 @@ def _bucket_pattern(size: int) -> tuple[np.ndarray, np.ndarray]:
     return left[keep], right[keep]
 
 
-def _estimated_jaccard(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-    """Share of equal signature positions per pair: MinHash's unbiased Jaccard estimate, vectorised."""
-    out = np.empty(len(pairs), dtype=np.float64)
-    for start in range(0, len(pairs), 1 << 15):
-        chunk = pairs[start : start + (1 << 15)]
-        out[start : start + len(chunk)] = (sigs[chunk[:, 0]] == sigs[chunk[:, 1]]).mean(axis=1)
-    return out
+# A worker's part of the sketch: exact keys, has-shingles flags, signatures, shingle sets (when kept).
+Part = tuple[list[bytes], np.ndarray, np.ndarray, list[np.ndarray] | None]
+Sketch = tuple[list[bytes], np.ndarray, Signatures, list[np.ndarray] | None]
 
 
-Sketch = tuple[list[bytes], np.ndarray, np.ndarray, list[np.ndarray] | None]
-
-
-def _sketch(texts: Sequence[str], settings: DedupSettings, advance: Advance = no_advance) -> Sketch:
+def _sketch(texts: Sequence[str], settings: DedupSettings, advance: Advance = no_advance,
+            spill: Spill = None) -> Sketch:
     """Exact key, has-shingles flag, MinHash signature (and shingle set, when few) of every text.
 
     Normalising and shingling are per-text Python work, so chunks of texts go to two worker processes
     (`dataprep.parallel`); results are concatenated in input order, so the outcome does not depend on the
     chunking. Exact duplicates are sketched too (a few percent of the work) so chunks need no exchange.
-    `advance` is told of each chunk (each block, in this process) as it is done.
+    `advance` is told of each chunk (each block, in this process) as it is done. The signatures go to a
+    spill file past `spill`'s budget (`dataprep.text.signatures`).
     """
     keep = len(texts) <= _KEEP_SETS
+    width = lsh_params(settings)[1]
     if len(texts) < _PARALLEL_MIN:
-        return _sketch_part(texts, settings, keep, advance)
+        keys, usable, matrix, sets = _sketch_part(texts, settings, keep, advance)
+        return keys, usable, Signatures.of(matrix, width), sets
     starts = range(0, len(texts), _SKETCH_BLOCK)
     chunks = (([texts[i] for i in range(start, min(start + _SKETCH_BLOCK, len(texts)))], settings, keep)
               for start in starts)
     # Filled in place as chunks come back: concatenating the parts would hold the signatures twice.
     keys: list[bytes] = []
     usable = np.empty(len(texts), dtype=bool)
-    sigs = np.empty((len(texts), settings.num_perm), dtype=np.uint32)
+    sigs = Signatures(len(texts), settings.num_perm, width, spill)
     sets: list[np.ndarray] | None = [] if keep else None
     for start, (part_keys, part_usable, part_sigs, part_sets) in zip(starts, ordered_map(_sketch_chunk, chunks),
                                                                      strict=True):
         keys += part_keys
         usable[start : start + len(part_keys)] = part_usable
-        sigs[start : start + len(part_keys)] = part_sigs
+        sigs.put(start, part_sigs)
         if sets is not None and part_sets is not None:
             sets += part_sets
         advance(len(part_keys))
     return keys, usable, sigs, sets
 
 
-def _sketch_chunk(args: tuple[list[str], DedupSettings, bool]) -> Sketch:
+def _sketch_chunk(args: tuple[list[str], DedupSettings, bool]) -> Part:
     return _sketch_part(*args)
 
 
-def _sketch_part(texts: Sequence[str], settings: DedupSettings, keep: bool, advance: Advance = no_advance) -> Sketch:
+def _sketch_part(texts: Sequence[str], settings: DedupSettings, keep: bool, advance: Advance = no_advance) -> Part:
     memo = WordHashes()
     keys: list[bytes] = []
     kept: list[np.ndarray] = []
@@ -400,7 +398,7 @@ Eligible = Callable[[np.ndarray], np.ndarray]
 
 def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
                 eligible: Eligible | None = None, phase: Phase = no_phase,
-                groups: Sequence[str] | None = None) -> DedupResult:
+                groups: Sequence[str] | None = None, spill: Spill = None) -> DedupResult:
     """Find exact and near-duplicates among ``texts``; see :class:`DedupResult` for the output.
 
     Only one text of each exact group takes part in the near pass. Texts that normalise to nothing are only
@@ -415,12 +413,13 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
     ``phase`` shows the three parts' progress: signatures (per text), candidates (per LSH band), verification
     (per text with candidates). ``groups`` (one label per text: a record's media) keeps the near pass within
     a label: two texts with other labels are never near-duplicates, however alike (exact copies already
-    differ, as the caller puts the label in the text).
+    differ, as the caller puts the label in the text). ``spill`` (a folder and a byte budget) lets the
+    signature matrix wait on disk when it is larger (`dataprep.text.signatures`); the result is the same.
     """
     n = len(texts)
     first_of = np.full(n, -1, dtype=np.int64)
     with phase("signatures", n) as advance:
-        keys, usable, sigs, all_sets = _sketch(texts, settings, advance)
+        keys, usable, sigs, all_sets = _sketch(texts, settings, advance, spill)
     first: dict[bytes, int] = {}
     for i, key in enumerate(keys):
         j = first.setdefault(key, i)
@@ -433,7 +432,7 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
     with phase("candidates", 0) as advance:
         pairs = candidate_pairs(sigs, usable, settings, advance)
     # Candidates whose signature estimate is far below the threshold are LSH false positives: skip them.
-    pairs = pairs[_estimated_jaccard(sigs, pairs) >= settings.threshold - _ESTIMATE_MARGIN]
+    pairs = pairs[sigs.agreement(pairs) >= settings.threshold - _ESTIMATE_MARGIN]
     if groups is not None and len(pairs):
         pairs = _within_groups(pairs, groups)
     del sigs
@@ -588,7 +587,7 @@ def cross_duplicates(left: Sequence[str], right: Sequence[str], settings: DedupS
     usable &= np.asarray(copy_of, dtype=np.int64) == np.arange(len(texts))
     pairs = candidate_pairs(sigs, usable, settings)
     pairs = pairs[(pairs[:, 0] < n_left) & (pairs[:, 1] >= n_left)]
-    pairs = pairs[_estimated_jaccard(sigs, pairs) >= settings.threshold - _ESTIMATE_MARGIN]
+    pairs = pairs[sigs.agreement(pairs) >= settings.threshold - _ESTIMATE_MARGIN]
     if groups is not None and len(pairs):
         pairs = _within_groups(pairs, groups)
     memo = WordHashes()
