@@ -274,10 +274,9 @@ def _memory_limit(given: str | int | None, origin: str) -> int | None:
     if given is None:
         return None
     found = _SIZE.fullmatch(str(given).strip().replace("_", ""))
-    if isinstance(given, bool) or found is None:
+    if found is None:  # a TOML `true` is "True" here: not a size either
         raise UsageError(f"{origin}: {given!r} is not a size; give bytes or a number with a unit, e.g. 2GiB, 500MB")
-    size = int(float(found.group(1)) * _SIZE_UNITS[found.group(2).lower()])
-    return size  # 0 is allowed: every row waits in the spill file
+    return int(float(found.group(1)) * _SIZE_UNITS[found.group(2).lower()])  # 0: every row waits in the spill
 
 
 def _media_prefix(given: str | None, flag: bool, cfg: Config) -> str | None:

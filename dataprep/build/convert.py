@@ -116,9 +116,11 @@ def convert_chunks(batches: Iterable[list[SourceRecord]], context: ConvertContex
     """
     pending = iter(batches)
     first: list[list[SourceRecord]] = []
+    count = 0
     for batch in pending:
         first.append(batch)
-        if sum(map(len, first)) >= _PARALLEL_MIN:
+        count += len(batch)
+        if count >= _PARALLEL_MIN:
             break
     else:  # a small input, all read
         records = [record for batch in first for record in batch]

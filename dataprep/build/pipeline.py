@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -82,11 +82,12 @@ def build(paths: Sequence[Path], out: Path, profile: Profile, settings: BuildSet
         prepare = (context, store, shown, cache)
         with ExitStack() as reading:
             read = _reading(paths, policy, settings, ledger, reading)
-            units, clusters = _prepared(read, prepare, limits, tokens, walk, ledger)
+            units, clusters = _prepared(read, read.read_so_far, prepare, limits, tokens, walk, ledger)
         outcome, input_records = read.stream.outcome, read.stream.count
         held: list[Unit] = []
-        if read.stream.aside_records:
-            held, held_clusters = _prepared([read.stream.aside_records], prepare, limits, tokens, walk, ledger)
+        aside = read.stream.aside_records
+        if aside:
+            held, held_clusters = _prepared([aside], lambda: len(aside), prepare, limits, tokens, walk, ledger)
             held, clusters = walk.check(holdout.order(held, settings.seed)), clusters + held_clusters
             units = holdout.remove_overlap(units, held, settings.dedup, ledger)
         splits, stopped = _place(walk, units, held, ledger, input_records, settings)
@@ -126,14 +127,14 @@ def _reading(paths: Sequence[Path], policy: RulePolicy, settings: BuildSettings,
     return _Reading(stream, stage, ends)
 
 
-def _prepared(batches: _Reading | list[list[SourceRecord]], prepare: Preparing, limits: RecordLimits,
-              tokens: TokenCounter, walk: place.Walk, ledger: Ledger) -> tuple[list[Unit], list[Cluster]]:
+def _prepared(batches: Iterable[list[SourceRecord]], read: Callable[[], int], prepare: Preparing,
+              limits: RecordLimits, tokens: TokenCounter, walk: place.Walk,
+              ledger: Ledger) -> tuple[list[Unit], list[Cluster]]:
     """Convert, clean, resolve media, chunk and deduplicate records into the units that can be placed (RAW's,
-    or the validation file's); a duplicate cluster keeps a member that passes the walk's checks."""
+    or the validation file's); a duplicate cluster keeps a member that passes the walk's checks. `read` says
+    how many records have been read so far."""
     context, store, shown, cache = prepare
-    given = sum(map(len, batches)) if isinstance(batches, list) else 0
-    units = convert.run(batches, context, store, ledger,
-                        batches.read_so_far if isinstance(batches, _Reading) else lambda: given)
+    units = convert.run(batches, context, store, ledger, read)
     units = media.run(units, shown, cache, ledger)
     units = captions.run(units, context.target_format, walk.profile, ledger)
     units = chunk.run(units, context.target_format, limits, tokens, ledger)

@@ -30,7 +30,7 @@ from dataprep.formats.shapes import detect
 from dataprep.io.compressed import CompressionError, codec, cut_line, decompressed, inner_suffix, sniff
 from dataprep.io.decode import Defect, StrictDecoder, TooDeepError, skip_ws
 from dataprep.io.files import FileBytes, FileIdentity, HashedFile, UnreadableFile, read_regular
-from dataprep.io.jsonl import JsonlStream, ReadResult, read_jsonl
+from dataprep.io.jsonl import JsonlStream, ReadResult
 from dataprep.io.memory import MemoryRecords
 from dataprep.registry import RulePolicy, registry
 
@@ -156,12 +156,28 @@ def _streamed(path: Path, policy: RulePolicy, source: str, findings: list[Findin
 
 
 def _jsonl_stream(reading: _Reading, hashed: HashedFile, contents: FileContents) -> Iterator[Entry]:
-    """`_jsonl`'s entries in the same order, as the file is read: a line is judged bad before any record
-    after it is yielded (`JsonlStream.fresh_bad_lines`), so merging as they come keeps file order."""
+    """A plain JSONL file's entries as it is read; its identity filled in once its last line has been read."""
+    count = 0
     stream = JsonlStream(reading.path, reading.policy, reading.source, keep_text=False, handle=hashed.handle)
+    for entry in _jsonl_entries(reading, stream):
+        count += 1
+        yield entry
+    if not count:
+        yield Entry(1, "", code="DP100", message="the file holds no records")
+    identity = hashed.identity()
+    contents.sha256, contents.size, contents.identity = identity.sha256, identity.size, identity
+
+
+def _jsonl_entries(reading: _Reading, stream: JsonlStream) -> Iterator[Entry]:
+    """The validator's strict reader's records and bad lines, merged in file order as they come: a line is
+    judged bad before any record after it is yielded (`JsonlStream.fresh_bad_lines`). The findings no
+    unreadable entry carries go to `reading.findings` at the end.
+
+    A compressed file's lines are kept as the records' originals: they cannot be read back later.
+    """
     result = stream.result
     messages: dict[tuple[int, str], str] = {}
-    seen, count = 0, 0
+    seen = 0
 
     def bad_lines() -> list[Entry]:
         nonlocal seen
@@ -169,25 +185,18 @@ def _jsonl_stream(reading: _Reading, hashed: HashedFile, contents: FileContents)
         if fresh:
             messages.update(((f.line, f.code), _message(f)) for f in result.findings[seen:])
             seen = len(result.findings)
-        return [Entry(line, result.bad_lines[line][1], code=result.bad_lines[line][0],
-                      message=messages.get((line, result.bad_lines[line][0]))
-                      or _span_message(result.bad_lines[line][0], result.spans.get(line), messages))
-                for line in fresh]
+        entries = []
+        for line in fresh:
+            code, text = result.bad_lines[line]
+            entries.append(Entry(line, text, code=code, message=messages.get((line, code))
+                                 or _span_message(code, result.spans.get(line), messages)))
+        return entries
 
     for record in stream:
-        for entry in bad_lines():
-            count += 1
-            yield entry
-        count += 1
-        yield Entry(record.line, None, value=record.value)
-    for entry in bad_lines():
-        count += 1
-        yield entry
-    if not count:
-        yield Entry(1, "", code="DP100", message="the file holds no records")
+        yield from bad_lines()
+        yield Entry(record.line, record.text if reading.packed else None, value=record.value)
+    yield from bad_lines()
     reading.findings.extend(f for f in result.findings if not _about_bad_line(f, result))
-    identity = hashed.identity()
-    contents.sha256, contents.size, contents.identity = identity.sha256, identity.size, identity
 
 
 def _message(finding: Finding) -> str:
@@ -251,20 +260,9 @@ def _decode(data: bytes) -> str:
 
 
 def _jsonl(reading: _Reading, content: FileBytes) -> list[Entry]:
-    """JSONL through the validator's strict reader, merging its records and bad lines back into file order.
-
-    A compressed file's lines are kept as the records' originals: they cannot be read back later.
-    """
-    keep, findings = reading.packed, reading.findings
-    result = read_jsonl(reading.path, reading.policy, reading.source, keep_text=keep, content=content)
-    messages = {(f.line, f.code): _message(f) for f in result.findings}
-    findings.extend(f for f in result.findings if not _about_bad_line(f, result))
-    entries = [Entry(r.line, r.text if keep else None, value=r.value) for r in result.records]
-    entries.extend(Entry(line, text, code=code, message=messages.get((line, code))
-                         or _span_message(code, result.spans.get(line), messages))
-                   for line, (code, text) in result.bad_lines.items())
-    entries.sort(key=lambda entry: entry.line)
-    return entries
+    """JSONL already read whole (compressed, or a `.json` file holding JSON lines), in file order."""
+    stream = JsonlStream(reading.path, reading.policy, reading.source, keep_text=reading.packed, content=content)
+    return list(_jsonl_entries(reading, stream))
 
 
 def _about_bad_line(finding: Finding, result: ReadResult) -> bool:
