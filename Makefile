@@ -2,7 +2,7 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: demo test test-deps lint bench bench-scale bench-dedup-peers bench-build-vs-datatrove bench-floors
+.PHONY: demo test test-deps lint bench bench-scale bench-scale-10m bench-dedup-peers bench-build-vs-datatrove bench-floors
 
 # Debian packages the tests need: tests/test_precommit.py drives the real pre-commit, which runs git;
 # tests/test_report.py opens report.html in headless chromium through playwright.
@@ -51,6 +51,14 @@ bench: $(VENV)/.installed
 
 bench-scale: $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/bench_build.py --skip-t0 --skip-cpt
+
+# The README's scale figure (#17): 10k, 100k, 1M and 10M records in one run, written to
+# benchmarks/results/scale.json and drawn as docs/scale.svg. About 75 minutes, with ~11 GB for the generated
+# 10M corpus and ~21 GB more while its build runs. The plot is drawn even when a target was missed (the `-`).
+bench-scale-10m: $(VENV)/.installed
+	-$(VENV)/bin/python benchmarks/bench_build.py --skip-t0 --skip-cpt --skip-report-cost \
+		--sizes 10000,100000,1000000,10000000 --timeout 5400 --scale-results benchmarks/results/scale.json
+	$(VENV)/bin/python benchmarks/plot_scale.py benchmarks/results/scale.json docs/scale.svg
 
 # dataprep's dedup against datatrove's and text-dedup's MinHash on T0 and GPTeacher (about 10 minutes; the first
 # run also creates benchmarks/.peers-venv from benchmarks/peers-requirements.txt). Writes benchmarks/results/.
