@@ -322,10 +322,20 @@ def print_stages(runs: list[Run]) -> None:
         print(f"| {name or '(other: start-up, imports, report)'} | " + " | ".join(cells) + " |")
 
 
+def _scale_runs(runs: list[Run]) -> list[Run]:
+    """The scale builds that completed, smallest first."""
+    return sorted((r for r in runs if r.case.name.startswith("scale-") and r.code == 0),
+                  key=lambda r: r.case.records or 0)
+
+
+def _meta() -> dict[str, object]:
+    """What a results file says about the run that wrote it: the CPUs and the command."""
+    return {"cpus": os.cpu_count(), "command": " ".join(["python", "benchmarks/bench_build.py", *sys.argv[1:]])}
+
+
 def print_growth(runs: list[Run]) -> bool:
     """Time and memory ratios between consecutive scale sizes; True when growth is no worse than linear."""
-    scale = sorted((r for r in runs if r.case.name.startswith("scale-") and r.code == 0),
-                   key=lambda r: r.case.records or 0)
+    scale = _scale_runs(runs)
     if len(scale) < 2:
         return True
     ok = True
@@ -347,17 +357,15 @@ def print_growth(runs: list[Run]) -> bool:
 
 def write_scale(runs: list[Run], path: Path) -> None:
     """The scale builds as JSON, one entry per size, for the README's plot (benchmarks/plot_scale.py)."""
-    scale = sorted((r for r in runs if r.case.name.startswith("scale-") and r.code == 0),
-                   key=lambda r: r.case.records or 0)
+    scale = _scale_runs(runs)
     mib = 1 << 20
     entries = [{"records": r.case.records, "seconds": round(r.seconds, 1), "cpu_seconds": round(r.cpu_seconds, 1),
                 "us_per_record": round(1e6 * r.seconds / (r.case.records or 1), 1),
                 "max_rss_mib": round(r.max_rss / mib), "tree_pss_mib": round(r.tree_pss / mib),
                 "load": [round(r.load, 2), round(r.load_after, 2)],
                 "stages": {name: round(seconds, 1) for name, seconds in r.stages.items()}} for r in scale]
-    meta = {"cpus": os.cpu_count(), "command": " ".join(["python", "benchmarks/bench_build.py", *sys.argv[1:]])}
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({**meta, "builds": entries}, indent=1) + "\n", encoding="utf-8")
+    path.write_text(json.dumps({**_meta(), "builds": entries}, indent=1) + "\n", encoding="utf-8")
 
 
 def _pairs(runs: list[Run], full: str, bare: str) -> list[tuple[Run, Run]]:
@@ -418,7 +426,7 @@ def print_report_overhead(runs: list[Run], results: Path | None = None) -> bool:
     print("\n".join(lines))
     if results is not None and found:
         results.parent.mkdir(parents=True, exist_ok=True)
-        meta = {"cpus": os.cpu_count(), "command": " ".join(["python", "benchmarks/bench_build.py", *sys.argv[1:]])}
+        meta = _meta()
         results.with_suffix(".json").write_text(json.dumps({**meta, "builds": found}, indent=1) + "\n",
                                                 encoding="utf-8")
         results.with_suffix(".md").write_text(f"`{meta['command']}` on {meta['cpus']} CPUs\n" + "\n".join(lines)
