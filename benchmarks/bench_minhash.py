@@ -6,14 +6,16 @@ comparisons, each on the same normalised T0 texts (prompt + completion, the firs
 ../shared/corpora/t0-prompt-completion in sorted file order, relative to the repository root):
 
 - signatures: datasketch `MinHash(num_perm, seed)` with `update` per shingle string (the baseline) against
-  `shingle_hashes` + `minhash_signatures` (word hashes folded into n-gram hashes, one numpy permutation step
-  per batch, two threads);
+  the numpy path, `numpy_shingle_hashes` + `minhash_signatures` (word hashes folded into n-gram hashes, one
+  numpy permutation step per batch, two threads), and the compiled one the build takes where numba is
+  installed, `compiled.sketch` (one thread; the import that loads its machine code is timed apart);
 - stage: baseline normalise + loop + `MinHashLSH` (same bands x rows) insert and query of every record,
   against `deduplicate()` from the raw texts (which also does exact dedup, two forked workers and true-Jaccard
   verification of candidates, i.e. more work).
 
 An informational row shows datasketch's `update_batch` with dataprep's shingle hash; its signatures must
-equal `minhash_signatures` (printed as agreement), which shows both sides compute the same sketch.
+equal `minhash_signatures` (printed as agreement), which shows both sides compute the same sketch; the
+compiled signatures must equal the numpy ones (exit 1 otherwise).
 
     python benchmarks/bench_minhash.py [--records N] [--target X]
 
@@ -23,6 +25,7 @@ Prints a markdown table; exits 1 when a speed-up is under the target (3x), 2 whe
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import time
@@ -36,13 +39,17 @@ from datasketch import MinHash, MinHashLSH
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from dataprep.text.dedup import (  # noqa: E402
+    COMPILED,
     DedupSettings,
+    WordHashes,
+    _permutations,
+    _weights,
     deduplicate,
     lsh_params,
     minhash_signatures,
     normalise,
+    numpy_shingle_hashes,
     shingle_hash32,
-    shingle_hashes,
     shingles,
 )
 
@@ -114,8 +121,18 @@ def main() -> int:
         return np.array(sigs, dtype=np.uint64)
 
     batch_sigs, t_batch = timed(batch)
-    vec_sigs, t_vec = timed(lambda: minhash_signatures([shingle_hashes(t, s.ngram) for t in normed],
+    memo = WordHashes()
+    vec_sigs, t_vec = timed(lambda: minhash_signatures([numpy_shingle_hashes(t, s.ngram, memo) for t in normed],
                                                        s.num_perm, s.seed))
+    a, b = _permutations(s.num_perm, s.seed)
+    encoded = [t.encode("utf-8") for t in normed]
+    t_compiled = None
+    if COMPILED:
+        compiled, t_first = timed(lambda: importlib.import_module("dataprep.text.compiled"))
+        (comp_sigs, _, _), t_compiled = timed(lambda: compiled.sketch(encoded, _weights(s.ngram), a, b, False))
+        if not np.array_equal(comp_sigs, vec_sigs):
+            print("the compiled signatures differ from the numpy ones", file=sys.stderr)
+            return 1
     nonempty = np.array([bool(t) for t in normed])
     agreement = float((batch_sigs[nonempty] == vec_sigs[nonempty]).mean())
     result, t_stage = timed(lambda: deduplicate(texts, s))
@@ -140,7 +157,10 @@ def main() -> int:
     row("signatures", "datasketch loop, `update` per shingle (baseline)", t_loop, None, False)
     row("signatures", f"datasketch `update_batch` + dataprep hash ({agreement:.2%} equal sigs)", t_batch, t_loop,
         False)
-    row("signatures", "dataprep `shingle_hashes` + `minhash_signatures`", t_vec, t_loop, True)
+    row("signatures", "dataprep numpy path, `numpy_shingle_hashes` + `minhash_signatures`", t_vec, t_loop, True)
+    if t_compiled is not None:
+        row("signatures", f"dataprep compiled path, `compiled.sketch`, one thread (import {t_first:.2f} s)",
+            t_compiled, t_loop, True)
     base_stage = t_norm + t_loop + t_lsh
     row("stage", f"normalise + datasketch loop + MinHashLSH ({pairs:,} candidate pairs)", base_stage, None, False)
     row("stage", "dataprep `deduplicate()` (exact + near, verified)", t_stage, base_stage, True)

@@ -17,6 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from datasketch import MinHash
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from planting import small_edit
 
 from dataprep.text import dedup
@@ -173,6 +176,83 @@ def test_signatures_equal_datasketch_on_the_corpus(base_texts: list[str]) -> Non
         assert np.array_equal(sig, ref.hashvalues), text[:60]
 
 
+needs_numba = pytest.mark.skipif(not dedup.COMPILED, reason="numba is not installed (the core install)")
+
+
+@needs_numba
+def test_the_builds_sketch_equals_datasketch_on_the_corpus(base_texts: list[str]) -> None:
+    """The signatures the build uses (compiled where numba is installed) are datasketch's MinHash(scheme=
+    "legacy") on real records, the empty text included (all 2**32-1, as an empty datasketch MinHash)."""
+    settings = DedupSettings()
+    texts = [*base_texts[:150], "two words", "one", ""]
+    _, usable, sigs, _ = dedup._sketch_part(texts, settings, False, compiled=True)
+    assert usable.tolist() == [True] * (len(texts) - 1) + [False]
+    for text, sig in zip(texts, sigs, strict=True):
+        ref = MinHash(num_perm=settings.num_perm, seed=settings.seed, hashfunc=shingle_hash32, scheme="legacy")
+        for s in set(shingles(normalise(text), settings.ngram)):
+            ref.update(s.encode("utf-8"))
+        assert np.array_equal(sig, ref.hashvalues), text[:60]
+
+
+def _both_paths(texts: list[str], ngram: int) -> None:
+    """The compiled sketch (word xxh64, fold, distinct, permutations) equals the numpy path, value for value."""
+    from dataprep.text import compiled
+
+    norms = [normalise(t) for t in texts]
+    a, b = dedup._permutations(128, 1)
+    sigs, counts, sets = compiled.sketch([n.encode("utf-8") for n in norms], dedup._weights(ngram), a, b, True)
+    reference = [shingle_hashes(n, ngram) for n in norms]
+    assert sets is not None and len(sets) == len(reference)
+    for got, want in zip(sets, reference, strict=True):
+        assert np.array_equal(got, want)
+    assert counts.tolist() == [len(r) for r in reference]
+    assert np.array_equal(sigs, dedup.minhash_signatures(reference, 128, 1))
+
+
+@needs_numba
+@pytest.mark.parametrize("ngram", [1, 3, 5])
+def test_compiled_sketch_equals_numpy_on_the_corpus(base_texts: list[str], ngram: int) -> None:
+    """Words of every length xxh64 treats apart (under 4, 8 and 32 bytes, and over 32: its four-lane loop with
+    each tail), texts shorter than an n-gram, non-ASCII text and the corpus."""
+    words = ["x" * n for n in range(1, 100)] + ["é" * n for n in range(1, 40)] + ["漢字🙂", "ß", "ǅ"]
+    texts = [*base_texts[:200], " ".join(words), *words[:ngram + 1], "", "a b", "Ünïcödé tëxt, with ß."]
+    _both_paths(texts, ngram)
+
+
+@needs_numba
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(st.characters(exclude_categories=("Cs",)), max_size=200), max_size=20),
+       st.integers(1, 8))
+def test_compiled_sketch_equals_numpy_on_any_text(texts: list[str], ngram: int) -> None:
+    _both_paths(texts, ngram)
+
+
+@needs_numba
+def test_without_numba_the_sketch_and_the_outcome_are_the_same(many_texts: list[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The core install (no numba) sketches with numpy in the workers too: the same keys, flags, signatures and
+    shingle sets as the compiled path, so the same duplicates on both."""
+    texts, settings = many_texts, DedupSettings()
+    keys, usable, sigs, sets = dedup._sketch(texts, settings)  # two workers: compiled
+    fast = deduplicate(texts, settings)
+    monkeypatch.setattr(dedup, "COMPILED", False)  # the parent's choice, sent to the workers with each chunk
+    n_keys, n_usable, n_sigs, n_sets = dedup._sketch(texts, settings)
+    assert keys == n_keys and np.array_equal(usable, n_usable)
+    assert np.array_equal(sigs.columns(0, settings.num_perm), n_sigs.columns(0, settings.num_perm))
+    assert sets is not None and n_sets is not None
+    assert all(np.array_equal(x, y) for x, y in zip(sets, n_sets, strict=True))
+    _assert_same(fast, deduplicate(texts, settings))
+    assert not fast.kept.all()  # the texts hold duplicates: the comparison says something
+
+
+def test_ngram_sizes_the_fold_has_no_weights_for_are_refused() -> None:
+    for ngram in (0, 65):
+        with pytest.raises(ValueError, match="n-gram size"):
+            shingle_hashes("a b c", ngram)
+        with pytest.raises(ValueError, match="n-gram size"):
+            deduplicate(["a b c", "a b d"], DedupSettings(ngram=ngram))
+
+
 # ------------------------------------------------------------------ the paths that only large inputs take
 
 
@@ -273,15 +353,17 @@ def test_permutations_are_datasketch_legacy_ones(seed: int, num_perm: int) -> No
 
 
 def test_the_dedup_step_does_not_import_datasketch() -> None:
-    """datasketch (and scipy, which it imports: ~0.5 s) stays out of a build with the default bands and rows."""
+    """datasketch (and scipy.integrate, which it imports: ~0.5 s) stays out of a build with the default bands and
+    rows; numba (half a second too) is imported only when texts are sketched, not with the module."""
     import subprocess
     import sys
 
     code = ("import sys; from dataprep.text.dedup import minhash_signatures, shingle_hashes, DedupSettings, "
-            "lsh_params; minhash_signatures([shingle_hashes('a b c d e f g', 3)], 128, 1); "
-            "lsh_params(DedupSettings()); print('datasketch' in sys.modules, 'scipy' in sys.modules)")
+            "lsh_params; print('numba' in sys.modules); minhash_signatures([shingle_hashes('a b c d e f g', 3)], "
+            "128, 1); lsh_params(DedupSettings()); print('datasketch' in sys.modules, "
+            "'scipy.integrate' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["False", "False"]
+    assert done.stdout.split() == ["False", "False", "False"]
 
 
 @pytest.mark.parametrize(("num_perm", "width"), [(128, 8), (100, 8), (16, 16)], ids=["bands", "ragged", "one-block"])

@@ -11,14 +11,17 @@ train and validation, make the validation loss lie. So the stage runs two passes
    *kept* is at or above the threshold (see `_greedy`). Union-find clusters used to chain, dropping texts
    that shared half their shingles with the kept one.
 
-Signatures are computed with numpy over all shingles of a batch of texts at once, using datasketch's
-"legacy" permutation scheme (``(a * h + b) mod (2**61 - 1)``, truncated to 32 bits, uint64 wrap-around)
-and xxh64 shingle hashes truncated to 32 bits: the values equal ``MinHash(scheme="legacy",
-hashfunc=...)`` exactly, but cost a fraction of a per-record Python loop (see benchmarks/bench_minhash.py).
+Signatures use datasketch's "legacy" permutation scheme (``(a * h + b) mod (2**61 - 1)``, truncated to
+32 bits, uint64 wrap-around) over xxh64 shingle hashes truncated to 32 bits: the values equal
+``MinHash(scheme="legacy", hashfunc=...)`` exactly. The two workers of a large input compute them in one
+compiled loop per text (`dataprep.text.compiled`, numba, from the `[build]` extra); a small input, or an
+install without numba, with numpy over all shingles of a batch of texts at once (`minhash_signatures`): the
+same values at five times the time (benchmarks/bench_minhash.py).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -59,6 +62,10 @@ _PARALLEL_MIN = 4000
 _SKETCH_BLOCK = 5_000
 _KEEP_SETS = 250_000
 _VERIFY_STEP = 1000  # texts verified between two progress updates
+# The `[build]` extra installs numba: the workers' sketch is then compiled (`dataprep.text.compiled`, imported by
+# each worker at its first chunk: a second of numba and its machine code), else numpy. Looked up, not imported:
+# the parent sketches fewer than _PARALLEL_MIN texts, where numpy costs less than that second.
+COMPILED = importlib.util.find_spec("numba") is not None
 
 
 @dataclass(frozen=True)
@@ -162,19 +169,25 @@ def shingle_hashes(normalised: str, ngram: int, memo: WordHashes | None = None) 
     """Sorted, distinct 64-bit hashes of a text's word n-grams.
 
     Each word is hashed once (xxh64, memoised across texts in `memo`) and the n-gram hashes are folded from
-    them with numpy, instead of joining and hashing every n-gram string: the same shingle sets at a fraction
-    of the cost. 64 bits keep the sets for true-Jaccard verification collision-free in practice; MinHash
-    uses the low 32.
+    them with numpy, instead of joining and hashing every n-gram string: the same shingle sets at a fraction of
+    the cost. 64 bits keep the sets for true-Jaccard verification collision-free in practice; MinHash uses the
+    low 32. The build's workers compute the same sets compiled (`dataprep.text.compiled`).
     """
     words = normalised.split()
     if not words:
         return np.empty(0, dtype=np.uint64)
-    if ngram > len(_GRAM_MULT):
-        raise ValueError(f"n-gram size {ngram} is over the maximum of {len(_GRAM_MULT)}")
+    _weights(ngram)
     lookup = (WordHashes() if memo is None else memo).__getitem__
     hashes = np.fromiter(map(lookup, words), dtype=np.uint64, count=len(words))
     with np.errstate(over="ignore"):
         return _distinct(_fold(hashes, ngram))
+
+
+def _weights(ngram: int) -> np.ndarray:
+    """The fold multipliers of an n-gram: the compiled loop reads exactly these, so the size is checked here."""
+    if not 1 <= ngram <= len(_GRAM_MULT):
+        raise ValueError(f"n-gram size {ngram} is not from 1 to {len(_GRAM_MULT)}")
+    return _GRAM_MULT[:ngram]
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -334,7 +347,7 @@ def _sketch(texts: Sequence[str], settings: DedupSettings, advance: Advance = no
         keys, usable, matrix, sets = _sketch_part(texts, settings, keep, advance)
         return keys, usable, Signatures.of(matrix, width), sets
     starts = range(0, len(texts), _SKETCH_BLOCK)
-    chunks = (([texts[i] for i in range(start, min(start + _SKETCH_BLOCK, len(texts)))], settings, keep)
+    chunks = (([texts[i] for i in range(start, min(start + _SKETCH_BLOCK, len(texts)))], settings, keep, COMPILED)
               for start in starts)
     # Filled in place as chunks come back: concatenating the parts would hold the signatures twice.
     keys: list[bytes] = []
@@ -352,28 +365,40 @@ def _sketch(texts: Sequence[str], settings: DedupSettings, advance: Advance = no
     return keys, usable, sigs, sets
 
 
-def _sketch_chunk(args: tuple[list[str], DedupSettings, bool]) -> Part:
-    return _sketch_part(*args)
+def _sketch_chunk(args: tuple[list[str], DedupSettings, bool, bool]) -> Part:
+    texts, settings, keep, compiled = args
+    return _sketch_part(texts, settings, keep, compiled=compiled)
 
 
-def _sketch_part(texts: Sequence[str], settings: DedupSettings, keep: bool, advance: Advance = no_advance) -> Part:
+def _sketch_part(texts: Sequence[str], settings: DedupSettings, keep: bool, advance: Advance = no_advance,
+                 compiled: bool = False) -> Part:
+    """Exact keys, has-shingles flags, signatures (and shingle sets, with `keep`) of `texts`, by blocks; with
+    `compiled`, the machine-code sketch (`dataprep.text.compiled`), else numpy: the same values."""
     memo = WordHashes()
     keys: list[bytes] = []
     kept: list[np.ndarray] = []
     sigs = np.empty((len(texts), settings.num_perm), dtype=np.uint32)
     usable = np.zeros(len(texts), dtype=bool)
+    a, b = _permutations(settings.num_perm, settings.seed)
+    weights = _weights(settings.ngram)
     # Signatures in blocks, so only one block's shingle sets are alive at a time (unless they are kept).
     for start in range(0, len(texts), _SKETCH_BLOCK):
-        hash_sets = []
-        for text in texts[start : start + _SKETCH_BLOCK]:
-            norm = normalise(text)
-            keys.append(xxhash.xxh3_128_digest(norm.encode("utf-8")))
-            hash_sets.append(shingle_hashes(norm, settings.ngram, memo))
-        sigs[start : start + len(hash_sets)] = minhash_signatures(hash_sets, settings.num_perm, settings.seed)
-        usable[start : start + len(hash_sets)] = [len(h) > 0 for h in hash_sets]
-        if keep:
+        norms = [normalise(text) for text in texts[start : start + _SKETCH_BLOCK]]
+        encoded = [norm.encode("utf-8") for norm in norms]
+        keys += map(xxhash.xxh3_128_digest, encoded)
+        end = start + len(encoded)
+        if compiled:
+            from dataprep.text.compiled import sketch
+
+            sigs[start:end], counts, hash_sets = sketch(encoded, weights, a, b, keep)
+            usable[start:end] = counts > 0
+        else:
+            hash_sets = [shingle_hashes(norm, settings.ngram, memo) for norm in norms]
+            sigs[start:end] = minhash_signatures(hash_sets, settings.num_perm, settings.seed)
+            usable[start:end] = [len(h) > 0 for h in hash_sets]
+        if keep and hash_sets is not None:
             kept.extend(hash_sets)
-        advance(len(hash_sets))
+        advance(len(encoded))
     return keys, usable, sigs, kept if keep else None
 
 
