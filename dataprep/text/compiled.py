@@ -173,10 +173,11 @@ def _compile() -> Callable[..., int]:
 
 
 def sketch(encoded: Sequence[bytes], weights: np.ndarray, a: np.ndarray, b: np.ndarray,
-           keep: bool) -> tuple[np.ndarray, np.ndarray, list[np.ndarray] | None]:
+           keep: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Per normalised text (UTF-8): its MinHash signature (uint32, all 2**32-1 for no shingle), its shingle
-    count and, with `keep`, its sorted distinct shingle hashes; the same values as `dedup.shingle_hashes` and
-    `dedup.minhash_signatures`. `weights` are the n-gram's fold multipliers (one per word of a shingle)."""
+    count and, with `keep`, the sorted distinct shingle hashes of every text one after another (split them by
+    the counts); the same values as `dedup.shingle_hashes` and `dedup.minhash_signatures`. `weights` are the
+    n-gram's fold multipliers (one per word of a shingle); no permutations (empty `a`, `b`): the sets alone."""
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
@@ -185,9 +186,7 @@ def sketch(encoded: Sequence[bytes], weights: np.ndarray, a: np.ndarray, b: np.n
     # A text of w words has at most w shingles, and at most (bytes + 1) / 2 words.
     sets = np.empty(len(data) // 2 + len(encoded) if keep else 0, dtype=np.uint64)
     filled = _SKETCH_ALL(data, offsets, len(weights), weights, a, b, sigs, counts, sets, keep)
-    if not keep:
-        return sigs, counts, None
-    return sigs, counts, np.split(sets[:filled], np.cumsum(counts)[:-1]) if len(encoded) else []
+    return sigs, counts, sets[:filled] if keep else None
 
 
 _SKETCH_ALL = _compile()

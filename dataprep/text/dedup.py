@@ -66,6 +66,7 @@ _VERIFY_STEP = 1000  # texts verified between two progress updates
 # each worker at its first chunk: a second of numba and its machine code), else numpy. Looked up, not imported:
 # the parent sketches fewer than _PARALLEL_MIN texts, where numpy costs less than that second.
 COMPILED = importlib.util.find_spec("numba") is not None
+_NO_PERM = np.empty(0, dtype=np.uint64)  # no permutations: the compiled sketch gives the shingle sets alone
 
 
 @dataclass(frozen=True)
@@ -390,8 +391,9 @@ def _sketch_part(texts: Sequence[str], settings: DedupSettings, keep: bool, adva
         if compiled:
             from dataprep.text.compiled import sketch
 
-            sigs[start:end], counts, hash_sets = sketch(encoded, weights, a, b, keep)
+            sigs[start:end], counts, flat = sketch(encoded, weights, a, b, keep)
             usable[start:end] = counts > 0
+            hash_sets = _split(flat, counts) if flat is not None else None
         else:
             hash_sets = [shingle_hashes(norm, settings.ngram, memo) for norm in norms]
             sigs[start:end] = minhash_signatures(hash_sets, settings.num_perm, settings.seed)
@@ -400,6 +402,53 @@ def _sketch_part(texts: Sequence[str], settings: DedupSettings, keep: bool, adva
             kept.extend(hash_sets)
         advance(len(encoded))
     return keys, usable, sigs, kept if keep else None
+
+
+def _split(flat: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
+    """Per text, its part of the sets laid one after another (views, no copies)."""
+    return np.split(flat, np.cumsum(counts)[:-1]) if len(counts) else []
+
+
+def _shingle_sets(texts: Sequence[str], needed: np.ndarray, settings: DedupSettings) -> Callable[[int], np.ndarray]:
+    """The shingle set of each text in `needed` (sorted distinct indices), looked up by index.
+
+    Above `_KEEP_SETS` texts the sketch keeps no sets, and verification needs those of the texts in candidate
+    pairs only. They are computed as the sketch computes them, on the two workers past `_PARALLEL_MIN` (#17:
+    at a million records, shingling them one by one in the parent took 20 of the stage's 72 s), and held as
+    one flat array: an array object per set would cost more than its hashes.
+    """
+    weights = _weights(settings.ngram)
+    if len(needed) < _PARALLEL_MIN:
+        flat, counts = _sets_chunk(([texts[i] for i in needed.tolist()], weights, False))
+    else:
+        blocks = (needed[start : start + _SKETCH_BLOCK].tolist() for start in range(0, len(needed), _SKETCH_BLOCK))
+        parts = list(ordered_map(_sets_chunk, (([texts[i] for i in block], weights, COMPILED) for block in blocks)))
+        flat = np.concatenate([p[0] for p in parts])
+        counts = np.concatenate([p[1] for p in parts])
+    bounds = np.zeros(len(needed) + 1, dtype=np.int64)
+    np.cumsum(counts, out=bounds[1:])
+
+    def lookup(u: int) -> np.ndarray:
+        at = int(np.searchsorted(needed, u))
+        return flat[bounds[at] : bounds[at + 1]]
+
+    return lookup
+
+
+def _sets_chunk(args: tuple[list[str], np.ndarray, bool]) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle sets of texts, one after another, and their sizes (compiled, or numpy)."""
+    texts, weights, compiled = args
+    norms = [normalise(text) for text in texts]
+    if compiled:
+        from dataprep.text.compiled import sketch
+
+        _, counts, flat = sketch([norm.encode("utf-8") for norm in norms], weights, _NO_PERM, _NO_PERM, True)
+        assert flat is not None
+        return flat, counts
+    memo = WordHashes()
+    sets = [shingle_hashes(norm, len(weights), memo) for norm in norms]
+    counts = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+    return (np.concatenate(sets) if sets else np.empty(0, dtype=np.uint64)), counts
 
 
 def _jaccard(x: np.ndarray, y: np.ndarray) -> float:
@@ -463,18 +512,8 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
     del sigs
     group = np.where(first_of >= 0, first_of, np.arange(n, dtype=np.int64))
     # Up to _KEEP_SETS texts the sketch hands back every shingle set (T0's 55k take ~80 MB); beyond that
-    # they would outweigh the texts, so only the texts that need a true Jaccard are shingled again.
-    memo = WordHashes()
-    sets: dict[int, np.ndarray] = {}
-
-    def shingle_set(u: int) -> np.ndarray:
-        if all_sets is not None:
-            return all_sets[u]
-        found = sets.get(u)
-        if found is None:
-            found = sets[u] = shingle_hashes(normalise(texts[u]), settings.ngram, memo)
-        return found
-
+    # they would outweigh the texts, so only the texts in candidate pairs are shingled again.
+    shingle_set = all_sets.__getitem__ if all_sets is not None else _shingle_sets(texts, np.unique(pairs), settings)
     with phase("verify", 0) as advance:
         return _resolve(pairs, group, settings, lambda u, v: _jaccard(shingle_set(u), shingle_set(v)), eligible,
                         advance)
@@ -615,11 +654,7 @@ def cross_duplicates(left: Sequence[str], right: Sequence[str], settings: DedupS
     pairs = pairs[sigs.agreement(pairs) >= settings.threshold - _ESTIMATE_MARGIN]
     if groups is not None and len(pairs):
         pairs = _within_groups(pairs, groups)
-    memo = WordHashes()
-
-    def shingle_set(u: int) -> np.ndarray:
-        return all_sets[u] if all_sets is not None else shingle_hashes(normalise(texts[u]), settings.ngram, memo)
-
+    shingle_set = all_sets.__getitem__ if all_sets is not None else _shingle_sets(texts, np.unique(pairs), settings)
     best: dict[int, tuple[float, int]] = {}
     for u, v in pairs.tolist():
         value = _jaccard(shingle_set(u), shingle_set(v))
