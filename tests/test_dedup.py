@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -245,6 +246,21 @@ def test_without_numba_the_sketch_and_the_outcome_are_the_same(many_texts: list[
     assert all(np.array_equal(x, y) for x, y in zip(sets, n_sets, strict=True))
     _assert_same(fast, deduplicate(texts, settings))
     assert not fast.kept.all()  # the texts hold duplicates: the comparison says something
+
+
+def test_a_numba_that_cannot_load_falls_back_to_numpy(base_texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """numba installed but unable to load (here: its import made to fail) sketches with numpy, same values."""
+    texts, settings = base_texts[:300], DedupSettings()
+    serial = dedup._sketch_part(texts, settings, True)
+    monkeypatch.setitem(sys.modules, "dataprep.text.compiled", None)  # `import` of it now raises ImportError
+    dedup._kernel.cache_clear()
+    try:
+        assert dedup._kernel() is None
+        fallen = dedup._sketch_part(texts, settings, True, compiled=True)
+    finally:
+        dedup._kernel.cache_clear()
+    assert serial[0] == fallen[0] and np.array_equal(serial[2], fallen[2])
+    assert all(np.array_equal(x, y) for x, y in zip(serial[3] or [], fallen[3] or [], strict=True))
 
 
 def test_ngram_sizes_the_fold_has_no_weights_for_are_refused() -> None:

@@ -21,6 +21,7 @@ same values at five times the time (benchmarks/bench_minhash.py).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import itertools
 from collections.abc import Callable, Sequence
@@ -388,10 +389,9 @@ def _sketch_part(texts: Sequence[str], settings: DedupSettings, keep: bool, adva
         encoded = [norm.encode("utf-8") for norm in norms]
         keys += map(xxhash.xxh3_128_digest, encoded)
         end = start + len(encoded)
-        if compiled:
-            from dataprep.text.compiled import sketch
-
-            sigs[start:end], counts, flat = sketch(encoded, weights, a, b, keep)
+        kernel = _kernel() if compiled else None
+        if kernel is not None:
+            sigs[start:end], counts, flat = kernel(encoded, weights, a, b, keep)
             usable[start:end] = counts > 0
             hash_sets = _split(flat, counts) if flat is not None else None
         else:
@@ -402,6 +402,17 @@ def _sketch_part(texts: Sequence[str], settings: DedupSettings, keep: bool, adva
             kept.extend(hash_sets)
         advance(len(encoded))
     return keys, usable, sigs, kept if keep else None
+
+
+@functools.cache
+def _kernel() -> Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None:
+    """`compiled.sketch`, or None where numba is installed but cannot load (a NumPy it does not support, a
+    broken install): the numpy path then gives the same values, slower, rather than failing the build."""
+    try:
+        from dataprep.text.compiled import sketch
+    except ImportError:
+        return None
+    return sketch
 
 
 def _split(flat: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
@@ -439,10 +450,9 @@ def _sets_chunk(args: tuple[list[str], np.ndarray, bool]) -> tuple[np.ndarray, n
     """Shingle sets of texts, one after another, and their sizes (compiled, or numpy)."""
     texts, weights, compiled = args
     norms = [normalise(text) for text in texts]
-    if compiled:
-        from dataprep.text.compiled import sketch
-
-        _, counts, flat = sketch([norm.encode("utf-8") for norm in norms], weights, _NO_PERM, _NO_PERM, True)
+    kernel = _kernel() if compiled else None
+    if kernel is not None:
+        _, counts, flat = kernel([norm.encode("utf-8") for norm in norms], weights, _NO_PERM, _NO_PERM, True)
         assert flat is not None
         return flat, counts
     memo = WordHashes()
