@@ -383,13 +383,13 @@ def _sketch_part(texts: Sequence[str], settings: DedupSettings, keep: bool, adva
     usable = np.zeros(len(texts), dtype=bool)
     a, b = _permutations(settings.num_perm, settings.seed)
     weights = _weights(settings.ngram)
+    kernel = _kernel() if compiled else None
     # Signatures in blocks, so only one block's shingle sets are alive at a time (unless they are kept).
     for start in range(0, len(texts), _SKETCH_BLOCK):
         norms = [normalise(text) for text in texts[start : start + _SKETCH_BLOCK]]
         encoded = [norm.encode("utf-8") for norm in norms]
         keys += map(xxhash.xxh3_128_digest, encoded)
         end = start + len(encoded)
-        kernel = _kernel() if compiled else None
         if kernel is not None:
             sigs[start:end], counts, flat = kernel(encoded, weights, a, b, keep)
             usable[start:end] = counts > 0
@@ -522,9 +522,11 @@ def deduplicate(texts: Sequence[str], settings: DedupSettings = DedupSettings(),
     del sigs
     group = np.where(first_of >= 0, first_of, np.arange(n, dtype=np.int64))
     # Up to _KEEP_SETS texts the sketch hands back every shingle set (T0's 55k take ~80 MB); beyond that
-    # they would outweigh the texts, so only the texts in candidate pairs are shingled again.
-    shingle_set = all_sets.__getitem__ if all_sets is not None else _shingle_sets(texts, np.unique(pairs), settings)
+    # they would outweigh the texts, so only the texts in candidate pairs are shingled again (within the verify
+    # part, whose bar then waits for them).
     with phase("verify", 0) as advance:
+        shingle_set = all_sets.__getitem__ if all_sets is not None else \
+            _shingle_sets(texts, np.unique(pairs), settings)
         return _resolve(pairs, group, settings, lambda u, v: _jaccard(shingle_set(u), shingle_set(v)), eligible,
                         advance)
 
