@@ -6,7 +6,7 @@ comparisons, each on the same normalised T0 texts (prompt + completion, the firs
 ../shared/corpora/t0-prompt-completion in sorted file order, relative to the repository root):
 
 - signatures: datasketch `MinHash(num_perm, seed)` with `update` per shingle string (the baseline) against
-  the numpy path, `numpy_shingle_hashes` + `minhash_signatures` (word hashes folded into n-gram hashes, one
+  the numpy path, `shingle_hashes` + `minhash_signatures` (word hashes folded into n-gram hashes, one
   numpy permutation step per batch, two threads), and the compiled one the build takes where numba is
   installed, `compiled.sketch` (one thread; the import that loads its machine code is timed apart);
 - stage: baseline normalise + loop + `MinHashLSH` (same bands x rows) insert and query of every record,
@@ -48,8 +48,8 @@ from dataprep.text.dedup import (  # noqa: E402
     lsh_params,
     minhash_signatures,
     normalise,
-    numpy_shingle_hashes,
     shingle_hash32,
+    shingle_hashes,
     shingles,
 )
 
@@ -122,7 +122,7 @@ def main() -> int:
 
     batch_sigs, t_batch = timed(batch)
     memo = WordHashes()
-    vec_sigs, t_vec = timed(lambda: minhash_signatures([numpy_shingle_hashes(t, s.ngram, memo) for t in normed],
+    vec_sigs, t_vec = timed(lambda: minhash_signatures([shingle_hashes(t, s.ngram, memo) for t in normed],
                                                        s.num_perm, s.seed))
     a, b = _permutations(s.num_perm, s.seed)
     encoded = [t.encode("utf-8") for t in normed]
@@ -157,7 +157,7 @@ def main() -> int:
     row("signatures", "datasketch loop, `update` per shingle (baseline)", t_loop, None, False)
     row("signatures", f"datasketch `update_batch` + dataprep hash ({agreement:.2%} equal sigs)", t_batch, t_loop,
         False)
-    row("signatures", "dataprep numpy path, `numpy_shingle_hashes` + `minhash_signatures`", t_vec, t_loop, True)
+    row("signatures", "dataprep numpy path, `shingle_hashes` + `minhash_signatures`", t_vec, t_loop, True)
     if t_compiled is not None:
         row("signatures", f"dataprep compiled path, `compiled.sketch`, one thread (import {t_first:.2f} s)",
             t_compiled, t_loop, True)
