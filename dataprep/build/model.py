@@ -7,13 +7,13 @@ without importing the pipeline that runs them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
 from dataprep.build.rows import RowStore, Stored, decoded
-from dataprep.checks.content import mask, mask_record
+from dataprep.checks.content import mask, mask_record, mask_records
 from dataprep.findings import Finding, Severity
 from dataprep.formats.base import Canonical
 from dataprep.io.mapping import ReadOptions
@@ -137,19 +137,20 @@ class Rejected:
     # exact copy of the kept record); None for every other rule.
     jaccard: float | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, mask_original: Callable[[str], str] = mask_record,
+                mask_reason: Callable[[str], str] = mask) -> dict[str, Any]:
         """The ledger line: `original` as read (`full`), masked (`masked`) or null (`none`).
 
         The reason is masked too unless `full`: it is dataprep's words, but it can quote a key name or role
-        taken from the record.
+        taken from the record. `ledger_dicts` passes the masks it made for many entries at once.
         """
         out: dict[str, Any] = {"source": self.source, "line": self.line}
         if self.chunks > 1:
             out["chunk"], out["chunks"] = self.chunk, self.chunks
         full = self.originals == "full"
         original = self.original if full or self.original is None else \
-            None if self.originals == "none" else mask_record(self.original)
-        out.update(code=self.code, rule=rule(self.code).name, reason=self.reason if full else mask(self.reason),
+            None if self.originals == "none" else mask_original(self.original)
+        out.update(code=self.code, rule=rule(self.code).name, reason=self.reason if full else mask_reason(self.reason),
                    original=original)
         return out
 
@@ -167,6 +168,16 @@ class Rejected:
 
 # `Rejected.fields()`: (source, line, chunk, chunks, code, reason, original, originals).
 LedgerFields = tuple[str, int, int, int, str, str, str | None, LedgerOriginals]
+
+
+def ledger_dicts(entries: Sequence[LedgerFields]) -> list[dict[str, Any]]:
+    """The ledger lines of many entries (`Rejected.as_dict`), their originals masked in one pass
+    (`mask_records`: most hold nothing to mask) and each distinct reason masked once (#17)."""
+    rejected = [Rejected(*entry[:7], originals=entry[7]) for entry in entries]
+    masked = [r.original for r in rejected if r.originals == "masked" and r.original is not None]
+    originals = dict(zip(masked, mask_records(masked), strict=True))
+    reasons = {reason: mask(reason) for reason in {r.reason for r in rejected if r.originals != "full"}}
+    return [r.as_dict(originals.__getitem__, reasons.__getitem__) for r in rejected]
 
 
 # A duplicate cluster: the unit kept and the ledger entries of the members dropped in its favour.

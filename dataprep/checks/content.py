@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from dataprep.checks import junk
@@ -272,6 +272,20 @@ def mask_record(original: str) -> str:
     encoded = json.dumps(value, ensure_ascii=False)
     # A lone surrogate (from an unpaired `\\ud83d`) cannot be written as UTF-8: keep it escaped then.
     return encoded if encoded.isascii() or _encodable(encoded) else json.dumps(value)
+
+
+def mask_records(originals: Sequence[str]) -> list[str]:
+    """`mask_record` of each original, the many that hold nothing to mask told apart in one pass (#17).
+
+    An original is as read when no pre-filter lets it through (`secrets.families_of`, `pii.hints`) and it
+    holds no `\\u` or `\\/` escape. Decoding the other escapes only puts a control character, a quote or a
+    backslash where two characters were, and none of those is part of anything a pre-filter looks for: the
+    decoded view holds no candidate that the text as read lacks. Every other original is masked alone.
+    """
+    joined = secret_rules.joined(originals)
+    suspects = {index for index, found in enumerate(secret_rules.families_of(joined)) if found}
+    suspects |= pii_rules.hints(joined, originals) | joined.holding(b"\\u") | joined.holding(b"\\/")
+    return [mask_record(text) if index in suspects else text for index, text in enumerate(originals)]
 
 
 def _encodable(text: str) -> bool:
