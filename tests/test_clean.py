@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 from conftest import build, jsonl
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from dataprep.formats.base import Canonical, Turn
 from dataprep.text.clean import CODES, clean, clean_text
@@ -90,3 +93,51 @@ def test_an_answer_that_was_only_an_end_token_says_so(tmp_path: Path) -> None:
     assert build(raw, tmp_path / "out", "--model", "nova-micro", "--no-report").returncode == 0
     [entry] = jsonl(tmp_path / "out" / "rejected.jsonl")
     assert entry["code"] == "DP205" and "end-of-text token is removed" in entry["reason"]
+
+
+# The end-of-sequence rule as it was first written (two patterns over the whole text): the reference the
+# end-first reading in `clean` must agree with, whatever the text, its whitespace and its markers.
+_MARKERS = ("<|endoftext|>", "<|end_of_text|>", "<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|end|>",
+            "<end_of_turn>", "[/INST]", "###eos_token###", "</s>", "<eos>")
+_REFERENCE_RUN = re.compile(r"(?:\s*(?:" + "|".join(map(re.escape, _MARKERS)) + r"))+\s*\Z")
+_REFERENCE_NAMED = re.compile(r"\b(?:with|emits?|and|or|token|marker|as|like|by|is|writes?|outputs?|returns?|"
+                              r"appends?|adds?|uses?|then|in)\s+\Z")
+
+
+def _reference_end_cut(text: str) -> str:
+    body = text.rstrip()
+    if not body.endswith(_MARKERS):
+        return text
+    if body.endswith("</s>") and "<s>" in body:
+        return text
+    marker = max((m for m in _MARKERS if body.endswith(m)), key=len)
+    if _REFERENCE_NAMED.search(body[: len(body) - len(marker)]):
+        return text
+    return _REFERENCE_RUN.sub("", text)
+
+
+_PIECES = st.sampled_from([*_MARKERS, " ", "\n", "\t", "\u00a0", "\u3000", "\x1c", "\u2028", "word", "Done.",
+                           "<s>", "emits", "with", "sandwith", "is", "this", "x", "ends", "é", "</", "|>"])
+
+
+@hypothesis_settings(max_examples=3000, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join))
+def test_end_markers_are_cut_as_the_whole_text_patterns_cut_them(text: str) -> None:
+    fixes: set[str] = set()
+    off = frozenset(CODES) - {"DP416"}
+    assert clean_text(text, fixes, off=off) == _reference_end_cut(text)
+    assert ("DP416" in fixes) == (_reference_end_cut(text) != text)
+
+
+@pytest.mark.parametrize(("text", "cut"), [
+    ("Done.<|endoftext|>", "Done."),
+    ("Done. </s> <|eot_id|>\n", "Done."),
+    ("The model emits </s>", "The model emits </s>"),  # a sentence about the marker
+    ("The model emits</s>", "The model emits"),  # no space: appended, not named
+    ("It costs <s>$20</s>", "It costs <s>$20</s>"),  # a strikethrough
+    ("Mix with </s>", "Mix with </s>"),
+    ("A sandwith </s>", "A sandwith"),  # "with" inside a word names nothing
+])
+def test_end_marker_examples(text: str, cut: str) -> None:
+    off = frozenset(CODES) - {"DP416"}
+    assert clean_text(text, set(), off=off) == cut

@@ -262,3 +262,33 @@ def test_masking_many_generated_originals_at_once_equals_masking_each(parts: lis
 
     lines = [_escaped(before + middle + after)[form] for before, middle, after, form in parts]
     assert mask_records(lines) == [mask_record(line) for line in lines]
+
+
+# The build screens a chunk of records after one pre-filter pass over all of them (`content.suspects`, #17):
+# a row it clears must get no DP409, DP410 or DP430 that screening it alone would give, and in redact mode the
+# same redactions.
+def _screened_alone_and_in_a_chunk(texts: list[str], action: str) -> tuple[list[object], list[object]]:
+    from dataprep.build.screen import QualityPolicy, screen
+    from dataprep.checks.content import suspects
+    from dataprep.formats.base import Canonical, Turn
+
+    rows = [Canonical(turns=(Turn("user", "Question?"), Turn("assistant", text))) for text in texts]
+    policy = QualityPolicy(secrets=action, pii=action)
+    flagged = suspects(["\n".join(row.texts()) for row in rows])
+    return ([screen(row, policy) for row in rows],
+            [screen(row, policy, index in flagged) for index, row in enumerate(rows)])
+
+
+@pytest.mark.parametrize("action", ["drop", "redact", "warn"])
+def test_screening_a_chunk_after_one_prefilter_pass_equals_screening_each_record(action: str) -> None:
+    root = Path(__file__).resolve().parents[1]
+    texts = []
+    for name in ("DP409", "DP410", "DP430"):
+        for line in (root / "benchmarks" / "evalsets" / f"{name}.jsonl").read_text("utf-8").splitlines():
+            texts.append(json.loads(line)["text"])
+    values = (AKIA, AKIA_2, f"secret = {AWS_SECRET}", PEM, GHP, GHP_2, SLACK, EMAIL, EMAIL_2, PHONE, PHONE_2, CARD,
+              CARD_2, *SAMPLE_SECRETS, *SAMPLE_PII)
+    texts += [f"{before} {value} {after}" for value in values for before, after in (("Here:", "done."), ("key", ""))]
+    alone, chunked = _screened_alone_and_in_a_chunk(texts, action)
+    assert sum(bool(s.drop or s.warnings or s.fixes) for s in alone) > 200  # plenty of them are found
+    assert chunked == alone

@@ -38,15 +38,17 @@ class Screened:
     fixes: frozenset[str]  # codes of changes made (redactions)
 
 
-def screen(row: Canonical, policy: QualityPolicy) -> Screened:
-    """Apply the content checks to one cleaned record."""
+def screen(row: Canonical, policy: QualityPolicy, suspect: bool = True) -> Screened:
+    """Apply the content checks to one cleaned record. `suspect` False says the detectors' pre-filters ruled
+    out a secret and personal data in every text of the row (`content.suspects`, run over a chunk of records):
+    then neither detector runs nor redacts."""
     fixes: set[str] = set()
-    if policy.secrets == "redact":
+    if suspect and policy.secrets == "redact":
         row = _redact(row, content.redact_secrets, "DP409", fixes)
-    if policy.pii == "redact":
+    if suspect and policy.pii == "redact":
         row = _redact(row, content.redact_pii, "DP410", fixes)
     warnings: list[str] = []
-    for code, message in _findings(row, policy):
+    for code, message in _findings(row, policy, _SCREENED if suspect else _CLEAR):
         if policy.rules.ignored(code):
             continue
         if _action(code, policy) == "drop":
@@ -64,10 +66,11 @@ def _action(code: str, policy: QualityPolicy) -> str:
 
 
 _SCREENED = content.CODES - {"DP404"}  # the clean stage fixed DP404 (invisible characters): not looked for again
+_CLEAR = _SCREENED - {"DP409", "DP410", "DP430"}  # a row the pre-filters cleared of secrets and personal data
 
 
-def _findings(row: Canonical, policy: QualityPolicy) -> list[tuple[str, str]]:
-    found = list(content.findings(row, _SCREENED))
+def _findings(row: Canonical, policy: QualityPolicy, codes: frozenset[str]) -> list[tuple[str, str]]:
+    found = list(content.findings(row, codes))
     keyword = policy.keywords.problem(row)
     if keyword is not None:
         found.append(keyword)

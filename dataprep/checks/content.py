@@ -20,6 +20,7 @@ from dataprep.checks import pii as pii_rules
 from dataprep.checks import secrets as secret_rules
 from dataprep.checks.secrets import Secret
 from dataprep.formats.base import Canonical
+from dataprep.text.joined import Joined
 
 # ChatML, Llama 2/3, Zephyr/Phi-3 and Gemma turn markers, and Anthropic's transcript labels (`\n\nHuman:`, or a
 # line `Human:` in a text that also has a line `Assistant:`: a pasted HH-RLHF transcript).
@@ -283,9 +284,20 @@ def mask_records(originals: Sequence[str]) -> list[str]:
     decoded view holds no candidate that the text as read lacks. Every other original is masked alone.
     """
     joined = secret_rules.joined(originals)
-    suspects = {index for index, found in enumerate(secret_rules.families_of(joined)) if found}
-    suspects |= pii_rules.hints(joined, originals) | joined.holding(b"\\u") | joined.holding(b"\\/")
+    suspects = _suspects(joined, originals) | joined.holding(b"\\u") | joined.holding(b"\\/")
     return [mask_record(text) if index in suspects else text for index, text in enumerate(originals)]
+
+
+def suspects(texts: Sequence[str]) -> set[int]:
+    """The indices of the texts that could hold a secret or personal data (or a placeholder of it): every
+    other text gets no DP409, DP410 or DP430 and is left as it is by redaction and masking. The detectors'
+    pre-filters run once over all the texts (`secrets.families_of`, `pii.hints`), not once a text (#17)."""
+    return _suspects(secret_rules.joined(texts), texts)
+
+
+def _suspects(joined: Joined, texts: Sequence[str]) -> set[int]:
+    found = {index for index, families in enumerate(secret_rules.families_of(joined)) if families}
+    return found | pii_rules.hints(joined, texts)
 
 
 def _encodable(text: str) -> bool:
