@@ -238,7 +238,10 @@ def test_masking_many_originals_at_once_equals_masking_each_on_real_and_planted_
     lines += [v for n in (*SECRET_NEEDLES, *PII_NEEDLES, PEM, f"key {AKIA}", f"mail {EMAIL}") for v in _escaped(n)]
     lines += ["AKIA\\u0051" + AKIA[5:], "token \\u003d " + AWS_SECRET, "see https:\\/\\/u:pw1234@host.example.org",
               # decoded, the slash joins two short runs into one high-entropy value
-              '{"prompt": "password: Xk9fQ2mZ7vLp\\/R4tW8yBn3Hs"}']
+              '{"prompt": "password: Xk9fQ2mZ7vLp\\/R4tW8yBn3Hs"}',
+              # only decoded is there an "@" (an ASCII escape), or a name re folds to ASCII (the Kelvin sign)
+              '{"prompt": "write to maria.kowalski\\u0040fastmail.net"}',
+              '{"prompt": "api_\\u212aey = Xk9fQ2mZ7vLp.R4tW"}']
     alone = [mask_record(line) for line in lines]
     assert sum(a != line for a, line in zip(alone, lines, strict=True)) > 300  # plenty of them are masked
     assert mask_records(lines) == alone

@@ -77,6 +77,7 @@ _TOKEN_TABLE = bytes(0x78 if i in _TOKEN_CHARS else 0x20 for i in range(256))
 _VALUE_TABLE = bytes(0x78 if i in _VALUE_CHARS else 0x20 for i in range(256))
 _TOKEN_RUN, _VALUE_RUN = b"x" * 20, b"x" * 16
 _FOLDS_TO_ASCII = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+FOLDED = frozenset(_FOLDS_TO_ASCII)  # the only non-ASCII characters the pre-filters see (as ASCII letters)
 _CASELESS_NAMES = (b"secret", b"token", b"passw", b"pwd", b"key", b"credential")  # every `_NAME` match holds one
 # The plugins the literal families run; the key-shape plugins and `_EXTRA` run by `_TOKEN_LITERALS`.
 _PLUGIN_FAMILIES = {"JSON Web Token": JWT, "password in a URL": URL, "Slack token": SLACK}
