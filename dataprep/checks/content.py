@@ -189,6 +189,9 @@ def _unquoted(pattern: re.Pattern[str], text: str) -> int | None:
     return None
 
 
+PRIVATE_CODES = frozenset({"DP409", "DP410", "DP430"})  # what `secret_and_pii_findings` reports
+
+
 def secret_and_pii_findings(text: str, codes: frozenset[str] = CODES) -> Iterator[tuple[str, str]]:
     """DP409 (the first secret), DP410 (personal data) and DP430 (placeholders), each with a masked excerpt."""
     found = secrets(text) if "DP409" in codes else []
