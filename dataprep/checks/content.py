@@ -282,7 +282,7 @@ def mask_records(originals: Sequence[str]) -> list[str]:
     """`mask_record` of each original, the many that hold nothing to mask told apart in one pass (#17).
 
     An original is as read when no pre-filter lets it through (`secrets.families_of`, `pii.hints`) and it
-    holds no `\\/` escape and no `\\u` escape of a character a pre-filter could take part of a candidate
+    holds no `\\/` escape and no `\\u` escape of a character a pre-filter could read as part of a candidate
     (`_escape_may_matter`). Decoding the other escapes only puts a control character, a quote, a backslash or
     a character the pre-filters read as a separator where several characters were: the decoded view holds no
     candidate that the text as read lacks. Every other original is masked alone.

@@ -33,7 +33,6 @@ _WORD_APOSTROPHE = re.compile(r"(?<=\w)['\u2019](?=\w)")
 # GPT-2, SentencePiece, and the `###eos_token###` of exported GPT-J/Alpaca data).
 _END_LITERALS = ("<|endoftext|>", "<|end_of_text|>", "<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|end|>",
                  "<end_of_turn>", "[/INST]", "###eos_token###", "</s>", "<eos>")
-# The words that name a marker in a sentence about it, right before it.
 # The words that name a marker in a sentence about it, as the last word before it (read on the 16 characters that
 # end the text before the marker: no word here is that long, so the cut cannot make a word boundary).
 _NAMING_WORD = re.compile(r"\b(?:with|emits?|and|or|token|marker|as|like|by|is|writes?|outputs?|returns?|appends?|"
@@ -99,12 +98,10 @@ def without_end_markers(text: str) -> str:
     Read from the end, a marker at a time: no marker ends with another, so each step has one choice. (A
     pattern anchored at the text's end was tried from every position of the text: 10 us a T0 text, #17.)
     """
-    end = len(text.rstrip())
-    found = False
+    body = end = len(text.rstrip())
     while (marker := next((m for m in _END_LITERALS if text.endswith(m, 0, end)), None)) is not None:
-        found = True
         end = len(text[: end - len(marker)].rstrip())
-    return text[:end] if found else text
+    return text if end == body else text[:end]
 
 
 def tidy_whitespace(text: str) -> str:
