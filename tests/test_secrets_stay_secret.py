@@ -295,3 +295,33 @@ def test_screening_a_chunk_after_one_prefilter_pass_equals_screening_each_record
     alone, chunked = _screened_alone_and_in_a_chunk(texts, action)
     assert sum(bool(s.drop or s.warnings or s.fixes) for s in alone) > 200  # plenty of them are found
     assert chunked == alone
+
+
+# `mask_texts` (#17) masks a ledger's distinct reasons, and the report's, after one pre-filter pass: each must
+# come out exactly as `mask` makes it alone, reasons that quote a secret or a datum among them.
+def test_masking_many_texts_at_once_equals_masking_each_on_real_and_planted_texts() -> None:
+    from dataprep.checks.content import mask, mask_texts
+
+    root = Path(__file__).resolve().parents[1]
+    texts = []
+    for name in ("DP409", "DP410", "DP430"):
+        for line in (root / "benchmarks" / "evalsets" / f"{name}.jsonl").read_text("utf-8").splitlines():
+            texts.append(json.loads(line)["text"])
+    values = (AKIA, AKIA_2, f"secret = {AWS_SECRET}", PEM, GHP, GHP_2, SLACK, EMAIL, EMAIL_2, PHONE, PHONE_2, CARD,
+              CARD_2, *SAMPLE_SECRETS, *SAMPLE_PII)
+    texts += [f"DP402 near-duplicate of {value}:12 (Jaccard 0.91)" for value in values]
+    texts += [f"DP409 secret: {value!r}" for value in values] + ["DP504 sampled out", "DP205 empty field"]
+    alone = [mask(text) for text in texts]
+    assert sum(a != text for a, text in zip(alone, texts, strict=True)) > 200  # plenty of them are masked
+    assert mask_texts(texts) == alone
+    assert [mask_texts(texts[k:k + 5]) for k in range(0, len(texts), 5)] == \
+        [alone[k:k + 5] for k in range(0, len(texts), 5)]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.text(max_size=8), _RULE_OR_DATUM, st.text(max_size=8)), min_size=1, max_size=6))
+def test_masking_many_generated_texts_at_once_equals_masking_each(parts: list[tuple[str, str, str]]) -> None:
+    from dataprep.checks.content import mask, mask_texts
+
+    texts = [before + middle + after for before, middle, after in parts]
+    assert mask_texts(texts) == [mask(text) for text in texts]

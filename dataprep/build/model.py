@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
 from dataprep.build.rows import RowStore, Stored, decoded
-from dataprep.checks.content import mask, mask_record, mask_records
+from dataprep.checks.content import mask, mask_record, mask_records, mask_texts
 from dataprep.findings import Finding, Severity
 from dataprep.formats.base import Canonical
 from dataprep.io.mapping import ReadOptions
@@ -176,7 +176,8 @@ def ledger_dicts(entries: Sequence[LedgerFields]) -> list[dict[str, Any]]:
     rejected = [Rejected(*entry[:7], originals=entry[7]) for entry in entries]
     masked = [r.original for r in rejected if r.originals == "masked" and r.original is not None]
     originals = dict(zip(masked, mask_records(masked), strict=True))
-    reasons = {reason: mask(reason) for reason in {r.reason for r in rejected if r.originals != "full"}}
+    distinct = list(dict.fromkeys(r.reason for r in rejected if r.originals != "full"))
+    reasons = dict(zip(distinct, mask_texts(distinct), strict=True))
     return [r.as_dict(originals.__getitem__, reasons.__getitem__) for r in rejected]
 
 

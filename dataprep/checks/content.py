@@ -250,6 +250,14 @@ def mask(text: str) -> str:
     return redact_pii(secret_rules.replace(text, secret_rules.masked)[0])[0]
 
 
+def mask_texts(texts: Sequence[str]) -> list[str]:
+    """`mask` of each text, the many that hold nothing to mask told apart in one pre-filter pass (`suspects`):
+    a text no pre-filter lets through is returned as it is, the others are masked alone (#17: masking each
+    distinct ledger reason alone was 1.3 s of T0's report)."""
+    found = suspects(texts)
+    return [mask(text) if index in found else text for index, text in enumerate(texts)]
+
+
 def mask_record(original: str) -> str:
     """`mask` for a record's original text as read: a JSON line, a CSV row or array element as JSON, a chunk.
 

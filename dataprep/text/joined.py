@@ -25,12 +25,20 @@ class Joined:
 
     @classmethod
     def of(cls, texts: Sequence[str]) -> Joined:
-        parts = [text.encode("utf-8", "surrogatepass") for text in texts]
+        return cls.of_bytes([text.encode("utf-8", "surrogatepass") for text in texts])
+
+    @classmethod
+    def of_bytes(cls, parts: Sequence[bytes]) -> Joined:
         starts, at = [], 0
         for part in parts:
             starts.append(at)
             at += len(part) + 1
         return cls(b"\n".join(parts), tuple(starts))
+
+    def subset(self, indices: Sequence[int]) -> Joined:
+        """The texts at `indices` (in that order) joined alone: a test that only some texts need is run on
+        their bytes, not on all of them nor once a text."""
+        return Joined.of_bytes([self.text(index) for index in indices])
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -55,3 +63,10 @@ class Joined:
                 break
             at = haystack.find(needle, self.starts[index + 1])
         return found
+
+    def holding_any(self, needles: Sequence[bytes], image: bytes | None = None) -> set[int]:
+        """The indices of the texts that hold one of `needles` in `image` (`holding` of each, joined)."""
+        if len(self.starts) == 1:  # one text: stop at the first needle found
+            haystack = self.data if image is None else image
+            return {0} if any(needle in haystack for needle in needles) else set()
+        return set().union(*(self.holding(needle, image) for needle in needles))
