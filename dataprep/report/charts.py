@@ -67,6 +67,8 @@ def _token_histogram(name: str, edges: Sequence[int], counts: Sequence[int], lim
         axes = chart.axes
         axes.stairs(counts, edges, fill=True, color=_COLOURS[0], alpha=0.85)
         axes.set_xscale("log")
+        axes.xaxis.set_major_formatter(_plain_log_labels())
+        axes.xaxis.set_minor_formatter(_plain_log_labels())
         axes.set_xlim(edges[0], edges[-1] * 1.2)  # room to the right of the last bin and of the limit
         axes.set_xlabel("tokens per record (log scale)")
         axes.set_ylabel("records")
@@ -78,6 +80,18 @@ def _token_histogram(name: str, edges: Sequence[int], counts: Sequence[int], lim
                              label=f"{limit['key']} {limit['quota']:,}")
             axes.legend(loc="upper right", frameon=False)
     return chart.svg
+
+
+def _plain_log_labels() -> Any:
+    """A log axis's labels as plain numbers (`1,000`, not 10³): matplotlib's default writes each as mathtext,
+    and parsing those was a third of a histogram's drawing (#17); a plain count reads as the ledger's do."""
+    from matplotlib.ticker import LogFormatter
+
+    class Plain(LogFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return f"{x:,.0f}" if x >= 1 and super().__call__(x, pos) else ""
+
+    return Plain()
 
 
 def language_mix(name: str, by_split: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:
@@ -118,12 +132,6 @@ def _share(mix: Sequence[Mapping[str, Any]], code: str, top: Sequence[str]) -> f
 class _Chart:
     axes: Any
     svg: str = ""
-
-
-def warm() -> None:
-    """Import matplotlib and render one empty chart (fonts found, SVG backend loaded) ahead of the report."""
-    with _figure("warm-up", 1.0):
-        pass
 
 
 @contextmanager
