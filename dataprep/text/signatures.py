@@ -85,5 +85,6 @@ class Signatures:
             block = self._matrix[:, left:right] if self._matrix is not None else self._block(left, right)
             for start in range(0, len(pairs), _PAIRS_STEP):
                 chunk = pairs[start : start + _PAIRS_STEP]
-                equal[start : start + len(chunk)] += (block[chunk[:, 0]] == block[chunk[:, 1]]).sum(axis=1)
+                # count_nonzero, not a bool sum: 0.43 against 0.62 s on T0's 568k candidate pairs (#17)
+                equal[start : start + len(chunk)] += np.count_nonzero(block[chunk[:, 0]] == block[chunk[:, 1]], axis=1)
         return equal / self.num_perm
