@@ -107,6 +107,7 @@ _CASELESS_LABELS = tuple((literal, label) for label, (_, found) in _TOKEN_LITERA
 _KEY_BYTES = tuple(dict.fromkeys(literal.encode() for literal, _ in _LITERAL_LABELS))
 _CASELESS_KEY_BYTES = tuple(dict.fromkeys(literal.encode() for literal, _ in _CASELESS_LABELS))
 
+
 @dataclass(frozen=True, slots=True)
 class Secret:
     """One secret found: what it looks like and where its value is in the text."""
