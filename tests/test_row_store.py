@@ -82,3 +82,25 @@ def test_an_api_result_reads_its_rows_after_the_build(memory_limit: int | None) 
     assert output.read_bytes("train.jsonl") == reference.read_bytes("train.jsonl")
     spilled = output.result.rows
     assert spilled is not None and (spilled.spilled > 0) == (memory_limit == 0)
+
+
+def test_dedup_workers_are_sent_the_rows_as_held_and_read_the_same_texts(tmp_path: Path) -> None:
+    """The dedup sketch sends a worker its chunk's rows still encoded, spilled ones read back as bytes (#17):
+    after the trip through pickle, the texts must be those the build process reads from the units."""
+    import pickle
+
+    from dataprep.build.dedup import _DedupTexts
+    from dataprep.build.model import Unit
+    from dataprep.checks.duplicates import dedup_text
+
+    rows = [r.row for r in read_sources([TOOLFORMER], RulePolicy()).records if r.row is not None]
+    store = RowStore(tmp_path, budget=100_000)
+    held = store.add([encode(r) for r in rows[:600]])
+    assert any(isinstance(h, bytes) for h in held) and not all(isinstance(h, bytes) for h in held)
+    units = [Unit("raw.jsonl", i, 0, 1, None, h) for i, h in enumerate([*held, *rows[600:]])]
+    texts = _DedupTexts(units)
+    order = [*range(len(units) - 1, -1, -3), 5, 5]
+    sent = pickle.loads(pickle.dumps(texts.pick(order)))
+    assert list(sent) == [dedup_text(rows[i]) for i in order] == [texts[i] for i in order]
+    assert list(sent[2:9]) == [dedup_text(rows[i]) for i in order[2:9]]
+    assert all(isinstance(h, bytes | type(rows[0])) for h in sent.held)  # no spill handle crossed over

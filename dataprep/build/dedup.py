@@ -17,7 +17,9 @@ import numpy as np
 
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import Cluster, Rejected, Unit
+from dataprep.build.rows import decoded, portable
 from dataprep.checks.duplicates import dedup_text, jaccard_shown, media_key
+from dataprep.formats.base import Canonical
 from dataprep.text.dedup import DedupResult, DedupSettings, deduplicate
 from dataprep.text.signatures import Spill
 
@@ -107,3 +109,26 @@ class _DedupTexts(Sequence[str]):
         if isinstance(index, slice):
             return _DedupTexts(self.units[index])
         return dedup_text(self.units[index].row)
+
+    def pick(self, indices: Sequence[int]) -> _RowTexts:
+        """The texts at `indices` for a worker: the units' rows as held, encoded (`dedup.Portable`)."""
+        return _RowTexts([portable(self.units[i].held) for i in indices])
+
+
+class _RowTexts(Sequence[str]):
+    """Dedup texts of rows sent as the build holds them, each decoded where it is read (on a worker)."""
+
+    def __init__(self, held: list[Canonical | bytes]) -> None:
+        self.held = held
+
+    def __len__(self) -> int:
+        return len(self.held)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> _RowTexts: ...
+    def __getitem__(self, index: int | slice) -> str | _RowTexts:
+        if isinstance(index, slice):
+            return _RowTexts(self.held[index])
+        return dedup_text(decoded(self.held[index]))

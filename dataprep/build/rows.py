@@ -42,6 +42,12 @@ def decoded(held: Canonical | bytes | Stored) -> Canonical:
     return held.load()
 
 
+def portable(held: Canonical | bytes | Stored) -> Canonical | bytes:
+    """What a unit holds, as a worker process can be sent it: a spilled row read back as its bytes, never
+    decoded here (`decoded` turns it into the row there)."""
+    return held.read() if isinstance(held, Stored) else held
+
+
 def default_budget() -> int:
     """1/64 of the machine's memory, at least 64 MiB: spilled rows are read back through the page cache, which
     the kernel fills from free memory anyway, so a small share of the heap costs little and bounds the most."""
@@ -101,13 +107,17 @@ class RowStore:
         self.spilled = at
         return handles
 
-    def load(self, at: int, size: int) -> Canonical:
-        """The spilled row at `at`."""
+    def read(self, at: int, size: int) -> bytes:
+        """The encoded bytes of the spilled row at `at`."""
         assert self._fd is not None, "a Stored handle exists only once the spill file does"
         data = os.pread(self._fd, size, at)
         if len(data) != size:
             raise OSError(f"the build's row spill file was cut short ({len(data)} of {size} bytes at {at})")
-        row: Canonical = pickle.loads(data)  # bytes this build wrote itself, a moment ago
+        return data
+
+    def load(self, at: int, size: int) -> Canonical:
+        """The spilled row at `at`."""
+        row: Canonical = pickle.loads(self.read(at, size))  # bytes this build wrote itself, a moment ago
         return row
 
 
@@ -121,3 +131,6 @@ class Stored:
 
     def load(self) -> Canonical:
         return self.store.load(self.at, self.size)
+
+    def read(self) -> bytes:
+        return self.store.read(self.at, self.size)

@@ -27,6 +27,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import xxhash
@@ -39,6 +40,7 @@ __all__ = [
     "KEEP",
     "DedupResult",
     "DedupSettings",
+    "Portable",
     "WordHashes",
     "cross_duplicates",
     "deduplicate",
@@ -334,6 +336,22 @@ Part = tuple[list[bytes], np.ndarray, np.ndarray, list[np.ndarray] | None]
 Sketch = tuple[list[bytes], np.ndarray, Signatures, list[np.ndarray] | None]
 
 
+@runtime_checkable
+class Portable(Protocol):
+    """Texts that can be sent to a worker in a cheaper form than their strings (a build's units send their rows
+    still encoded, and each worker decodes its chunk's: #17, decoding every row in the build process to send
+    its text made the sketch wait on that one process at a million records)."""
+
+    def pick(self, indices: Sequence[int]) -> Sequence[str]:
+        """The texts at `indices`, as a sequence that pickles and gives the strings where it is read."""
+        ...
+
+
+def _picked(texts: Sequence[str], indices: Sequence[int]) -> Sequence[str]:
+    """The texts at `indices` as a worker is sent them: a `Portable` source's own form, else the strings."""
+    return texts.pick(indices) if isinstance(texts, Portable) else [texts[i] for i in indices]
+
+
 def _sketch(texts: Sequence[str], settings: DedupSettings, advance: Advance = no_advance,
             spill: Spill = None) -> Sketch:
     """Exact key, has-shingles flag, MinHash signature (and shingle set, when few) of every text.
@@ -350,7 +368,7 @@ def _sketch(texts: Sequence[str], settings: DedupSettings, advance: Advance = no
         keys, usable, matrix, sets = _sketch_part(texts, settings, keep, advance)
         return keys, usable, Signatures.of(matrix, width), sets
     starts = range(0, len(texts), _SKETCH_BLOCK)
-    chunks = (([texts[i] for i in range(start, min(start + _SKETCH_BLOCK, len(texts)))], settings, keep, COMPILED)
+    chunks = ((_picked(texts, range(start, min(start + _SKETCH_BLOCK, len(texts)))), settings, keep, COMPILED)
               for start in starts)
     # Filled in place as chunks come back: concatenating the parts would hold the signatures twice.
     keys: list[bytes] = []
@@ -431,10 +449,10 @@ def _shingle_sets(texts: Sequence[str], needed: np.ndarray, settings: DedupSetti
     """
     weights = _weights(settings.ngram)
     if len(needed) < _PARALLEL_MIN:
-        flat, counts = _sets_chunk(([texts[i] for i in needed.tolist()], weights, False))
+        flat, counts = _sets_chunk((_picked(texts, needed.tolist()), weights, False))
     else:
         blocks = (needed[start : start + _SKETCH_BLOCK].tolist() for start in range(0, len(needed), _SKETCH_BLOCK))
-        parts = list(ordered_map(_sets_chunk, (([texts[i] for i in block], weights, COMPILED) for block in blocks)))
+        parts = list(ordered_map(_sets_chunk, ((_picked(texts, block), weights, COMPILED) for block in blocks)))
         flat = np.concatenate([p[0] for p in parts])
         counts = np.concatenate([p[1] for p in parts])
     bounds = np.zeros(len(needed) + 1, dtype=np.int64)
