@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
+from types import FrameType
 from typing import Protocol, TypeVar
 
 T = TypeVar("T")
@@ -158,15 +159,8 @@ def interrupt_deferred() -> Iterator[None]:
     again once the block is done; in a thread other than the main one no signal arrives, and nothing is done.
     """
     noted: list[int] = []
-    try:
-        previous = signal.signal(signal.SIGINT, lambda signum, _frame: noted.append(signum))
-    except ValueError:
+    with _sigint(lambda signum, _frame: noted.append(signum)):
         yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
     if noted:
         signal.raise_signal(signal.SIGINT)
 
@@ -176,9 +170,17 @@ def sigint_ignored() -> Iterator[None]:
     """SIGINT ignored while a child process starts: a started interpreter keeps an ignored SIGINT ignored, so
     the terminal's Ctrl-C (sent to the whole process group) reaches only the build, which ends its children,
     instead of printing a KeyboardInterrupt traceback from a child that was still importing."""
+    with _sigint(signal.SIG_IGN):
+        yield
+
+
+@contextmanager
+def _sigint(handler: Callable[[int, FrameType | None], object] | int) -> Iterator[None]:
+    """SIGINT handled by `handler` within, as before after. In a thread other than the main one signals
+    cannot be set, and none reach it: the block runs as it is."""
     try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: signals cannot be set here, and none reach this thread
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:
         yield
         return
     try:

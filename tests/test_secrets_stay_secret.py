@@ -282,15 +282,20 @@ def _screened_alone_and_in_a_chunk(texts: list[str], action: str) -> tuple[list[
             [screen(row, policy, index in flagged) for index, row in enumerate(rows)])
 
 
+def _evalset_texts() -> list[str]:
+    """The texts of the labelled secret, personal-data and placeholder evalsets."""
+    root = Path(__file__).resolve().parents[1]
+    return [json.loads(line)["text"] for name in ("DP409", "DP410", "DP430")
+            for line in (root / "benchmarks" / "evalsets" / f"{name}.jsonl").read_text("utf-8").splitlines()]
+
+
+_PLANTED = (AKIA, AKIA_2, f"secret = {AWS_SECRET}", PEM, GHP, GHP_2, SLACK, EMAIL, EMAIL_2, PHONE, PHONE_2, CARD,
+            CARD_2, *SAMPLE_SECRETS, *SAMPLE_PII)
+
+
 @pytest.mark.parametrize("action", ["drop", "redact", "warn"])
 def test_screening_a_chunk_after_one_prefilter_pass_equals_screening_each_record(action: str) -> None:
-    root = Path(__file__).resolve().parents[1]
-    texts = []
-    for name in ("DP409", "DP410", "DP430"):
-        for line in (root / "benchmarks" / "evalsets" / f"{name}.jsonl").read_text("utf-8").splitlines():
-            texts.append(json.loads(line)["text"])
-    values = (AKIA, AKIA_2, f"secret = {AWS_SECRET}", PEM, GHP, GHP_2, SLACK, EMAIL, EMAIL_2, PHONE, PHONE_2, CARD,
-              CARD_2, *SAMPLE_SECRETS, *SAMPLE_PII)
+    texts, values = _evalset_texts(), _PLANTED
     texts += [f"{before} {value} {after}" for value in values for before, after in (("Here:", "done."), ("key", ""))]
     alone, chunked = _screened_alone_and_in_a_chunk(texts, action)
     assert sum(bool(s.drop or s.warnings or s.fixes) for s in alone) > 200  # plenty of them are found
@@ -302,13 +307,7 @@ def test_screening_a_chunk_after_one_prefilter_pass_equals_screening_each_record
 def test_masking_many_texts_at_once_equals_masking_each_on_real_and_planted_texts() -> None:
     from dataprep.checks.content import mask, mask_texts
 
-    root = Path(__file__).resolve().parents[1]
-    texts = []
-    for name in ("DP409", "DP410", "DP430"):
-        for line in (root / "benchmarks" / "evalsets" / f"{name}.jsonl").read_text("utf-8").splitlines():
-            texts.append(json.loads(line)["text"])
-    values = (AKIA, AKIA_2, f"secret = {AWS_SECRET}", PEM, GHP, GHP_2, SLACK, EMAIL, EMAIL_2, PHONE, PHONE_2, CARD,
-              CARD_2, *SAMPLE_SECRETS, *SAMPLE_PII)
+    texts, values = _evalset_texts(), _PLANTED
     texts += [f"DP402 near-duplicate of {value}:12 (Jaccard 0.91)" for value in values]
     texts += [f"DP409 secret: {value!r}" for value in values] + ["DP504 sampled out", "DP205 empty field"]
     alone = [mask(text) for text in texts]
