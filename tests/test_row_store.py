@@ -98,7 +98,7 @@ def test_dedup_workers_are_sent_the_rows_as_held_and_read_the_same_texts(tmp_pat
     held = store.add([encode(r) for r in rows[:600]])
     assert any(isinstance(h, bytes) for h in held) and not all(isinstance(h, bytes) for h in held)
     units = [Unit("raw.jsonl", i, 0, 1, None, h) for i, h in enumerate([*held, *rows[600:]])]
-    texts = _DedupTexts(units)
+    texts = _DedupTexts([u.held for u in units])
     order = [*range(len(units) - 1, -1, -3), 5, 5]
     sent = pickle.loads(pickle.dumps(texts.pick(order)))
     assert list(sent) == [dedup_text(rows[i]) for i in order] == [texts[i] for i in order]

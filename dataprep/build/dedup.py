@@ -17,7 +17,7 @@ import numpy as np
 
 from dataprep.build.ledger import Ledger
 from dataprep.build.model import Cluster, Rejected, Unit
-from dataprep.build.rows import decoded, portable
+from dataprep.build.rows import Stored, decoded, portable
 from dataprep.checks.duplicates import dedup_text, jaccard_shown, media_key
 from dataprep.formats.base import Canonical
 from dataprep.text.dedup import DedupResult, DedupSettings, deduplicate
@@ -50,7 +50,8 @@ def run(units: list[Unit], settings: DedupSettings, ledger: Ledger,
         asked = None if eligible is None else \
             (lambda idx: np.asarray(eligible([units[i] for i in idx.tolist()]), dtype=bool))
         media = [media_key(u.row) if u.media else "" for u in units]
-        result = deduplicate(_DedupTexts(units), settings, asked, stage.phase, media if any(media) else None, spill)
+        texts = _DedupTexts([u.held for u in units])  # media ran before this step: what each holds is settled
+        result = deduplicate(texts, settings, asked, stage.phase, media if any(media) else None, spill)
         stage.advance(len(units))
         kept: list[Unit] = []
         members: dict[int, list[Rejected]] = {}
@@ -93,32 +94,10 @@ def where(unit: Unit) -> str:
 
 
 class _DedupTexts(Sequence[str]):
-    """The text dedup compares, per unit, joined on access: a million joined copies would double memory."""
+    """The text dedup compares, per unit, made from the row it holds on access: a million joined copies would
+    double memory. `pick` gives a worker the rows as held (encoded), decoded where they are read (#17)."""
 
-    def __init__(self, units: Sequence[Unit]) -> None:
-        self.units = units
-
-    def __len__(self) -> int:
-        return len(self.units)
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> _DedupTexts: ...
-    def __getitem__(self, index: int | slice) -> str | _DedupTexts:
-        if isinstance(index, slice):
-            return _DedupTexts(self.units[index])
-        return dedup_text(self.units[index].row)
-
-    def pick(self, indices: Sequence[int]) -> _RowTexts:
-        """The texts at `indices` for a worker: the units' rows as held, encoded (`dedup.Portable`)."""
-        return _RowTexts([portable(self.units[i].held) for i in indices])
-
-
-class _RowTexts(Sequence[str]):
-    """Dedup texts of rows sent as the build holds them, each decoded where it is read (on a worker)."""
-
-    def __init__(self, held: list[Canonical | bytes]) -> None:
+    def __init__(self, held: Sequence[Canonical | bytes | Stored]) -> None:
         self.held = held
 
     def __len__(self) -> int:
@@ -127,8 +106,12 @@ class _RowTexts(Sequence[str]):
     @overload
     def __getitem__(self, index: int) -> str: ...
     @overload
-    def __getitem__(self, index: slice) -> _RowTexts: ...
-    def __getitem__(self, index: int | slice) -> str | _RowTexts:
+    def __getitem__(self, index: slice) -> _DedupTexts: ...
+    def __getitem__(self, index: int | slice) -> str | _DedupTexts:
         if isinstance(index, slice):
-            return _RowTexts(self.held[index])
+            return _DedupTexts(self.held[index])
         return dedup_text(decoded(self.held[index]))
+
+    def pick(self, indices: Sequence[int]) -> _DedupTexts:
+        """The texts at `indices` for a worker (`dedup.Portable`): a spilled row read back, not decoded."""
+        return _DedupTexts([portable(self.held[i]) for i in indices])

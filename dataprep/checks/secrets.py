@@ -137,7 +137,7 @@ def families_of(texts: Joined) -> list[int]:
     data, found = texts.data, [0] * len(texts)
     runs = sorted(texts.holding(_VALUE_RUN, data.translate(_VALUE_TABLE)))  # every TOKEN run is a value run too
     if runs:
-        _run_families(texts if len(runs) == len(texts) else texts.subset(runs), runs, found)
+        _run_families(texts.subset(runs), runs, found)
     for index in texts.holding(b"eyJ"):
         found[index] |= JWT
     for index in texts.holding(b"://"):
@@ -165,8 +165,9 @@ def _run_families(held: Joined, indices: list[int], found: list[int]) -> None:
     tokens = sorted(held.holding(_TOKEN_RUN, held.data.translate(_TOKEN_TABLE)))
     if not tokens:
         return
-    runs = held if len(tokens) == len(held) else held.subset(tokens)
-    for local in runs.holding_any(_KEY_BYTES) | runs.holding_any(_CASELESS_KEY_BYTES, runs.data.lower()):
+    runs = held.subset(tokens)
+    runs_lowered = lowered if runs is held else runs.data.lower()
+    for local in runs.holding_any(_KEY_BYTES) | runs.holding_any(_CASELESS_KEY_BYTES, runs_lowered):
         found[indices[tokens[local]]] |= TOKEN
 
 
