@@ -47,6 +47,49 @@ def test_a_stray_joiner_is_found_only_where_the_pattern_finds_one() -> None:
         assert (found and found.span()) == (expected and expected.span()), repr(text)
 
 
+def test_invisible_characters_go_as_the_two_patterns_remove_them() -> None:
+    texts = ["a\u200db", "\u200cabc\u200b", "abc\u200d\ufeff", "\u0915\u094d\u200d\u0937", "x\u00a0y\r\n",
+             "\x00\u200c\x7f", "\u2060\u200d\u2060", "plain", "\u00ad soft \u0085 hyphen", "\u200c"]
+    for text in texts:
+        assert content.without_invisible(text) == content.STRAY_JOINER.sub("", content.INVISIBLE.sub("", text))
+
+
+def test_the_record_key_words_shortcut_gives_the_split_and_join_form() -> None:
+    import random
+    import unicodedata
+
+    from conftest import TOOLFORMER
+
+    from dataprep.checks.duplicates import _folded_words
+
+    rng = random.Random(17)
+    alphabet = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85aB.\u00a0\u2003\u0130\u212a\u00df"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(20000)]
+    texts += TOOLFORMER.read_text(encoding="utf-8").splitlines() + _evalset_texts("DP412", "DP419")
+    for text in texts:
+        expected = " ".join(unicodedata.normalize("NFC", text).casefold().split())
+        assert _folded_words(text) == expected, repr(text)
+
+
+def test_credential_names_are_found_where_the_pattern_finds_them() -> None:
+    import random
+
+    from conftest import TOOLFORMER
+
+    from dataprep.checks import secrets
+
+    rng = random.Random(29)
+    pieces = ["secret", "token", "passwd", "password", "pwd", "api", "apikey", "api_key", "access", "access-key",
+              "auth", "authkey", "private_key", "privatekey", "credential", "key", "-", "_", "s", "x", " ", "="]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 10))) for _ in range(20000)]
+    texts += [line.lower() for line in TOOLFORMER.read_text(encoding="utf-8").splitlines()]
+    texts += [text.lower() for text in _evalset_texts("DP409")]
+    for text in texts:
+        expected = [m.span() for m in secrets._NAME.finditer(text)]
+        assert [m.span() for m in secrets._names(text)] == expected, text
+        assert not expected or any(name in text.encode() for name in secrets._CASELESS_NAMES), text
+
+
 def _evalset_texts(*codes: str) -> list[str]:
     import json
     from pathlib import Path

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from dataprep.checks.content import INVISIBLE, STRAY_JOINER, printable
+from dataprep.checks.content import printable, without_invisible
 from dataprep.checks.junk import fix_mojibake
 from dataprep.checks.text_quality import FENCE
 from dataprep.formats.base import Canonical, Turn
@@ -65,7 +65,7 @@ def clean_text(text: str, fixes: set[str], *, off: frozenset[str] = frozenset(),
             fixes.add(NFC)
             text = normal
     if INVISIBLE_CHARS not in off and not printable(text):
-        stripped = STRAY_JOINER.sub("", INVISIBLE.sub("", text))
+        stripped = without_invisible(text)
         if stripped != text:
             fixes.add(INVISIBLE_CHARS)
             text = stripped
