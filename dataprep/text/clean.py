@@ -69,7 +69,7 @@ def clean_text(text: str, fixes: set[str], *, off: frozenset[str] = frozenset(),
         if stripped != text:
             fixes.add(INVISIBLE_CHARS)
             text = stripped
-    if END_TOKEN not in off and text.rstrip().endswith(_END_LITERALS) and not _not_a_marker(text):
+    if END_TOKEN not in off and (body := text.rstrip()).endswith(_END_LITERALS) and not _not_a_marker(body):
         fixes.add(END_TOKEN)
         text = without_end_markers(text)
     if WHITESPACE not in off:
@@ -80,13 +80,13 @@ def clean_text(text: str, fixes: set[str], *, off: frozenset[str] = frozenset(),
     return text
 
 
-def _not_a_marker(text: str) -> bool:
+def _not_a_marker(body: str) -> bool:
     """Not an appended marker: a `</s>` that closes a strikethrough the text opens (`<s>old</s>`), or a marker
-    the sentence names ("the model emits </s>", "wraps it in [INST] and [/INST]")."""
-    body = text.rstrip()
+    the sentence names ("the model emits </s>", "wraps it in [INST] and [/INST]"). `body` is the text without
+    its trailing whitespace, and ends with a marker."""
     if body.endswith("</s>") and "<s>" in body:
         return True
-    marker = max((m for m in _END_LITERALS if body.endswith(m)), key=len)
+    marker = _marker_ending(body, len(body))
     before = body[: len(body) - len(marker)]
     last = before.rstrip()
     return len(last) < len(before) and _NAMING_WORD.search(last[-16:]) is not None
@@ -99,9 +99,15 @@ def without_end_markers(text: str) -> str:
     pattern anchored at the text's end was tried from every position of the text: 10 us a T0 text, #17.)
     """
     body = end = len(text.rstrip())
-    while (marker := next((m for m in _END_LITERALS if text.endswith(m, 0, end)), None)) is not None:
-        end = len(text[: end - len(marker)].rstrip())
+    while text.endswith(_END_LITERALS, 0, end):
+        end = len(text[: end - len(_marker_ending(text, end))].rstrip())
     return text if end == body else text[:end]
+
+
+def _marker_ending(text: str, end: int) -> str:
+    """The marker `text[:end]` ends with (the caller knows it ends with one, from one C test of them all). No
+    marker ends with another, so it is the first found."""
+    return next(marker for marker in _END_LITERALS if text.endswith(marker, 0, end))
 
 
 def tidy_whitespace(text: str) -> str:
