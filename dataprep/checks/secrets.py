@@ -79,10 +79,11 @@ _VALUE_TABLE = bytes(0x78 if i in _VALUE_CHARS else 0x20 for i in range(256))
 _TOKEN_RUN, _VALUE_RUN = b"x" * 20, b"x" * 16
 _FOLDS_TO_ASCII = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
 FOLDED = frozenset(_FOLDS_TO_ASCII)  # the only non-ASCII characters the pre-filters see (as ASCII letters)
-# Every `_NAME` match holds one of these (the key names whole: "key" alone is in one text of 60, #17).
-_CASELESS_NAMES = (b"secret", b"token", b"passw", b"pwd", b"credential",
-                   *(f"{name}{sep}key".encode() for name in ("api", "access", "auth", "private")
-                     for sep in ("", "_", "-")))
+# Every `_NAME` match holds one of the names or one of the key names (whole: "key" alone is in one text of
+# 60, #17). The key names are looked for only in the texts that hold "key".
+_CASELESS_NAMES = (b"secret", b"token", b"passw", b"pwd", b"credential")
+_KEY_NAMES = tuple(f"{name}{sep}key".encode() for name in ("api", "access", "auth", "private")
+                   for sep in ("", "_", "-"))
 # And every one starts with one of these: `_assigned` tries `_NAME` only where one is.
 _NAME_STARTS = ("secret", "token", "passw", "pwd", "api", "access", "auth", "private", "credential")
 # The plugins the literal families run; the key-shape plugins and `_EXTRA` run by `_TOKEN_LITERALS`.
@@ -165,7 +166,11 @@ def _run_families(held: Joined, indices: list[int], found: list[int]) -> None:
     of T0's holding a path (#17), and most records have no token run, so theirs cost nothing.
     """
     lowered = held.data.lower()
-    for local in held.holding_any(_CASELESS_NAMES, lowered):
+    named = held.holding_any(_CASELESS_NAMES, lowered)
+    keyed = sorted(held.holding(b"key", lowered) - named)
+    if keyed:
+        named.update(keyed[local] for local in Joined(lowered, held.starts).subset(keyed).holding_any(_KEY_NAMES))
+    for local in named:
         found[indices[local]] |= ASSIGN
     tokens = sorted(held.holding(_TOKEN_RUN, held.data.translate(_TOKEN_TABLE)))
     if not tokens:
