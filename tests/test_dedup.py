@@ -337,12 +337,13 @@ def test_reshingling_above_keep_sets_equals_kept_sets(many_texts: list[str], pro
     """Above `_KEEP_SETS` texts the sketch keeps no shingle sets and verification shingles the candidates
     again: forced here on 6,000 texts, it must give the same clusters and Jaccards as the kept sets. On two
     processes the 2,843 texts in candidate pairs are over the (lowered) two-process minimum, so the workers
-    shingle them, as at a million records."""
+    shingle them, as at a million records, in blocks of 700 texts (each looked up in its own block's sets)."""
     settings = DedupSettings()
     if processes == 1:
         _serial(monkeypatch)
     else:
         monkeypatch.setattr(dedup, "_PARALLEL_MIN", 1000)
+        monkeypatch.setattr(dedup, "_SKETCH_BLOCK", 700)
     kept_sets = deduplicate(many_texts, settings)
     monkeypatch.setattr(dedup, "_KEEP_SETS", 0)
     assert dedup._sketch(many_texts[:10], settings)[3] is None  # the path under test is taken

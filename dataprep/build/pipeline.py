@@ -139,6 +139,7 @@ def _prepared(batches: Iterable[list[SourceRecord]], read: Callable[[], int], pr
     units = captions.run(units, context.target_format, walk.profile, ledger)
     units = chunk.run(units, context.target_format, limits, tokens, ledger)
     units = quality.run(units, context.target_format, context.quality.rules, ledger)
+    rows.release_freed()  # the read batches and the rows of the records dropped so far
     return dedup.run(units, walk.settings.dedup, ledger, walk.eligible, (store.folder, store.budget))
 
 
@@ -158,6 +159,7 @@ def _place(walk: place.Walk, units: list[Unit], held: list[Unit], ledger: Ledger
         # Every unit is now in a split or the ledger: the list goes, and with it the rows of the units the
         # walk left out (DP504 keeps no row), most of the memory of a large build with a record cap.
         units.clear()
+        rows.release_freed()
     splits[VALIDATION].extend(held)
     language.run(splits, settings.lang_detector, bool(settings.lang), ledger)
     ledger.check_accounting(input_records, sum(map(len, splits.values())))

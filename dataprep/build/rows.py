@@ -19,8 +19,9 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from dataprep.errors import UsageError
@@ -46,6 +47,29 @@ def portable(held: Canonical | bytes | Stored) -> Canonical | bytes:
     """What a unit holds, as a worker process can be sent it: a spilled row read back as its bytes, never
     decoded here (`decoded` turns it into the row there)."""
     return held.read() if isinstance(held, Stored) else held
+
+
+def release_freed() -> None:
+    """Hand the memory of the rows a step let go back to the system (glibc's `malloc_trim`), where it can.
+
+    An encoded row is a bytes object of about a kilobyte, which Python takes from the C heap. When a step drops
+    most units (the walk's sampled-out rows go with their units), their rows are freed between rows that live
+    on, and the heap keeps those pages: the process stays at its high-water mark for the rest of the build.
+    At 100k records 180 of 430 MiB came back at the write step (#17). A no-op where the C library has none.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
 
 
 def default_budget() -> int:

@@ -445,22 +445,23 @@ def _shingle_sets(texts: Sequence[str], needed: np.ndarray, settings: DedupSetti
     Above `_KEEP_SETS` texts the sketch keeps no sets, and verification needs those of the texts in candidate
     pairs only. They are computed as the sketch computes them, on the two workers past `_PARALLEL_MIN` (#17:
     at a million records, shingling them one by one in the parent took 20 of the stage's 72 s), and held as
-    one flat array: an array object per set would cost more than its hashes.
+    one flat array per block of `_SKETCH_BLOCK` texts: an array object per set would cost more than its hashes,
+    and joining the blocks into one array held them twice at its peak (#17: the dedup stage's high-water mark
+    at a million records).
     """
     weights = _weights(settings.ngram)
     if len(needed) < _PARALLEL_MIN:
-        flat, counts = _sets_chunk((_picked(texts, needed.tolist()), weights, False))
+        size = max(1, len(needed))
+        blocks = [_sets_chunk((_picked(texts, needed.tolist()), weights, False))]
     else:
-        blocks = (needed[start : start + _SKETCH_BLOCK].tolist() for start in range(0, len(needed), _SKETCH_BLOCK))
-        parts = list(ordered_map(_sets_chunk, ((_picked(texts, block), weights, COMPILED) for block in blocks)))
-        flat = np.concatenate([p[0] for p in parts])
-        counts = np.concatenate([p[1] for p in parts])
-    bounds = np.zeros(len(needed) + 1, dtype=np.int64)
-    np.cumsum(counts, out=bounds[1:])
+        size = _SKETCH_BLOCK
+        blocks = list(ordered_map(_sets_chunk, ((_picked(texts, needed[start : start + size].tolist()), weights,
+                                                 COMPILED) for start in range(0, len(needed), size))))
+    bounds = [np.concatenate(([0], np.cumsum(counts))) for _, counts in blocks]
 
     def lookup(u: int) -> np.ndarray:
-        at = int(np.searchsorted(needed, u))
-        return flat[bounds[at] : bounds[at + 1]]
+        block, at = divmod(int(np.searchsorted(needed, u)), size)
+        return blocks[block][0][bounds[block][at] : bounds[block][at + 1]]
 
     return lookup
 
