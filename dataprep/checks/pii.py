@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from dataprep.text.anchored import matches_at, occurrences
 from dataprep.text.joined import Joined
 
 EMAIL = re.compile(r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@([A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+"
@@ -167,26 +168,17 @@ def _matches(pattern: re.Pattern[str], text: str, starts: tuple[tuple[bytes, int
 
     In an ASCII text every match holds a substring of the digit shape (`_DIGIT_SHAPES`) at a known distance
     from its start: each (shape, first, last) of `starts` says a match may start `first` to `last` characters
-    before an occurrence of `shape`. The candidates are tried left to right, each from where the last match
-    ended, which is how finditer scans; any other start has no match. Other characters than ASCII are one
-    "?" each in the shape, so its offsets are the text's; but `\\d` also matches other scripts' digits, so a
-    text that holds one is scanned whole.
+    before an occurrence of `shape` (`anchored.matches_at` tries those only). Other characters than ASCII are
+    one "?" each in the shape, so its offsets are the text's; but `\\d` also matches other scripts' digits, so
+    a text that holds one is scanned whole.
     """
     if not text.isascii() and _other_digits(text):
         yield from pattern.finditer(text)
         return
     shape = text.encode("ascii", "replace").translate(_DIGIT_SHAPES)
-    candidates: set[int] = set()
-    for needle, first, last in starts:
-        at = shape.find(needle)
-        while at >= 0:
-            candidates.update(range(max(0, at - last), at - first + 1))
-            at = shape.find(needle, at + 1)
-    end = 0
-    for start in sorted(candidates):
-        if start >= end and (match := pattern.match(text, start)) is not None:
-            yield match
-            end = match.end()
+    candidates = (start for needle, first, last in starts for at in occurrences(shape, needle)
+                  for start in range(max(0, at - last), at - first + 1))
+    yield from matches_at(pattern, text, candidates)
 
 
 # PHONE ends in three digits, a separator and four digits ("000.0000") and is 8 to 17 characters long: it starts

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from dataprep.text.anchored import matches_at, occurrences
 from dataprep.text.joined import Joined
 
 # detect-secrets plugin classes used (module, class, the label a finding names).
@@ -82,10 +83,10 @@ FOLDED = frozenset(_FOLDS_TO_ASCII)  # the only non-ASCII characters the pre-fil
 # Every `_NAME` match holds one of the names or one of the key names (whole: "key" alone is in one text of
 # 60, #17). The key names are looked for only in the texts that hold "key".
 _CASELESS_NAMES = (b"secret", b"token", b"passw", b"pwd", b"credential")
-_KEY_NAMES = tuple(f"{name}{sep}key".encode() for name in ("api", "access", "auth", "private")
-                   for sep in ("", "_", "-"))
+_KEY_OWNERS = ("api", "access", "auth", "private")
+_KEY_NAMES = tuple(f"{owner}{sep}key".encode() for owner in _KEY_OWNERS for sep in ("", "_", "-"))
 # And every one starts with one of these: `_assigned` tries `_NAME` only where one is.
-_NAME_STARTS = ("secret", "token", "passw", "pwd", "api", "access", "auth", "private", "credential")
+_NAME_STARTS = (*(name.decode() for name in _CASELESS_NAMES), *_KEY_OWNERS)
 # The plugins the literal families run; the key-shape plugins and `_EXTRA` run by `_TOKEN_LITERALS`.
 _PLUGIN_FAMILIES = {"JSON Web Token": JWT, "password in a URL": URL, "Slack token": SLACK}
 # A text with a TOKEN run runs a key-shape label's patterns only when it holds one of the literals every match
@@ -265,21 +266,8 @@ def _assigned(text: str) -> list[Secret]:
 
 def _names(lowered: str) -> Iterator[re.Match[str]]:
     """`_NAME.finditer(lowered)`, tried only where a name can start (`_NAME_STARTS`): re tried all nine
-    alternatives at every position of the text, 90 us a 1 KB record (#17). The leftmost match at or after
-    the last one's end is the first candidate there that matches, as finditer finds it."""
-    starts = sorted({at for literal in _NAME_STARTS for at in _occurrences(lowered, literal)})
-    end = 0
-    for start in starts:
-        if start >= end and (name := _NAME.match(lowered, start)) is not None:
-            end = name.end()
-            yield name
-
-
-def _occurrences(text: str, literal: str) -> Iterator[int]:
-    at = text.find(literal)
-    while at >= 0:
-        yield at
-        at = text.find(literal, at + 1)
+    alternatives at every position of the text, 90 us a 1 KB record (#17)."""
+    return matches_at(_NAME, lowered, (at for literal in _NAME_STARTS for at in occurrences(lowered, literal)))
 
 
 def _placeholder(value: str) -> bool:
